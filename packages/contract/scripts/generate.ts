@@ -1,0 +1,12 @@
+/** `pnpm generate`: writes the generated contract files (types and operation table). */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { generateContractFiles, repoRoot } from './codegen.ts';
+
+const files = await generateContractFiles();
+for (const [relative, content] of Object.entries(files)) {
+  const target = join(repoRoot, relative);
+  await mkdir(dirname(target), { recursive: true });
+  await writeFile(target, content, 'utf8');
+  console.log(`wrote ${relative}`);
+}

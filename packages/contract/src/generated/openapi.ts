@@ -1,0 +1,1425 @@
+/**
+ * Generated from openapi/bridge.v1.yaml by `pnpm generate` (packages/contract/scripts/generate.ts).
+ * Do not edit: change the contract and regenerate.
+ */
+
+export interface paths {
+    "/v1/referrals": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List referrals
+         * @description Lists inbound and outbound referrals, newest first, with cursor pagination. Requires a bearer token
+         *     with the `referrals:read` scope.
+         */
+        get: operations["listReferrals"];
+        put?: never;
+        /**
+         * Create an outbound referral
+         * @description Creates a referral to an active peer node and queues the `referral.request` message in the outbox,
+         *     in the same transaction. Only the risk block and the fields allowed by the disclosure profiles of
+         *     the requested services, within the consent scope, leave the node; the person is identified to the
+         *     peer by a pairwise pseudonym. Requires a bearer token with the `referrals:write` scope.
+         */
+        post: operations["createReferral"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/referrals/{referralId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get a referral
+         * @description Returns one referral with its full status history. Reading personal data is recorded in the audit
+         *     log. Requires a bearer token with the `referrals:read` scope.
+         */
+        get: operations["getReferral"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/federation/v1/messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Deliver a message from a peer node
+         * @description Delivers one node-to-node message. There are no HTTP credentials: the message authenticates itself.
+         *
+         *     The body is a compact JWE (`alg` `ECDH-ES+A256KW`, `enc` `A256GCM`, encrypted to the receiver's
+         *     current X25519 encryption key, no `zip`) wrapping a compact JWS (`alg` `EdDSA`, `typ`
+         *     `bridge-msg+jwt`, signed with the sender's Ed25519 signing key) whose payload is `MessageClaims`.
+         *     Sign first, then encrypt. `jku`, `x5u` and any other key-locating header are refused.
+         *
+         *     Size, `zip` and algorithm checks happen before decryption and verification. Then the receiver
+         *     decrypts, verifies the signature against the keys pinned for the sending peer, and checks `aud`,
+         *     `iss`, the `iat` acceptance window, replay (`iss`, `jti`), ordering (`seq`, `prev`) and the body
+         *     schema and disclosure rules. Nothing is stored from a rejected message.
+         *
+         *     The answer is a signed receipt proving delivery (not acceptance). Delivering the same message again
+         *     returns the original receipt and delivers nothing twice.
+         */
+        post: operations["receiveMessage"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/.well-known/bridge.json": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get node metadata
+         * @description Public metadata of this node, fetched by a peer's operator during onboarding (`bridge peers add`). Unauthenticated; the keys it points to are confirmed out of band by fingerprint.
+         */
+        get: operations["getNodeMetadata"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/.well-known/jwks.json": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get the node's public keys
+         * @description The node's public signing, encryption and log keys, each with its validity window. Rotation publishes
+         *     the next key before use and keeps retired keys so old evidence still verifies. Private members are
+         *     never present. Peers fetch this only from the URL pinned at onboarding, never from a URL found in a
+         *     message.
+         */
+        get: operations["getJwks"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/healthz": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Liveness probe
+         * @description Answers `ok` while the process is running. Unauthenticated and never touches the database.
+         */
+        get: operations["getHealth"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/readyz": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Readiness probe
+         * @description Reports whether the node can serve traffic (database reachable, migrations applied, keys loaded). Unauthenticated.
+         */
+        get: operations["getReadiness"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+}
+export type webhooks = Record<string, never>;
+export interface components {
+    schemas: {
+        /**
+         * @description A node's identifier, a lowercase slug.
+         * @example atina
+         */
+        NodeId: string;
+        /**
+         * @description A service the receiving organisation is asked to provide.
+         * @example SAFE_ACCOMMODATION
+         * @enum {string}
+         */
+        ServiceCode: "SAFE_ACCOMMODATION" | "PRIMARY_MEDICAL_CARE" | "MEDICAL_SPECIALIST_REFERRAL" | "HEALTH_EDUCATION" | "PSYCHOSOCIAL_SUPPORT" | "PSYCHOLOGICAL_COUNSELLING" | "LEGAL_COUNSELLING" | "PSYCHOTHERAPY" | "EDUCATION_AND_VOCATIONAL_TRAINING" | "EMPOWERMENT" | "FAMILY_MEDIATION" | "SOCIAL_AND_ECONOMIC_REINTEGRATION" | "LEGAL_STATUS_AND_DOCUMENTS" | "SUPPORT_IN_PROCEEDINGS" | "SAFE_RETURN";
+        /**
+         * @example TRAFFICKING_VICTIM
+         * @enum {string}
+         */
+        PersonCategory: "TRAFFICKING_VICTIM" | "PRESUMED_TRAFFICKING_VICTIM" | "GBV_VICTIM" | "AT_RISK";
+        /**
+         * @description Transnational referral phase.
+         * @example FIRST_ASSISTANCE
+         * @enum {string}
+         */
+        Phase: "IDENTIFICATION" | "FIRST_ASSISTANCE" | "LONG_TERM_ASSISTANCE" | "RETURN" | "PROCEEDINGS";
+        /**
+         * @description Urgency; each level has a response deadline after which the referral is flagged overdue.
+         * @example URGENT
+         * @enum {string}
+         */
+        Urgency: "EMERGENCY" | "URGENT" | "ROUTINE";
+        /**
+         * @example HIGH
+         * @enum {string}
+         */
+        RiskLevel: "LOW" | "MEDIUM" | "HIGH" | "CRITICAL";
+        /**
+         * @example RETRAFFICKING
+         * @enum {string}
+         */
+        RiskThreat: "TRAFFICKER_CONTACT" | "PERPETRATOR_CONTACT" | "RETRAFFICKING" | "SELF_HARM" | "HEALTH_EMERGENCY" | "STALKING" | "FAMILY_PRESSURE" | "DEBT_BONDAGE";
+        /**
+         * @description Risk block. Always disclosed, because a risk to life must be shared even when everything else is withheld.
+         * @example {
+         *       "level": "HIGH",
+         *       "threats": [
+         *         "TRAFFICKER_CONTACT",
+         *         "RETRAFFICKING"
+         *       ]
+         *     }
+         */
+        Risk: {
+            level: components["schemas"]["RiskLevel"];
+            threats: components["schemas"]["RiskThreat"][];
+        };
+        /**
+         * @description A category of personal data covered by consent.
+         * @example HEALTH
+         * @enum {string}
+         */
+        DataCategory: "IDENTITY" | "AGE" | "GENDER" | "LANGUAGE" | "FAMILY" | "HEALTH" | "NATIONALITY" | "DOCUMENTS" | "CASE_NOTES";
+        /**
+         * @example accepted
+         * @enum {string}
+         */
+        ReferralStatus: "requested" | "received" | "accepted" | "rejected" | "in-progress" | "on-hold" | "completed" | "failed" | "cancelled" | "entered-in-error";
+        /**
+         * @description The person's record as the organisation's own system sends it. It stays at the sending node; only what the disclosure rules allow leaves it.
+         * @example {
+         *       "localId": "ATN-2025-0142",
+         *       "givenName": "Drita",
+         *       "familyName": "Krasniqi",
+         *       "ageBand": "18-25",
+         *       "languages": [
+         *         "sq",
+         *         "sr-Latn"
+         *       ]
+         *     }
+         */
+        Person: {
+            /** @description The person's id in the organisation's own case system. Never sent to a peer. */
+            localId: string;
+            givenName: string;
+            familyName?: string;
+            /** @enum {string} */
+            ageBand?: "0-13" | "14-17" | "18-25" | "26-35" | "36-50" | "51+";
+            /** Format: date */
+            birthDate?: string;
+            /** @enum {string} */
+            gender?: "FEMALE" | "MALE" | "OTHER" | "UNDISCLOSED";
+            /** @description BCP 47 language tags. */
+            languages?: string[];
+            accompanyingChildren?: number;
+            urgentHealthNeeds?: string;
+            /** @description ISO 3166-1 alpha-2 code (XK for Kosovo). */
+            nationality?: string;
+            documentNumber?: string;
+        };
+        /**
+         * @description What crosses to the peer. The person is identified by a pairwise pseudonym; every other field is present only if the disclosure profiles of the requested services and the consent scope allow it.
+         * @example {
+         *       "pseudonym": "8PVmD1iC4-rzT6p1X5pY1a1Ssdpl-mUIdfXLYEA2f8E",
+         *       "givenName": "Јелена",
+         *       "ageBand": "26-35",
+         *       "languages": [
+         *         "sr-Cyrl"
+         *       ]
+         *     }
+         */
+        DisclosedPerson: {
+            /** @description Pairwise pseudonym, base64url of HMAC-SHA256 over the local id and the peer's node id. */
+            pseudonym: string;
+            givenName?: string;
+            familyName?: string;
+            /** @enum {string} */
+            ageBand?: "0-13" | "14-17" | "18-25" | "26-35" | "36-50" | "51+";
+            /** Format: date */
+            birthDate?: string;
+            /** @enum {string} */
+            gender?: "FEMALE" | "MALE" | "OTHER" | "UNDISCLOSED";
+            languages?: string[];
+            accompanyingChildren?: number;
+            urgentHealthNeeds?: string;
+            nationality?: string;
+            documentNumber?: string;
+        };
+        /**
+         * @description The person as a node shows it to its own systems. Outbound referrals carry the sender's own view (`localId`, `pseudonym` and the fields on record); inbound referrals carry only what the peer disclosed. Personal data may be absent after erasure.
+         * @example {
+         *       "localId": "ATN-2025-0142",
+         *       "pseudonym": "Zn3f0NFxvO0xueLgikQHBik4YtO1ucfeCRAvJttq4ZE",
+         *       "givenName": "Drita"
+         *     }
+         */
+        PersonView: {
+            localId?: string;
+            pseudonym?: string;
+            givenName?: string;
+            familyName?: string;
+            /** @enum {string} */
+            ageBand?: "0-13" | "14-17" | "18-25" | "26-35" | "36-50" | "51+";
+            /** Format: date */
+            birthDate?: string;
+            /** @enum {string} */
+            gender?: "FEMALE" | "MALE" | "OTHER" | "UNDISCLOSED";
+            languages?: string[];
+            accompanyingChildren?: number;
+            urgentHealthNeeds?: string;
+            nationality?: string;
+            documentNumber?: string;
+        };
+        /**
+         * @example WRITTEN
+         * @enum {string}
+         */
+        ConsentMethod: "WRITTEN" | "VERBAL_WITNESSED";
+        /**
+         * @description Legal basis for the cross-border transfer.
+         * @example CONSENT
+         * @enum {string}
+         */
+        LegalBasis: "CONSENT" | "VITAL_INTERESTS" | "LEGAL_OBLIGATION";
+        /**
+         * @description The consent record. It travels signed with the referral and bounds what may be disclosed.
+         * @example {
+         *       "givenAt": "2025-03-14T08:45:00+01:00",
+         *       "method": "WRITTEN",
+         *       "language": "sq",
+         *       "recipient": "pvpt",
+         *       "services": [
+         *         "SAFE_ACCOMMODATION"
+         *       ],
+         *       "dataCategories": [
+         *         "IDENTITY",
+         *         "AGE"
+         *       ],
+         *       "validUntil": "2025-09-14T00:00:00Z",
+         *       "legalBasis": "CONSENT",
+         *       "recordedBy": "staff-0017"
+         *     }
+         */
+        Consent: {
+            /** Format: date-time */
+            givenAt: string;
+            method: components["schemas"]["ConsentMethod"];
+            /** @description BCP 47 tag of the language consent was given in. */
+            language: string;
+            recipient: components["schemas"]["NodeId"];
+            services: components["schemas"]["ServiceCode"][];
+            dataCategories: components["schemas"]["DataCategory"][];
+            /** Format: date-time */
+            validUntil: string;
+            legalBasis: components["schemas"]["LegalBasis"];
+            /** @description Id of the staff member who recorded consent (an id, never a name). */
+            recordedBy: string;
+            /** @description Id of the staff member who witnessed verbal consent. */
+            witness?: string;
+        };
+        ReferralCreate: {
+            recipient: components["schemas"]["NodeId"];
+            services: components["schemas"]["ServiceCode"][];
+            urgency: components["schemas"]["Urgency"];
+            personCategory: components["schemas"]["PersonCategory"];
+            phase: components["schemas"]["Phase"];
+            risk: components["schemas"]["Risk"];
+            person: components["schemas"]["Person"];
+            consent: components["schemas"]["Consent"];
+            note?: string;
+        };
+        /**
+         * @example {
+         *       "status": "rejected",
+         *       "at": "2025-03-15T10:00:00Z",
+         *       "by": "pvpt",
+         *       "reason": "NO_CAPACITY"
+         *     }
+         */
+        StatusChange: {
+            status: components["schemas"]["ReferralStatus"];
+            /** Format: date-time */
+            at: string;
+            by: components["schemas"]["NodeId"];
+            /** @description Reason or outcome code. */
+            reason?: string;
+            note?: string;
+        };
+        Referral: {
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            direction: "inbound" | "outbound";
+            peer: components["schemas"]["NodeId"];
+            status: components["schemas"]["ReferralStatus"];
+            services: components["schemas"]["ServiceCode"][];
+            urgency: components["schemas"]["Urgency"];
+            personCategory: components["schemas"]["PersonCategory"];
+            phase: components["schemas"]["Phase"];
+            risk: components["schemas"]["Risk"];
+            person: components["schemas"]["PersonView"];
+            consent: components["schemas"]["Consent"];
+            note?: string;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+            history: components["schemas"]["StatusChange"][];
+        };
+        ReferralList: {
+            items: components["schemas"]["Referral"][];
+            /** @description Cursor of the next page, or null on the last page. */
+            nextCursor: string | null;
+        };
+        /**
+         * @description Stable machine-readable error code.
+         * @example validation_failed
+         * @enum {string}
+         */
+        ProblemCode: "validation_failed" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "not_ready" | "peer_unknown" | "peer_not_active" | "message_malformed" | "message_header_forbidden" | "message_algorithm_forbidden" | "message_decrypt_failed" | "message_signature_invalid" | "message_key_unknown" | "message_audience_mismatch" | "message_issuer_mismatch" | "message_stale" | "message_replay_conflict" | "message_body_invalid" | "message_out_of_order" | "receipt_invalid";
+        /** @description RFC 9457 problem details with a stable `code`. A 500 never reveals internals. */
+        Problem: {
+            /** Format: uri-reference */
+            type: string;
+            title: string;
+            status: number;
+            code: components["schemas"]["ProblemCode"];
+            detail?: string;
+            instance?: string;
+            requestId?: string;
+            /** @description Failing fields, for `validation_failed` and `message_body_invalid`. */
+            errors?: {
+                /** @description JSON Pointer to the failing value. */
+                path: string;
+                message: string;
+            }[];
+        };
+        /**
+         * @description A JWE in compact serialization (`alg` `ECDH-ES+A256KW`, `enc` `A256GCM`, to the receiver's X25519 key).
+         *     Its plaintext is a compact JWS (`alg` `EdDSA`, `typ` `bridge-msg+jwt`) whose payload is `MessageClaims`.
+         */
+        CompactJwe: string;
+        /** @description A JWS in compact serialization. */
+        CompactJws: string;
+        /**
+         * @description SHA-256 as `sha-256:` followed by the unpadded base64url digest.
+         * @example sha-256:T4O9zgg1PBRENsDKAouEg4Eko66XYujQUbcmUxyWZzw
+         */
+        Digest: string;
+        /**
+         * @example referral.request
+         * @enum {string}
+         */
+        MessageType: "referral.request" | "referral.status" | "referral.disclose" | "referral.info-request" | "referral.info-response" | "referral.withdraw" | "consent.revoke" | "erasure.confirm" | "ping";
+        /** @description The `body` of a `referral.request` message. */
+        ReferralRequestBody: {
+            services: components["schemas"]["ServiceCode"][];
+            urgency: components["schemas"]["Urgency"];
+            personCategory: components["schemas"]["PersonCategory"];
+            phase: components["schemas"]["Phase"];
+            risk: components["schemas"]["Risk"];
+            person: components["schemas"]["DisclosedPerson"];
+            consent: components["schemas"]["Consent"];
+            note?: string;
+        };
+        /**
+         * @description The signed payload of every node-to-node message. The schema of `body` depends on `type`;
+         *     a `referral.request` carries a `ReferralRequestBody`.
+         * @example {
+         *       "iss": "atina",
+         *       "aud": "pvpt",
+         *       "iat": 1741944600,
+         *       "exp": 1741944900,
+         *       "jti": "0192f4a1-7d02-7c44-8e61-2f0a9b7c3d11",
+         *       "type": "ping",
+         *       "referralId": "0192f4a1-7c3e-7a10-9b2d-5e8f3c1a2b40",
+         *       "seq": 2,
+         *       "prev": "sha-256:JURhb1QkJdOXoQSZTty7f-eS-sb5eWgsSF-gB182H7c",
+         *       "body": {}
+         *     }
+         */
+        MessageClaims: {
+            iss: components["schemas"]["NodeId"];
+            aud: components["schemas"]["NodeId"];
+            /** @description Issued at, seconds since the epoch. */
+            iat: number;
+            /** @description Expiry, seconds since the epoch. */
+            exp: number;
+            /**
+             * Format: uuid
+             * @description Message id (UUIDv7).
+             */
+            jti: string;
+            type: components["schemas"]["MessageType"];
+            /** Format: uuid */
+            referralId: string;
+            /** @description Position of the message in its referral, from 1. */
+            seq: number;
+            /** @description Digest of the previous message of this referral, or null for the first. */
+            prev: components["schemas"]["Digest"] | null;
+            /** @description Message body; its schema depends on `type`. */
+            body: {
+                [key: string]: unknown;
+            };
+        };
+        /**
+         * @description The signed payload of a delivery receipt.
+         * @example {
+         *       "iss": "pvpt",
+         *       "aud": "atina",
+         *       "iat": 1741944605,
+         *       "jti": "0192f4a1-7d9a-7e05-a3b7-61c2d84e0f52",
+         *       "messageId": "0192f4a1-7d02-7c44-8e61-2f0a9b7c3d11",
+         *       "digest": "sha-256:T4O9zgg1PBRENsDKAouEg4Eko66XYujQUbcmUxyWZzw",
+         *       "logIndex": 1842
+         *     }
+         */
+        ReceiptClaims: {
+            iss: components["schemas"]["NodeId"];
+            aud: components["schemas"]["NodeId"];
+            iat: number;
+            /** Format: uuid */
+            jti: string;
+            /**
+             * Format: uuid
+             * @description The `jti` of the delivered message.
+             */
+            messageId: string;
+            digest: components["schemas"]["Digest"];
+            /** @description The receiver's audit-log index of the delivery event. */
+            logIndex: number;
+        };
+        ReceiptResponse: {
+            /** @description A compact JWS (`alg` `EdDSA`, `typ` `bridge-receipt+jwt`) signed by the receiver, whose payload is `ReceiptClaims`. It proves delivery, not acceptance. */
+            receipt: components["schemas"]["CompactJws"];
+        };
+        NodeMetadata: {
+            nodeId: components["schemas"]["NodeId"];
+            /** @description Display name of the organisation. */
+            name: string;
+            jurisdiction: string;
+            /** @description Major versions of this contract the node supports. */
+            contractVersions: string[];
+            urls: {
+                /** Format: uri */
+                api: string;
+                /** Format: uri */
+                messages: string;
+                /** Format: uri */
+                jwks: string;
+            };
+        };
+        /** @description A public OKP key. Private members (`d`) are never present. */
+        PublicJwk: {
+            /** @enum {string} */
+            kty: "OKP";
+            /** @enum {string} */
+            crv: "Ed25519" | "X25519";
+            /** @description The public key, unpadded base64url. */
+            x: string;
+            kid: string;
+            /** @enum {string} */
+            use: "sig" | "enc";
+            /** @enum {string} */
+            alg: "EdDSA" | "ECDH-ES+A256KW";
+            /** @enum {string} */
+            purpose: "signing" | "encryption" | "log";
+            /** Format: date-time */
+            validFrom: string;
+            /**
+             * Format: date-time
+             * @description End of validity, or null while the key is current.
+             */
+            validUntil?: string | null;
+        };
+        Jwks: {
+            keys: components["schemas"]["PublicJwk"][];
+        };
+        Health: {
+            /** @enum {string} */
+            status: "ok";
+        };
+        Readiness: {
+            /** @enum {string} */
+            status: "ready" | "not_ready";
+            checks: {
+                database: boolean;
+                migrations: boolean;
+                keys: boolean;
+            };
+        };
+    };
+    responses: {
+        /** @description The request does not match the contract (`validation_failed`); `errors` lists each failing field. */
+        ValidationFailed: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "type": "urn:bridge:problem:validation_failed",
+                 *       "title": "Validation failed",
+                 *       "status": 400,
+                 *       "code": "validation_failed",
+                 *       "detail": "The request has 2 invalid fields.",
+                 *       "instance": "/v1/referrals",
+                 *       "requestId": "req-7f3a2c90",
+                 *       "errors": [
+                 *         {
+                 *           "path": "/services/1",
+                 *           "message": "must be one of the service codes"
+                 *         },
+                 *         {
+                 *           "path": "/consent/validUntil",
+                 *           "message": "must be an RFC 3339 date-time with offset"
+                 *         }
+                 *       ]
+                 *     }
+                 */
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description The bearer token is missing, malformed, expired or revoked (`unauthorized`). */
+        Unauthorized: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "type": "urn:bridge:problem:unauthorized",
+                 *       "title": "Unauthorized",
+                 *       "status": 401,
+                 *       "code": "unauthorized",
+                 *       "detail": "The bearer token has expired.",
+                 *       "requestId": "req-7f3a2c94"
+                 *     }
+                 */
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description The token is valid but lacks the scope this operation needs (`forbidden`). */
+        Forbidden: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "type": "urn:bridge:problem:forbidden",
+                 *       "title": "Forbidden",
+                 *       "status": 403,
+                 *       "code": "forbidden",
+                 *       "detail": "This operation requires the scope \"referrals:write\".",
+                 *       "requestId": "req-7f3a2c95"
+                 *     }
+                 */
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description A client error, for example `rate_limited` (429). */
+        ClientError: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "type": "urn:bridge:problem:rate_limited",
+                 *       "title": "Too many requests",
+                 *       "status": 429,
+                 *       "code": "rate_limited",
+                 *       "detail": "Retry after 30 seconds.",
+                 *       "requestId": "req-1c0d9e42"
+                 *     }
+                 */
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+    };
+    parameters: never;
+    requestBodies: never;
+    headers: never;
+    pathItems: never;
+}
+export type $defs = Record<string, never>;
+export interface operations {
+    listReferrals: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Only referrals in this direction.
+                 * @example inbound
+                 */
+                direction?: "inbound" | "outbound";
+                /**
+                 * @description Only referrals with this current status.
+                 * @example accepted
+                 */
+                status?: components["schemas"]["ReferralStatus"];
+                /**
+                 * @description Maximum number of referrals in the page.
+                 * @example 50
+                 */
+                limit?: number;
+                /**
+                 * @description Opaque cursor from the `nextCursor` of the previous page.
+                 * @example eyJjcmVhdGVkQXQiOiIyMDI1LTAzLTE0VDA5OjMwOjAwWiJ9
+                 */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of referrals. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "0192f3de-11b0-7f2a-8c45-9a0d6e2b7c13",
+                     *           "direction": "inbound",
+                     *           "peer": "pvpt",
+                     *           "status": "accepted",
+                     *           "services": [
+                     *             "PSYCHOLOGICAL_COUNSELLING",
+                     *             "LEGAL_COUNSELLING"
+                     *           ],
+                     *           "urgency": "ROUTINE",
+                     *           "personCategory": "GBV_VICTIM",
+                     *           "phase": "FIRST_ASSISTANCE",
+                     *           "risk": {
+                     *             "level": "MEDIUM",
+                     *             "threats": [
+                     *               "PERPETRATOR_CONTACT",
+                     *               "STALKING"
+                     *             ]
+                     *           },
+                     *           "person": {
+                     *             "pseudonym": "8PVmD1iC4-rzT6p1X5pY1a1Ssdpl-mUIdfXLYEA2f8E",
+                     *             "givenName": "Јелена",
+                     *             "familyName": "Петровић",
+                     *             "ageBand": "26-35",
+                     *             "gender": "FEMALE",
+                     *             "languages": [
+                     *               "sr-Cyrl"
+                     *             ]
+                     *           },
+                     *           "consent": {
+                     *             "givenAt": "2025-03-10T15:20:00+01:00",
+                     *             "method": "VERBAL_WITNESSED",
+                     *             "language": "sr-Cyrl",
+                     *             "recipient": "atina",
+                     *             "services": [
+                     *               "PSYCHOLOGICAL_COUNSELLING",
+                     *               "LEGAL_COUNSELLING"
+                     *             ],
+                     *             "dataCategories": [
+                     *               "IDENTITY",
+                     *               "AGE",
+                     *               "GENDER",
+                     *               "LANGUAGE"
+                     *             ],
+                     *             "validUntil": "2025-12-31T23:59:59Z",
+                     *             "legalBasis": "CONSENT",
+                     *             "recordedBy": "staff-0008",
+                     *             "witness": "staff-0031"
+                     *           },
+                     *           "note": "Клијенткиња тражи саветовање на српском језику, по могућству у Београду.",
+                     *           "createdAt": "2025-03-10T15:42:11Z",
+                     *           "updatedAt": "2025-03-11T08:05:37Z",
+                     *           "history": [
+                     *             {
+                     *               "status": "requested",
+                     *               "at": "2025-03-10T15:42:11Z",
+                     *               "by": "pvpt"
+                     *             },
+                     *             {
+                     *               "status": "received",
+                     *               "at": "2025-03-10T15:42:12Z",
+                     *               "by": "atina"
+                     *             },
+                     *             {
+                     *               "status": "accepted",
+                     *               "at": "2025-03-11T08:05:37Z",
+                     *               "by": "atina",
+                     *               "note": "Прво саветовање заказано за 13. март."
+                     *             }
+                     *           ]
+                     *         }
+                     *       ],
+                     *       "nextCursor": "eyJjcmVhdGVkQXQiOiIyMDI1LTAzLTEwVDE1OjQyOjExWiJ9"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ReferralList"];
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+        };
+    };
+    createReferral: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReferralCreate"];
+            };
+        };
+        responses: {
+            /** @description The referral was created and its request message queued for delivery. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "0192f4a1-7c3e-7a10-9b2d-5e8f3c1a2b40",
+                     *       "direction": "outbound",
+                     *       "peer": "pvpt",
+                     *       "status": "requested",
+                     *       "services": [
+                     *         "SAFE_ACCOMMODATION",
+                     *         "SAFE_RETURN",
+                     *         "PSYCHOSOCIAL_SUPPORT"
+                     *       ],
+                     *       "urgency": "URGENT",
+                     *       "personCategory": "TRAFFICKING_VICTIM",
+                     *       "phase": "RETURN",
+                     *       "risk": {
+                     *         "level": "HIGH",
+                     *         "threats": [
+                     *           "TRAFFICKER_CONTACT",
+                     *           "RETRAFFICKING"
+                     *         ]
+                     *       },
+                     *       "person": {
+                     *         "localId": "ATN-2025-0142",
+                     *         "pseudonym": "Zn3f0NFxvO0xueLgikQHBik4YtO1ucfeCRAvJttq4ZE",
+                     *         "givenName": "Drita",
+                     *         "familyName": "Krasniqi",
+                     *         "ageBand": "18-25",
+                     *         "birthDate": "2003-06-21",
+                     *         "gender": "FEMALE",
+                     *         "languages": [
+                     *           "sq",
+                     *           "sr-Latn"
+                     *         ],
+                     *         "accompanyingChildren": 1,
+                     *         "urgentHealthNeeds": "Shtatzënë në muajin e pestë; ka nevojë për kontroll gjinekologjik.",
+                     *         "nationality": "XK",
+                     *         "documentNumber": "P01234567"
+                     *       },
+                     *       "consent": {
+                     *         "givenAt": "2025-03-14T08:45:00+01:00",
+                     *         "method": "WRITTEN",
+                     *         "language": "sq",
+                     *         "recipient": "pvpt",
+                     *         "services": [
+                     *           "SAFE_ACCOMMODATION",
+                     *           "SAFE_RETURN",
+                     *           "PSYCHOSOCIAL_SUPPORT"
+                     *         ],
+                     *         "dataCategories": [
+                     *           "IDENTITY",
+                     *           "AGE",
+                     *           "GENDER",
+                     *           "LANGUAGE",
+                     *           "FAMILY",
+                     *           "HEALTH"
+                     *         ],
+                     *         "validUntil": "2025-09-14T00:00:00Z",
+                     *         "legalBasis": "CONSENT",
+                     *         "recordedBy": "staff-0017"
+                     *       },
+                     *       "note": "Korisnica želi povratak porodici u Gjakovë; pratnja do administrativne linije je obezbeđena.",
+                     *       "createdAt": "2025-03-14T09:30:00Z",
+                     *       "updatedAt": "2025-03-14T09:30:00Z",
+                     *       "history": [
+                     *         {
+                     *           "status": "requested",
+                     *           "at": "2025-03-14T09:30:00Z",
+                     *           "by": "atina"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Referral"];
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            /** @description The recipient is not a known peer of this node (`peer_unknown`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:bridge:problem:peer_unknown",
+                     *       "title": "Unknown peer",
+                     *       "status": 404,
+                     *       "code": "peer_unknown",
+                     *       "detail": "No peer with nodeId \"shelter-prizren\" has been onboarded on this node.",
+                     *       "instance": "/v1/referrals",
+                     *       "requestId": "req-7f3a2c91"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The recipient is known but not `active` (pending, suspended or revoked) (`peer_not_active`). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:bridge:problem:peer_not_active",
+                     *       "title": "Peer not active",
+                     *       "status": 409,
+                     *       "code": "peer_not_active",
+                     *       "detail": "Peer \"pvpt\" is suspended; referrals can only be sent to active peers.",
+                     *       "instance": "/v1/referrals",
+                     *       "requestId": "req-7f3a2c92"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getReferral: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The referral id (shared by both nodes).
+                 * @example 0192f4a1-7c3e-7a10-9b2d-5e8f3c1a2b40
+                 */
+                referralId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The referral. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "0192f4a1-7c3e-7a10-9b2d-5e8f3c1a2b40",
+                     *       "direction": "outbound",
+                     *       "peer": "pvpt",
+                     *       "status": "received",
+                     *       "services": [
+                     *         "SAFE_ACCOMMODATION",
+                     *         "SAFE_RETURN",
+                     *         "PSYCHOSOCIAL_SUPPORT"
+                     *       ],
+                     *       "urgency": "URGENT",
+                     *       "personCategory": "TRAFFICKING_VICTIM",
+                     *       "phase": "RETURN",
+                     *       "risk": {
+                     *         "level": "HIGH",
+                     *         "threats": [
+                     *           "TRAFFICKER_CONTACT",
+                     *           "RETRAFFICKING"
+                     *         ]
+                     *       },
+                     *       "person": {
+                     *         "localId": "ATN-2025-0142",
+                     *         "pseudonym": "Zn3f0NFxvO0xueLgikQHBik4YtO1ucfeCRAvJttq4ZE",
+                     *         "givenName": "Drita",
+                     *         "familyName": "Krasniqi",
+                     *         "ageBand": "18-25",
+                     *         "gender": "FEMALE",
+                     *         "languages": [
+                     *           "sq",
+                     *           "sr-Latn"
+                     *         ],
+                     *         "accompanyingChildren": 1,
+                     *         "urgentHealthNeeds": "Shtatzënë në muajin e pestë; ka nevojë për kontroll gjinekologjik."
+                     *       },
+                     *       "consent": {
+                     *         "givenAt": "2025-03-14T08:45:00+01:00",
+                     *         "method": "WRITTEN",
+                     *         "language": "sq",
+                     *         "recipient": "pvpt",
+                     *         "services": [
+                     *           "SAFE_ACCOMMODATION",
+                     *           "SAFE_RETURN",
+                     *           "PSYCHOSOCIAL_SUPPORT"
+                     *         ],
+                     *         "dataCategories": [
+                     *           "IDENTITY",
+                     *           "AGE",
+                     *           "GENDER",
+                     *           "LANGUAGE",
+                     *           "FAMILY",
+                     *           "HEALTH"
+                     *         ],
+                     *         "validUntil": "2025-09-14T00:00:00Z",
+                     *         "legalBasis": "CONSENT",
+                     *         "recordedBy": "staff-0017"
+                     *       },
+                     *       "createdAt": "2025-03-14T09:30:00Z",
+                     *       "updatedAt": "2025-03-14T09:30:05Z",
+                     *       "history": [
+                     *         {
+                     *           "status": "requested",
+                     *           "at": "2025-03-14T09:30:00Z",
+                     *           "by": "atina"
+                     *         },
+                     *         {
+                     *           "status": "received",
+                     *           "at": "2025-03-14T09:30:05Z",
+                     *           "by": "pvpt"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Referral"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            /** @description No referral with this id exists on this node. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:bridge:problem:not_found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "code": "not_found",
+                     *       "detail": "Referral 0192f4a1-7c3e-7a10-9b2d-5e8f3c1a2b40 does not exist.",
+                     *       "instance": "/v1/referrals/0192f4a1-7c3e-7a10-9b2d-5e8f3c1a2b40",
+                     *       "requestId": "req-7f3a2c93"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    receiveMessage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /** @example eyJhbGciOiJFQ0RILUVTK0EyNTZLVyIsImVuYyI6IkEyNTZHQ00iLCJjdHkiOiJKV1QiLCJraWQiOiJwdnB0LWVuYy0yMDI1LTAxIiwiZXBrIjp7Imt0eSI6Ik9LUCIsImNydiI6IlgyNTUxOSIsIngiOiJ2TVpxZF9yeUhhOVRtcUg3SUxNTmdOWE1EYjBGQkpmWWJ5OGhFbmFTdFJJIn19.pja5ox0lRrrmt4E1RfZxMeKysOl4eEs3V76j-E_sUxs3esx2ESaQ6w.x-m9Cy1YQb71G7i-.94senOpa2Cqwvx8hkCITt6RPrWVWvoyu1_pkUnyBjpFZw__6Gbf4_d0Xuy5sWRVnIkcnpkm7flRsEo407CKWEd-yfEF5sGrd-Z5clfvKKMRScqEsP9-dJvjeS4IuejgMl3-HFLvkTdXltsMWvIDbLgqwg8rhPA4qO0dicOnYhoAWcAG0jqkLAW2sCxT9MDu8PvBKUUmNELOr_l0GxwQcXJgiKLp_RU96XCJvOij4Eky2Iuyt.l1wWD55BD9LZtc8QNUmEoA */
+                "application/jose": components["schemas"]["CompactJwe"];
+            };
+        };
+        responses: {
+            /** @description The message was delivered (or had already been delivered); the signed receipt proves it. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "receipt": "eyJhbGciOiJFZERTQSIsInR5cCI6ImJyaWRnZS1yZWNlaXB0K2p3dCIsImtpZCI6InB2cHQtc2lnLTIwMjUtMDEifQ.eyJpc3MiOiJwdnB0IiwiYXVkIjoiYXRpbmEiLCJpYXQiOjE3NDE5NDQ2MDUsImp0aSI6IjAxOTJmNGExLTdkOWEtN2UwNS1hM2I3LTYxYzJkODRlMGY1MiIsIm1lc3NhZ2VJZCI6IjAxOTJmNGExLTdkMDItN2M0NC04ZTYxLTJmMGE5YjdjM2QxMSIsImRpZ2VzdCI6InNoYS0yNTY6VDRPOXpnZzFQQlJFTnNES0FvdUVnNEVrbzY2WFl1alFVYmNtVXh5V1p6dyIsImxvZ0luZGV4IjoxODQyfQ.jU5axtW8F2hotG4RIiocq5UJU0FVHY-2MpaqerHtp3euUV2GRYgvJTriIrYGXC7PMpagZV-MfgayPERI7jKNAw"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ReceiptResponse"];
+                };
+            };
+            /**
+             * @description The message was refused before or during decryption: `message_malformed`, `message_header_forbidden`
+             *     (`zip`, `jku`, `x5u`, ...), `message_algorithm_forbidden`, `message_decrypt_failed` or
+             *     `message_stale` (`iat` outside the acceptance window).
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The signature does not verify (`message_signature_invalid`) or its `kid` is unknown even after re-fetching the peer's pinned JWKS (`message_key_unknown`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:bridge:problem:message_signature_invalid",
+                     *       "title": "Message signature invalid",
+                     *       "status": 401,
+                     *       "code": "message_signature_invalid",
+                     *       "detail": "The JWS signature does not verify with the signing keys pinned for peer \"pvpt\".",
+                     *       "requestId": "req-5b21e0ac"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The sender is unknown (`peer_unknown`) or not active (`peer_not_active`), `aud` is not this node (`message_audience_mismatch`), or the JWS signer is not `iss` (`message_issuer_mismatch`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:bridge:problem:message_audience_mismatch",
+                     *       "title": "Message audience mismatch",
+                     *       "status": 403,
+                     *       "code": "message_audience_mismatch",
+                     *       "detail": "The message is addressed to \"shelter-prizren\", not to this node.",
+                     *       "requestId": "req-5b21e0ad"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The same `jti` was delivered before with different content (`message_replay_conflict`), or `seq`/`prev` do not follow the last applied message of the referral (`message_out_of_order`). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:bridge:problem:message_out_of_order",
+                     *       "title": "Message out of order",
+                     *       "status": 409,
+                     *       "code": "message_out_of_order",
+                     *       "detail": "Expected seq 3 for this referral, got seq 5.",
+                     *       "requestId": "req-5b21e0ae"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the node's message size limit (`payload_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:bridge:problem:payload_too_large",
+                     *       "title": "Payload too large",
+                     *       "status": 413,
+                     *       "code": "payload_too_large",
+                     *       "detail": "Messages are limited to 262144 bytes.",
+                     *       "requestId": "req-5b21e0af"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not `application/jose` (`unsupported_media_type`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:bridge:problem:unsupported_media_type",
+                     *       "title": "Unsupported media type",
+                     *       "status": 415,
+                     *       "code": "unsupported_media_type",
+                     *       "detail": "Messages must be sent as application/jose.",
+                     *       "requestId": "req-5b21e0b0"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The claims or the body fail their schema, or the body discloses a field outside the disclosure rules (`message_body_invalid`). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:bridge:problem:message_body_invalid",
+                     *       "title": "Message body invalid",
+                     *       "status": 422,
+                     *       "code": "message_body_invalid",
+                     *       "detail": "The body discloses \"documentNumber\", which no requested service needs.",
+                     *       "requestId": "req-5b21e0b1",
+                     *       "errors": [
+                     *         {
+                     *           "path": "/body/person/documentNumber",
+                     *           "message": "field not allowed by the disclosure profiles of the requested services"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getNodeMetadata: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The node metadata. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "nodeId": "atina",
+                     *       "name": "Удружење грађана Атина",
+                     *       "jurisdiction": "RS",
+                     *       "contractVersions": [
+                     *         "1"
+                     *       ],
+                     *       "urls": {
+                     *         "api": "http://localhost:4100/v1",
+                     *         "messages": "http://localhost:4100/federation/v1/messages",
+                     *         "jwks": "http://localhost:4100/.well-known/jwks.json"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["NodeMetadata"];
+                };
+            };
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    getJwks: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The JSON Web Key Set. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "keys": [
+                     *         {
+                     *           "kty": "OKP",
+                     *           "crv": "Ed25519",
+                     *           "x": "11U2ZwZGUmwlPhxS8OHJHa_-29rPyrROpZkds5bS_gU",
+                     *           "kid": "atina-sig-2025-01",
+                     *           "use": "sig",
+                     *           "alg": "EdDSA",
+                     *           "purpose": "signing",
+                     *           "validFrom": "2025-01-01T00:00:00Z",
+                     *           "validUntil": null
+                     *         },
+                     *         {
+                     *           "kty": "OKP",
+                     *           "crv": "Ed25519",
+                     *           "x": "XIyao9uf28Pgow-8k5TO5aQuXggAs-nYGzlwv13aQg0",
+                     *           "kid": "atina-sig-2024-01",
+                     *           "use": "sig",
+                     *           "alg": "EdDSA",
+                     *           "purpose": "signing",
+                     *           "validFrom": "2024-01-01T00:00:00Z",
+                     *           "validUntil": "2025-01-01T00:00:00Z"
+                     *         },
+                     *         {
+                     *           "kty": "OKP",
+                     *           "crv": "X25519",
+                     *           "x": "YhCoxtCUkHtRwU8MgrR9lIfOJ7RprHE2eBA60YBJSn0",
+                     *           "kid": "atina-enc-2025-01",
+                     *           "use": "enc",
+                     *           "alg": "ECDH-ES+A256KW",
+                     *           "purpose": "encryption",
+                     *           "validFrom": "2025-01-01T00:00:00Z"
+                     *         },
+                     *         {
+                     *           "kty": "OKP",
+                     *           "crv": "Ed25519",
+                     *           "x": "dV5M0msVqZyc7n_zyERuQB18lbGEBSktUuDOq5WbzoM",
+                     *           "kid": "atina-log-2025-01",
+                     *           "use": "sig",
+                     *           "alg": "EdDSA",
+                     *           "purpose": "log",
+                     *           "validFrom": "2025-01-01T00:00:00Z"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Jwks"];
+                };
+            };
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    getHealth: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The process is alive. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "status": "ok"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Health"];
+                };
+            };
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    getReadiness: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The node is ready. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "status": "ready",
+                     *       "checks": {
+                     *         "database": true,
+                     *         "migrations": true,
+                     *         "keys": true
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Readiness"];
+                };
+            };
+            /** @description The node is not ready; `checks` says what is missing. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "status": "not_ready",
+                     *       "checks": {
+                     *         "database": true,
+                     *         "migrations": false,
+                     *         "keys": true
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Readiness"];
+                };
+            };
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+}

@@ -1,0 +1,25 @@
+/**
+ * Generated from openapi/bridge.v1.yaml by `pnpm generate` (packages/contract/scripts/generate.ts).
+ * Do not edit: change the contract and regenerate.
+ */
+
+import type { operations as OperationTypes } from './openapi.ts';
+
+/**
+ * Every operation of the contract: HTTP method, OpenAPI path and the same path in Fastify syntax.
+ * As a type, `operations` is openapi-typescript's per-operation types (parameters, bodies, responses).
+ */
+export const operations = {
+  listReferrals: { method: 'GET', path: '/v1/referrals', fastifyPath: '/v1/referrals' },
+  createReferral: { method: 'POST', path: '/v1/referrals', fastifyPath: '/v1/referrals' },
+  getReferral: { method: 'GET', path: '/v1/referrals/{referralId}', fastifyPath: '/v1/referrals/:referralId' },
+  receiveMessage: { method: 'POST', path: '/federation/v1/messages', fastifyPath: '/federation/v1/messages' },
+  getNodeMetadata: { method: 'GET', path: '/.well-known/bridge.json', fastifyPath: '/.well-known/bridge.json' },
+  getJwks: { method: 'GET', path: '/.well-known/jwks.json', fastifyPath: '/.well-known/jwks.json' },
+  getHealth: { method: 'GET', path: '/healthz', fastifyPath: '/healthz' },
+  getReadiness: { method: 'GET', path: '/readyz', fastifyPath: '/readyz' },
+} as const;
+
+export type operations = OperationTypes;
+
+export type OperationId = keyof typeof operations;

@@ -1,0 +1,79 @@
+/**
+ * Compile-time proof that the zod schemas and the types generated from the contract agree.
+ * Nothing here runs; `pnpm typecheck` fails if a field is added, removed, renamed, made optional
+ * or given another type on either side.
+ */
+import type { z } from 'zod';
+import type { components, operations } from './generated/openapi.ts';
+import type * as schemas from './schemas.ts';
+
+type Schemas = components['schemas'];
+type Zod = typeof schemas;
+
+/** A is assignable to B. */
+type Extends<A, B> = [A] extends [B] ? true : false;
+/** A and B are assignable to each other. */
+type Mutual<A, B> = Extends<A, B> extends true ? Extends<B, A> : false;
+/** A and B are the same type (also catches optional fields that differ, which assignability misses). */
+type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends (<T>() => T extends B ? 1 : 2) ? true : false;
+type Same<A, B> = Mutual<A, B> extends true ? Equal<A, B> : false;
+type Expect<T extends true> = T;
+
+/** Both the input and the output type of the zod schema named N match the generated schema N. */
+type Matches<N extends keyof Schemas & keyof Zod> =
+  Same<z.input<Zod[N]>, Schemas[N]> extends true ? Same<z.output<Zod[N]>, Schemas[N]> : false;
+
+export type ContractTypeChecks = [
+  // every component schema has a zod schema of the same name
+  Expect<Equal<Exclude<keyof Schemas, keyof Zod>, never>>,
+  Expect<Matches<'NodeId'>>,
+  Expect<Matches<'ServiceCode'>>,
+  Expect<Matches<'PersonCategory'>>,
+  Expect<Matches<'Phase'>>,
+  Expect<Matches<'Urgency'>>,
+  Expect<Matches<'RiskLevel'>>,
+  Expect<Matches<'RiskThreat'>>,
+  Expect<Matches<'Risk'>>,
+  Expect<Matches<'DataCategory'>>,
+  Expect<Matches<'ReferralStatus'>>,
+  Expect<Matches<'Person'>>,
+  Expect<Matches<'DisclosedPerson'>>,
+  Expect<Matches<'PersonView'>>,
+  Expect<Matches<'ConsentMethod'>>,
+  Expect<Matches<'LegalBasis'>>,
+  Expect<Matches<'Consent'>>,
+  Expect<Matches<'ReferralCreate'>>,
+  Expect<Matches<'StatusChange'>>,
+  Expect<Matches<'Referral'>>,
+  Expect<Matches<'ReferralList'>>,
+  Expect<Matches<'ProblemCode'>>,
+  Expect<Matches<'Problem'>>,
+  Expect<Matches<'CompactJwe'>>,
+  Expect<Matches<'CompactJws'>>,
+  Expect<Matches<'Digest'>>,
+  Expect<Matches<'MessageType'>>,
+  Expect<Matches<'ReferralRequestBody'>>,
+  Expect<Matches<'MessageClaims'>>,
+  Expect<Matches<'ReceiptClaims'>>,
+  Expect<Matches<'ReceiptResponse'>>,
+  Expect<Matches<'NodeMetadata'>>,
+  Expect<Matches<'PublicJwk'>>,
+  Expect<Matches<'Jwks'>>,
+  Expect<Matches<'Health'>>,
+  Expect<Matches<'Readiness'>>,
+  // request parameters
+  Expect<Same<z.output<Zod['ReferralIdParams']>, operations['getReferral']['parameters']['path']>>,
+  Expect<Same<z.input<Zod['ReferralIdParams']>, operations['getReferral']['parameters']['path']>>,
+  // the parsed query has `limit` filled in by its default, so it is only assignable one way ...
+  Expect<Extends<z.output<Zod['ListReferralsQuery']>, NonNullable<operations['listReferrals']['parameters']['query']>>>,
+  // ... but has exactly the same fields
+  Expect<
+    Equal<keyof z.output<Zod['ListReferralsQuery']>, keyof NonNullable<operations['listReferrals']['parameters']['query']>>
+  >,
+  Expect<
+    Same<
+      Omit<z.output<Zod['ListReferralsQuery']>, 'limit'>,
+      Omit<NonNullable<operations['listReferrals']['parameters']['query']>, 'limit'>
+    >
+  >,
+];

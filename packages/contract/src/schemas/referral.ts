@@ -1,0 +1,197 @@
+/** Zod schemas for codes, persons, consent and referrals (integration API). See ../schemas.ts. */
+import { z } from 'zod';
+import { dateTime, languageTag, unique, uniqueMessage } from './helpers.ts';
+
+// ---- Codes ----------------------------------------------------------------------------------------
+
+export const NodeId = z.string().regex(/^[a-z][a-z0-9-]{1,62}$/);
+export type NodeId = z.infer<typeof NodeId>;
+
+export const ServiceCode = z.enum([
+  'SAFE_ACCOMMODATION',
+  'PRIMARY_MEDICAL_CARE',
+  'MEDICAL_SPECIALIST_REFERRAL',
+  'HEALTH_EDUCATION',
+  'PSYCHOSOCIAL_SUPPORT',
+  'PSYCHOLOGICAL_COUNSELLING',
+  'LEGAL_COUNSELLING',
+  'PSYCHOTHERAPY',
+  'EDUCATION_AND_VOCATIONAL_TRAINING',
+  'EMPOWERMENT',
+  'FAMILY_MEDIATION',
+  'SOCIAL_AND_ECONOMIC_REINTEGRATION',
+  'LEGAL_STATUS_AND_DOCUMENTS',
+  'SUPPORT_IN_PROCEEDINGS',
+  'SAFE_RETURN',
+]);
+export type ServiceCode = z.infer<typeof ServiceCode>;
+
+export const PersonCategory = z.enum(['TRAFFICKING_VICTIM', 'PRESUMED_TRAFFICKING_VICTIM', 'GBV_VICTIM', 'AT_RISK']);
+export type PersonCategory = z.infer<typeof PersonCategory>;
+
+export const Phase = z.enum(['IDENTIFICATION', 'FIRST_ASSISTANCE', 'LONG_TERM_ASSISTANCE', 'RETURN', 'PROCEEDINGS']);
+export type Phase = z.infer<typeof Phase>;
+
+export const Urgency = z.enum(['EMERGENCY', 'URGENT', 'ROUTINE']);
+export type Urgency = z.infer<typeof Urgency>;
+
+export const RiskLevel = z.enum(['LOW', 'MEDIUM', 'HIGH', 'CRITICAL']);
+export type RiskLevel = z.infer<typeof RiskLevel>;
+
+export const RiskThreat = z.enum([
+  'TRAFFICKER_CONTACT',
+  'PERPETRATOR_CONTACT',
+  'RETRAFFICKING',
+  'SELF_HARM',
+  'HEALTH_EMERGENCY',
+  'STALKING',
+  'FAMILY_PRESSURE',
+  'DEBT_BONDAGE',
+]);
+export type RiskThreat = z.infer<typeof RiskThreat>;
+
+export const Risk = z.strictObject({
+  level: RiskLevel,
+  threats: z.array(RiskThreat).max(8).refine(unique, uniqueMessage),
+});
+export type Risk = z.infer<typeof Risk>;
+
+export const DataCategory = z.enum([
+  'IDENTITY',
+  'AGE',
+  'GENDER',
+  'LANGUAGE',
+  'FAMILY',
+  'HEALTH',
+  'NATIONALITY',
+  'DOCUMENTS',
+  'CASE_NOTES',
+]);
+export type DataCategory = z.infer<typeof DataCategory>;
+
+export const ReferralStatus = z.enum([
+  'requested',
+  'received',
+  'accepted',
+  'rejected',
+  'in-progress',
+  'on-hold',
+  'completed',
+  'failed',
+  'cancelled',
+  'entered-in-error',
+]);
+export type ReferralStatus = z.infer<typeof ReferralStatus>;
+
+// ---- Person ---------------------------------------------------------------------------------------
+
+const localId = () => z.string().min(1).max(128);
+const pseudonym = () => z.string().regex(/^[A-Za-z0-9_-]{43}$/);
+const givenName = () => z.string().min(1).max(200);
+
+/** The optional personal fields shared by Person, DisclosedPerson and PersonView. */
+const personFields = {
+  familyName: z.string().min(1).max(200).optional(),
+  ageBand: z.enum(['0-13', '14-17', '18-25', '26-35', '36-50', '51+']).optional(),
+  birthDate: z.iso.date().optional(),
+  gender: z.enum(['FEMALE', 'MALE', 'OTHER', 'UNDISCLOSED']).optional(),
+  languages: z.array(languageTag()).max(10).refine(unique, uniqueMessage).optional(),
+  accompanyingChildren: z.number().int().min(0).max(20).optional(),
+  urgentHealthNeeds: z.string().max(2000).optional(),
+  nationality: z.string().regex(/^[A-Z]{2}$/).optional(),
+  documentNumber: z.string().min(1).max(64).optional(),
+};
+
+export const Person = z.strictObject({ localId: localId(), givenName: givenName(), ...personFields });
+export type Person = z.infer<typeof Person>;
+
+export const DisclosedPerson = z.strictObject({ pseudonym: pseudonym(), givenName: givenName().optional(), ...personFields });
+export type DisclosedPerson = z.infer<typeof DisclosedPerson>;
+
+export const PersonView = z.strictObject({
+  localId: localId().optional(),
+  pseudonym: pseudonym().optional(),
+  givenName: givenName().optional(),
+  ...personFields,
+});
+export type PersonView = z.infer<typeof PersonView>;
+
+// ---- Consent and referrals ------------------------------------------------------------------------
+
+export const ConsentMethod = z.enum(['WRITTEN', 'VERBAL_WITNESSED']);
+export type ConsentMethod = z.infer<typeof ConsentMethod>;
+
+export const LegalBasis = z.enum(['CONSENT', 'VITAL_INTERESTS', 'LEGAL_OBLIGATION']);
+export type LegalBasis = z.infer<typeof LegalBasis>;
+
+export const Consent = z.strictObject({
+  givenAt: dateTime(),
+  method: ConsentMethod,
+  language: languageTag(),
+  recipient: NodeId,
+  services: z.array(ServiceCode).min(1).refine(unique, uniqueMessage),
+  dataCategories: z.array(DataCategory).refine(unique, uniqueMessage),
+  validUntil: dateTime(),
+  legalBasis: LegalBasis,
+  recordedBy: z.string().min(1).max(128),
+  witness: z.string().min(1).max(128).optional(),
+});
+export type Consent = z.infer<typeof Consent>;
+
+const services = () => z.array(ServiceCode).min(1).max(15).refine(unique, uniqueMessage);
+const note = () => z.string().max(2000);
+
+/** Fields common to a referral as created, as sent in `referral.request`, and as shown. */
+const referralFields = {
+  services: services(),
+  urgency: Urgency,
+  personCategory: PersonCategory,
+  phase: Phase,
+  risk: Risk,
+  consent: Consent,
+  note: note().optional(),
+};
+
+export const ReferralCreate = z.strictObject({ recipient: NodeId, person: Person, ...referralFields });
+export type ReferralCreate = z.infer<typeof ReferralCreate>;
+
+export const StatusChange = z.strictObject({
+  status: ReferralStatus,
+  at: dateTime(),
+  by: NodeId,
+  reason: z.string().max(64).optional(),
+  note: note().optional(),
+});
+export type StatusChange = z.infer<typeof StatusChange>;
+
+export const Referral = z.strictObject({
+  id: z.uuid(),
+  direction: z.enum(['inbound', 'outbound']),
+  peer: NodeId,
+  status: ReferralStatus,
+  person: PersonView,
+  ...referralFields,
+  createdAt: dateTime(),
+  updatedAt: dateTime(),
+  history: z.array(StatusChange),
+});
+export type Referral = z.infer<typeof Referral>;
+
+export const ReferralList = z.strictObject({
+  items: z.array(Referral),
+  nextCursor: z.string().nullable(),
+});
+export type ReferralList = z.infer<typeof ReferralList>;
+
+/** Query string of `listReferrals` (limit is coerced from the query string, default 50). */
+export const ListReferralsQuery = z.strictObject({
+  direction: z.enum(['inbound', 'outbound']).optional(),
+  status: ReferralStatus.optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  cursor: z.string().min(1).max(512).optional(),
+});
+export type ListReferralsQuery = z.infer<typeof ListReferralsQuery>;
+
+/** Path parameters of `getReferral`. */
+export const ReferralIdParams = z.strictObject({ referralId: z.uuid() });
+export type ReferralIdParams = z.infer<typeof ReferralIdParams>;
