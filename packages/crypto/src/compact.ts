@@ -1,0 +1,25 @@
+import { CryptoError } from './errors.ts';
+
+/** Headers that would let a message choose its own key, compression or processing: never accepted. */
+export const FORBIDDEN_HEADERS = ['zip', 'jku', 'x5u', 'x5c', 'jwk', 'x5t', 'x5t#S256', 'crit', 'b64'] as const;
+
+const SEGMENT = /^[A-Za-z0-9_-]*$/;
+
+export function splitCompact(value: string, count: 3 | 5): string[] {
+  const parts = value.split('.');
+  if (parts.length !== count || !parts.every((p) => SEGMENT.test(p))) {
+    throw new CryptoError('malformed', `expected a compact serialization with ${count} parts`);
+  }
+  return parts;
+}
+
+export function decodeSegmentJson(segment: string, what: string): Record<string, unknown> {
+  let value: unknown;
+  try {
+    value = JSON.parse(Buffer.from(segment, 'base64url').toString('utf8'));
+  } catch {
+    throw new CryptoError('malformed', `${what} is not base64url JSON`);
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new CryptoError('malformed', `${what} is not an object`);
+  return value as Record<string, unknown>;
+}
