@@ -1,0 +1,42 @@
+import { bigint, index, integer, jsonb, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { peers } from './peers.ts';
+import { referrals } from './referrals.ts';
+
+export type OutboxStatus = 'queued' | 'sending' | 'retrying' | 'delivered' | 'dead';
+
+/**
+ * A message to a peer, written in the same transaction as the change that caused it. It is sealed
+ * afresh at every attempt (new iat, same jti and content); `sentDigests` keeps the digest of every
+ * sealed copy, committed before the copy is sent, so a receipt for any of them is recognised.
+ */
+export const outboxMessages = pgTable(
+  'outbox_messages',
+  {
+    id: uuid('id').primaryKey(),
+    peerNodeId: text('peer_node_id')
+      .notNull()
+      .references(() => peers.nodeId),
+    referralId: uuid('referral_id').references(() => referrals.id),
+    type: text('type').notNull(),
+    seq: integer('seq').notNull(),
+    prev: text('prev'),
+    body: jsonb('body').$type<Record<string, unknown>>().notNull(),
+    contentDigest: text('content_digest').notNull(),
+    status: text('status').$type<OutboxStatus>().notNull(),
+    attempts: integer('attempts').notNull().default(0),
+    nextAttemptAt: timestamp('next_attempt_at', { withTimezone: true }).notNull(),
+    /** While `sending`: the dispatcher that claimed it owns it until then; after that anyone may retry. */
+    leaseUntil: timestamp('lease_until', { withTimezone: true }),
+    lastError: text('last_error'),
+    sentDigests: text('sent_digests').array().notNull().default([]),
+    receipt: text('receipt'),
+    receiptLogIndex: bigint('receipt_log_index', { mode: 'number' }),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+    deliveredAt: timestamp('delivered_at', { withTimezone: true }),
+  },
+  (t) => [
+    index('outbox_messages_due_idx').on(t.status, t.nextAttemptAt),
+    index('outbox_messages_peer_idx').on(t.peerNodeId),
+    index('outbox_messages_referral_idx').on(t.referralId, t.seq),
+  ],
+);

@@ -1,0 +1,31 @@
+import { index, jsonb, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { peers } from './peers.ts';
+
+export type Direction = 'inbound' | 'outbound';
+
+/**
+ * One referral as this node sees it. For outbound referrals `person` is the organisation's own
+ * record; for inbound ones it is exactly what the peer disclosed.
+ */
+export const referrals = pgTable(
+  'referrals',
+  {
+    id: uuid('id').primaryKey(),
+    direction: text('direction').$type<Direction>().notNull(),
+    peerNodeId: text('peer_node_id')
+      .notNull()
+      .references(() => peers.nodeId),
+    status: text('status').notNull(),
+    services: text('services').array().notNull(),
+    urgency: text('urgency').notNull(),
+    personCategory: text('person_category').notNull(),
+    phase: text('phase').notNull(),
+    risk: jsonb('risk').$type<Record<string, unknown>>().notNull(),
+    person: jsonb('person').$type<Record<string, unknown>>().notNull(),
+    consent: jsonb('consent').$type<Record<string, unknown>>().notNull(),
+    note: text('note'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [index('referrals_peer_idx').on(t.peerNodeId), index('referrals_list_idx').on(t.direction, t.createdAt, t.id)],
+);
