@@ -1,0 +1,23 @@
+import { initDataDir } from '../../data-dir.ts';
+import { parse, required, resolvePath, type CliIo } from '../args.ts';
+
+export const initUsage = `usage: bridge init --node-id <id> --data-dir <dir> --public-url <url> [--name <name>] [--jurisdiction <code>]
+
+Creates a node's data directory: keys (signing, encryption, log, token; mode 0600) and config.json.
+  --node-id       lowercase slug that names this node to its peers, e.g. atina
+  --data-dir      directory to create; refuses one that already holds a node
+  --public-url    base URL where peers and clients reach this node, e.g. https://bridge.atina.org.rs
+  --name          display name (default: the node id)
+  --jurisdiction  jurisdiction code shown to peers, e.g. RS or XK (default: unspecified)`;
+
+export async function init(argv: string[], io: CliIo): Promise<number> {
+  const { values } = parse(argv, { 'node-id': { type: 'string' }, 'data-dir': { type: 'string' }, 'public-url': { type: 'string' }, name: { type: 'string' }, jurisdiction: { type: 'string' } }, initUsage);
+  if (values.help) return io.out(initUsage), 0;
+  const nodeId = required(values['node-id'], '--node-id', initUsage);
+  const dir = resolvePath(io, required(values['data-dir'], '--data-dir', initUsage));
+  const publicUrl = required(values['public-url'], '--public-url', initUsage);
+  const dataDir = await initDataDir(dir, { nodeId, name: values.name ?? nodeId, jurisdiction: values.jurisdiction ?? 'unspecified', publicUrl }, new Date());
+  io.out(`initialised node ${dataDir.config.nodeId} in ${dir}`);
+  for (const purpose of ['signing', 'encryption', 'log', 'token'] as const) io.out(`  ${purpose.padEnd(10)} key ${dataDir.secrets.keys[purpose][0]!.kid}`);
+  return 0;
+}

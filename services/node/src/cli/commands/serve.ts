@@ -1,0 +1,42 @@
+import { parseServeEnv } from '../../config.ts';
+import { loadDataDir } from '../../data-dir.ts';
+import { createNode } from '../../node.ts';
+import { nodeDatabase } from '../database.ts';
+import { nodeConfigFromDataDir } from '../node-config.ts';
+import { parse, parsePort, required, resolvePath, type CliIo } from '../args.ts';
+
+export const serveUsage = `usage: bridge serve --data-dir <dir> --port <port>
+
+Runs a node until SIGINT or SIGTERM. Environment:
+  DATABASE_URL                       postgres:// URL; without it the node runs on an embedded
+                                     PostgreSQL kept in <dir>/postgres
+  BRIDGE_HOST                        address to listen on (default 127.0.0.1)
+  BRIDGE_LOG_LEVEL                   fatal|error|warn|info|debug|trace|silent (default info)
+  BRIDGE_ACCEPTANCE_WINDOW_SECONDS   allowed clock difference for messages (default 300)
+  BRIDGE_MESSAGE_MAX_BYTES           largest accepted message (default 262144)`;
+
+export async function serve(argv: string[], io: CliIo, signal?: AbortSignal): Promise<number> {
+  const { values } = parse(argv, { 'data-dir': { type: 'string' }, port: { type: 'string' } }, serveUsage);
+  if (values.help) return io.out(serveUsage), 0;
+  const dir = resolvePath(io, required(values['data-dir'], '--data-dir', serveUsage));
+  const port = parsePort(required(values.port, '--port', serveUsage), serveUsage);
+  const env = parseServeEnv(io.env);
+  const dataDir = await loadDataDir(dir);
+  const database = await nodeDatabase(dataDir, env.DATABASE_URL);
+  const node = await createNode(nodeConfigFromDataDir(dataDir, env, database.url, port)).catch(async (err: unknown) => {
+    await database.stop();
+    throw err;
+  });
+  const address = await node.start();
+  io.out(`node ${dataDir.config.nodeId} listening on ${address} (${database.embedded ? 'embedded PostgreSQL' : 'DATABASE_URL'})`);
+  await new Promise<void>((resolve) => {
+    const done = () => resolve();
+    process.once('SIGINT', done);
+    process.once('SIGTERM', done);
+    signal?.addEventListener('abort', done, { once: true });
+  });
+  io.out('stopping');
+  await node.stop();
+  await database.stop();
+  return 0;
+}

@@ -1,0 +1,51 @@
+import { ConfigError } from '../config.ts';
+import { BridgeError } from '../errors.ts';
+import { UsageError, type CliIo } from './args.ts';
+import { clients } from './commands/clients.ts';
+import { init } from './commands/init.ts';
+import { peers } from './commands/peers.ts';
+import { serve } from './commands/serve.ts';
+
+export const usage = `usage: bridge <command> [options]
+
+commands:
+  init      create a node's data directory, keys and configuration
+  serve     run a node
+  peers     add, list, activate, suspend or revoke peers
+  clients   create, list or revoke API clients
+  demo      run two nodes on embedded PostgreSQL and exchange a referral (pnpm demo)
+
+bridge <command> --help describes each command's options.`;
+
+const COMMANDS: Record<string, (argv: string[], io: CliIo) => Promise<number>> = { init, serve, peers, clients };
+
+/** Runs one command; every expected failure becomes a message and an exit code, never a stack trace. */
+export async function main(argv: string[], io: CliIo): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
+    (command === undefined ? io.err : io.out)(usage);
+    return command === undefined ? 2 : 0;
+  }
+  if (command === 'demo') {
+    const { runDemo } = await import('../demo/run.ts');
+    return runDemo(rest, io);
+  }
+  const run = COMMANDS[command];
+  try {
+    if (!run) throw new UsageError(`unknown command ${command}`, usage);
+    return await run(rest, io);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      io.err(`bridge: ${err.message}`);
+      if (err.usage) io.err(err.usage);
+      return 2;
+    }
+    if (err instanceof ConfigError || err instanceof BridgeError) {
+      io.err(`bridge: ${err.message}`);
+      return 1;
+    }
+    const e = err as { message?: string; code?: string; cause?: { code?: string } };
+    io.err(`bridge: ${command} failed: ${e.cause?.code ?? e.code ?? e.message ?? 'unknown error'}`);
+    return 1;
+  }
+}

@@ -1,0 +1,22 @@
+import { defaultDelivery, type NodeConfig, type ServeEnv } from '../config.ts';
+import type { DataDir } from '../data-dir.ts';
+
+/** A data directory plus the validated environment make a node config. */
+export function nodeConfigFromDataDir(dataDir: DataDir, env: ServeEnv, databaseUrl: string, port: number): NodeConfig {
+  return {
+    nodeId: dataDir.config.nodeId,
+    name: dataDir.config.name,
+    jurisdiction: dataDir.config.jurisdiction,
+    publicUrl: dataDir.config.publicUrl,
+    databaseUrl,
+    keys: dataDir.secrets.keys,
+    pseudonymSecret: dataDir.secrets.pseudonymSecret,
+    host: env.BRIDGE_HOST,
+    port,
+    acceptanceWindowSeconds: env.BRIDGE_ACCEPTANCE_WINDOW_SECONDS,
+    messageMaxBytes: env.BRIDGE_MESSAGE_MAX_BYTES,
+    bodyMaxBytes: 1024 * 1024,
+    delivery: defaultDelivery,
+    logLevel: env.BRIDGE_LOG_LEVEL,
+  };
+}

@@ -1,0 +1,67 @@
+import { z } from 'zod';
+import type { NodeKeySet } from '@bridge/crypto';
+
+export interface DeliveryConfig {
+  /** Fallback poll when no wake-up arrives. */
+  pollIntervalMs: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+  /** After this long undelivered, a message is dead-lettered. */
+  deadlineMs: number;
+  requestTimeoutMs: number;
+}
+
+/** Everything a node needs, as a plain object: tests build it directly, `bin` builds it from env. */
+export interface NodeConfig {
+  nodeId: string;
+  name: string;
+  jurisdiction: string;
+  /** Base URL peers and clients reach this node at, without trailing slash. */
+  publicUrl: string;
+  databaseUrl: string;
+  keys: NodeKeySet;
+  pseudonymSecret: string;
+  host: string;
+  port: number;
+  acceptanceWindowSeconds: number;
+  messageMaxBytes: number;
+  bodyMaxBytes: number;
+  delivery: DeliveryConfig;
+  logLevel: string;
+}
+
+export const defaultDelivery: DeliveryConfig = {
+  pollIntervalMs: 1000,
+  baseDelayMs: 500,
+  maxDelayMs: 5 * 60_000,
+  deadlineMs: 7 * 24 * 3600_000,
+  requestTimeoutMs: 10_000,
+};
+
+export const nodeIdPattern = /^[a-z][a-z0-9-]{1,62}$/;
+
+/** The environment `bridge serve` reads; each variable is named in the error when it is wrong. */
+export const ServeEnv = z.object({
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// connection URL')
+    .optional(),
+  BRIDGE_HOST: z.string().min(1).default('127.0.0.1'),
+  BRIDGE_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  BRIDGE_ACCEPTANCE_WINDOW_SECONDS: z.coerce.number().int().min(10).max(3600).default(300),
+  BRIDGE_MESSAGE_MAX_BYTES: z.coerce.number().int().min(4096).max(4 * 1024 * 1024).default(256 * 1024),
+});
+export type ServeEnv = z.infer<typeof ServeEnv>;
+
+export function parseServeEnv(env: Record<string, string | undefined>): ServeEnv {
+  const result = ServeEnv.safeParse(env);
+  if (!result.success) {
+    const lines = result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`invalid environment:\n  ${lines.join('\n  ')}`);
+  }
+  return result.data;
+}
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}

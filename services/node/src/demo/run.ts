@@ -1,0 +1,150 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { asc } from 'drizzle-orm';
+import { jwksFingerprint, publicJwks } from '@bridge/crypto';
+import type { Referral, ReferralList } from '@bridge/contract';
+import { initDataDir } from '../data-dir.ts';
+import { freePort } from '../db/embedded.ts';
+import { auditEvents } from '../db/schema/index.ts';
+import { createNode, type BridgeNode } from '../node.ts';
+import { createClient } from '../clients/clients.ts';
+import { fetchPeer, savePeer } from '../peers/peers.ts';
+import { createLogger } from '../logger.ts';
+import { nodeDatabase, type NodeDatabase } from '../cli/database.ts';
+import { nodeConfigFromDataDir } from '../cli/node-config.ts';
+import { parseServeEnv } from '../config.ts';
+import { parse, type CliIo } from '../cli/args.ts';
+import { demoReferral } from './scenario.ts';
+import pino from 'pino';
+
+export const demoUsage = `usage: pnpm demo [--once]
+
+Starts two nodes, Atina (Belgrade) and PVPT (Prishtina), each on its own embedded PostgreSQL in a
+temporary directory, onboards them to each other, sends a referral and prints both timelines.
+  --once   exit after the scenario and remove everything it created (default: keep running until Ctrl-C)`;
+
+interface DemoNode {
+  id: string;
+  url: string;
+  node: BridgeNode;
+  database: NodeDatabase;
+  token: string;
+}
+
+export async function runDemo(argv: string[], io: CliIo): Promise<number> {
+  const { values } = parse(argv, { once: { type: 'boolean' } }, demoUsage);
+  if (values.help) return io.out(demoUsage), 0;
+  const base = await mkdtemp(join(tmpdir(), 'bridge-demo-'));
+  const nodes: DemoNode[] = [];
+  try {
+    io.out(`Bridge demo — working in ${base}\n`);
+    for (const [id, name, jurisdiction] of [
+      ['atina', 'Atina — Belgrade', 'RS'],
+      ['pvpt', 'PVPT — Prishtina', 'XK'],
+    ] as const) {
+      nodes.push(await startDemoNode(base, id, name, jurisdiction, io));
+    }
+    const [atina, pvpt] = nodes as [DemoNode, DemoNode];
+
+    io.out('\nOnboarding (each operator adds the other and compares fingerprints read out by phone):');
+    for (const [self, peer] of [
+      [atina, pvpt],
+      [pvpt, atina],
+    ] as const) {
+      const fetched = await fetchPeer(peer.url);
+      const readOut = await jwksFingerprint(publicJwks(peer.node.ctx.config.keys));
+      const status = fetched.fingerprint === readOut ? 'active' : 'pending';
+      await savePeer(self.node.ctx.db, fetched, status, `operator:${self.id}`, new Date());
+      io.out(`  ${self.id} pinned ${peer.id}: ${fetched.fingerprint} → ${status}`);
+    }
+
+    io.out('\nAtina refers a person to PVPT (POST /v1/referrals):');
+    const created = await api<Referral>(atina, 'POST', '/v1/referrals', demoReferral(new Date()));
+    io.out(`  referral ${created.id} is ${created.status}`);
+    const delivered = await waitFor(async () => {
+      const r = await api<Referral>(atina, 'GET', `/v1/referrals/${created.id}`);
+      return r.status === 'received' ? r : undefined;
+    }, 30_000);
+    io.out(`  atina now shows it as ${delivered.status} (signed receipt verified)`);
+    const inbound = await api<ReferralList>(pvpt, 'GET', '/v1/referrals?direction=inbound');
+    const seen = inbound.items.find((r) => r.id === created.id);
+    if (!seen) throw new Error('pvpt does not list the referral');
+    io.out('\nWhat PVPT received (only what was disclosed, under a pairwise pseudonym):');
+    io.out(`  person   ${seen.person.givenName} ${seen.person.familyName ?? ''} · ${seen.person.ageBand ?? ''} · languages ${(seen.person.languages ?? []).join(', ')}`);
+    io.out(`  pseudonym ${seen.person.pseudonym}`);
+    io.out(`  services ${seen.services.join(', ')} · urgency ${seen.urgency} · risk ${seen.risk.level} (${seen.risk.threats.join(', ')})`);
+    io.out(`  note     ${seen.note ?? ''}`);
+    io.out(`  withheld: local case id and document number never left Atina`);
+
+    io.out('\nTimeline (audit logs of both nodes; ids and digests only, no personal data):');
+    for (const line of await timeline(nodes)) io.out(`  ${line}`);
+
+    if (!values.once) {
+      io.out(`\nBoth nodes keep running. Try:\n  curl -H "authorization: Bearer ${atina.token}" ${atina.url}/v1/referrals\n  curl ${pvpt.url}/.well-known/jwks.json\nPress Ctrl-C to stop and clean up.`);
+      await new Promise<void>((resolve) => {
+        process.once('SIGINT', () => resolve());
+        process.once('SIGTERM', () => resolve());
+      });
+    }
+    io.out('\ndemo finished');
+    return 0;
+  } catch (err) {
+    io.err(`demo failed: ${(err as Error).message}`);
+    return 1;
+  } finally {
+    for (const n of nodes.reverse()) {
+      await n.node.stop().catch(() => {});
+      await n.database.stop().catch(() => {});
+    }
+    await rm(base, { recursive: true, force: true });
+  }
+}
+
+async function startDemoNode(base: string, id: string, name: string, jurisdiction: string, io: CliIo): Promise<DemoNode> {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const dataDir = await initDataDir(join(base, id), { nodeId: id, name, jurisdiction, publicUrl: url }, new Date());
+  const database = await nodeDatabase(dataDir, undefined);
+  const env = parseServeEnv({});
+  const logger = createLogger(id, 'info', pino.destination({ dest: join(base, `${id}.log`), sync: false }));
+  const node = await createNode(nodeConfigFromDataDir(dataDir, env, database.url, port), { logger });
+  await node.start();
+  const { token } = await createClient(node.ctx.db, node.ctx.config, { name: `${id} case system`, scopes: ['referrals:read', 'referrals:write'], ttlDays: 1 }, `operator:${id}`, new Date());
+  io.out(`  ${id.padEnd(6)} ${name.padEnd(18)} ${url}  (embedded PostgreSQL on port ${new URL(database.url).port})`);
+  return { id, url, node, database, token };
+}
+
+async function api<T>(node: DemoNode, method: string, path: string, body?: unknown): Promise<T> {
+  const res = await fetch(`${node.url}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${node.token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+    body: body ? JSON.stringify(body) : null,
+  });
+  const payload = (await res.json()) as T & { code?: string; detail?: string };
+  if (!res.ok) throw new Error(`${method} ${path} answered ${res.status} ${payload.code ?? ''} ${payload.detail ?? ''}`);
+  return payload;
+}
+
+async function waitFor<T>(probe: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('timed out waiting for delivery');
+}
+
+async function timeline(nodes: DemoNode[]): Promise<string[]> {
+  const rows = [];
+  for (const n of nodes) {
+    for (const e of await n.node.ctx.db.select().from(auditEvents).orderBy(asc(auditEvents.idx))) rows.push({ node: n.id, ...e });
+  }
+  rows.sort((a, b) => a.at.getTime() - b.at.getTime() || a.idx - b.idx);
+  return rows.map((e) => {
+    const detail = e.detail ? Object.entries(e.detail).map(([k, v]) => `${k}=${v}`).join(' ') : '';
+    const ids = [e.referralId && `referral ${e.referralId.slice(0, 13)}…`, e.messageId && `message ${e.messageId.slice(0, 13)}…`].filter(Boolean).join(' ');
+    return `${e.at.toISOString().slice(11, 23)}  ${e.node.padEnd(6)} #${String(e.idx).padEnd(3)} ${e.type.padEnd(18)} ${e.actor.padEnd(16)} ${ids} ${detail}`.trimEnd();
+  });
+}

@@ -1,0 +1,62 @@
+import type { Logger } from 'pino';
+import { buildApp } from './app.ts';
+import { systemClock, type Clock } from './clock.ts';
+import type { NodeConfig } from './config.ts';
+import type { NodeContext } from './context.ts';
+import { openDatabase } from './db/client.ts';
+import { applyMigrations } from './db/migrate.ts';
+import { createLogger } from './logger.ts';
+import { Dispatcher } from './outbox/dispatcher.ts';
+import type { App } from './routes/types.ts';
+
+export interface BridgeNode {
+  ctx: NodeContext;
+  app: App;
+  dispatcher: Dispatcher;
+  /** Starts listening and delivering; resolves to the bound address. */
+  start(): Promise<string>;
+  /** Stops accepting requests, finishes the delivery in progress, closes the database. */
+  stop(): Promise<void>;
+}
+
+export interface NodeOptions {
+  clock?: Clock;
+  logger?: Logger;
+  /** Tests drive the outbox themselves with `dispatcher.processAll()`. */
+  autoDispatch?: boolean;
+}
+
+/** Builds a node from a config object: migrates its database and wires the app and the outbox. */
+export async function createNode(config: NodeConfig, options: NodeOptions = {}): Promise<BridgeNode> {
+  const logger = options.logger ?? createLogger(config.nodeId, config.logLevel);
+  const database = openDatabase(config.databaseUrl);
+  await applyMigrations(database.db);
+  let dispatcher: Dispatcher | undefined;
+  const autoDispatch = options.autoDispatch ?? true;
+  const ctx: NodeContext = {
+    config,
+    db: database.db,
+    logger,
+    clock: options.clock ?? systemClock,
+    wakeDispatcher: () => {
+      if (autoDispatch) dispatcher?.wake();
+    },
+  };
+  dispatcher = new Dispatcher(ctx);
+  const app = await buildApp(ctx);
+  return {
+    ctx,
+    app,
+    dispatcher,
+    async start() {
+      const address = await app.listen({ host: config.host, port: config.port });
+      if (autoDispatch) dispatcher.start();
+      return address;
+    },
+    async stop() {
+      await app.close();
+      await dispatcher.stop();
+      await database.close();
+    },
+  };
+}

@@ -1,0 +1,212 @@
+import { and, eq, sql } from 'drizzle-orm';
+import { currentKey, isCryptoError, sealMessage, sha256Digest, verifyReceipt } from '@bridge/crypto';
+import { ReceiptResponse, problemCodes } from '@bridge/contract';
+import { outboxMessages } from '../db/schema/index.ts';
+import { appendAudit } from '../audit/append.ts';
+import { epochSeconds } from '../clock.ts';
+import { findPeer, peerEncryptionKey, type Peer } from '../peers/peers.ts';
+import { applyDelivered } from './effects.ts';
+import { retryDelayMs } from './backoff.ts';
+import type { NodeContext } from '../context.ts';
+import { errorSummary } from '../log-safe.ts';
+
+type OutboxRow = typeof outboxMessages.$inferSelect;
+
+interface Claimed {
+  row: OutboxRow;
+  peer: Peer;
+  sealed: string;
+  digest: string;
+}
+
+/**
+ * Delivers queued messages. A claim (SKIP LOCKED) seals the message, records its digest and takes a
+ * lease in one short transaction; the HTTP call happens outside any transaction; the result is
+ * recorded in another. A crash in between leaves a `sending` row whose lease runs out and is retried.
+ */
+export class Dispatcher {
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private again = false;
+  private stopped = false;
+
+  constructor(private readonly ctx: NodeContext) {}
+
+  start(): void {
+    this.timer = setInterval(() => this.wake(), this.ctx.config.delivery.pollIntervalMs);
+    this.timer.unref();
+    this.wake();
+  }
+
+  /** Runs a pass now, or right after the one in progress. */
+  wake(): void {
+    if (this.stopped) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.running = this.processAll()
+      .catch((err: unknown) => this.ctx.logger.error(errorSummary(err), 'dispatcher pass failed'))
+      .finally(() => {
+        this.running = undefined;
+        if (this.again) {
+          this.again = false;
+          this.wake();
+        }
+      });
+  }
+
+  /** Delivers every message that is due now; tests call it to run the outbox to completion. */
+  async processAll(): Promise<void> {
+    while (!this.stopped) {
+      const claimed = await this.claimNext();
+      if (!claimed) return;
+      if ('skip' in claimed) continue;
+      await this.attempt(claimed);
+    }
+  }
+
+  /** Stops taking new work and waits for the delivery in progress to finish. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearInterval(this.timer);
+    await this.running;
+  }
+
+  private async claimNext(): Promise<Claimed | { skip: true } | undefined> {
+    const { ctx } = this;
+    const now = ctx.clock.now();
+    return ctx.db.transaction(async (tx) => {
+      const result = await tx.execute<{ id: string }>(sql`
+        select o.id from outbox_messages o
+        where ((o.status in ('queued', 'retrying') and o.next_attempt_at <= ${now.toISOString()})
+            or (o.status = 'sending' and o.lease_until < ${now.toISOString()}))
+          and not exists (
+            select 1 from outbox_messages p
+            where p.referral_id = o.referral_id and p.seq < o.seq and p.status <> 'delivered')
+        order by o.next_attempt_at, o.created_at
+        limit 1
+        for update skip locked`);
+      const id = result.rows[0]?.id;
+      if (!id) return undefined;
+      const [row] = await tx.select().from(outboxMessages).where(eq(outboxMessages.id, id));
+      const peer = await findPeer(tx, row!.peerNodeId);
+      if (!peer || peer.status !== 'active') {
+        await this.recordFailure(tx, row!, 'peer_not_active', now);
+        return { skip: true as const };
+      }
+      const iat = epochSeconds(now);
+      const sealed = await sealMessage(
+        {
+          iss: ctx.config.nodeId,
+          aud: peer.nodeId,
+          iat,
+          exp: iat + ctx.config.acceptanceWindowSeconds,
+          jti: row!.id,
+          type: row!.type,
+          referralId: row!.referralId!,
+          seq: row!.seq,
+          prev: row!.prev as `sha-256:${string}` | null,
+          body: row!.body,
+        },
+        currentKey(ctx.config.keys.signing, now),
+        peerEncryptionKey(peer, now),
+      );
+      const digest = sha256Digest(sealed);
+      const leaseUntil = new Date(now.getTime() + 2 * ctx.config.delivery.requestTimeoutMs);
+      const [claimedRow] = await tx
+        .update(outboxMessages)
+        .set({
+          status: 'sending',
+          leaseUntil,
+          attempts: sql`${outboxMessages.attempts} + 1`,
+          sentDigests: sql`array_append(${outboxMessages.sentDigests}, ${digest})`,
+        })
+        .where(eq(outboxMessages.id, id))
+        .returning();
+      return { row: claimedRow!, peer, sealed, digest };
+    });
+  }
+
+  private async attempt({ row, peer, sealed }: Claimed): Promise<void> {
+    const { ctx } = this;
+    let outcome: { receipt: string } | { error: string };
+    try {
+      const res = await fetch(peer.messagesUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/jose', accept: 'application/json' },
+        body: sealed,
+        signal: AbortSignal.timeout(ctx.config.delivery.requestTimeoutMs),
+      });
+      const payload: unknown = await res.json().catch(() => undefined);
+      if (res.ok) {
+        const parsed = ReceiptResponse.safeParse(payload);
+        outcome = parsed.success ? { receipt: parsed.data.receipt } : { error: 'receipt_invalid' };
+      } else {
+        outcome = { error: peerProblemCode(payload) ?? `http_${res.status}` };
+      }
+    } catch (err) {
+      outcome = { error: networkErrorCode(err) };
+    }
+    const now = ctx.clock.now();
+    if ('receipt' in outcome) {
+      const receipt = outcome.receipt;
+      try {
+        const claims = await verifyReceipt(receipt, {
+          iss: peer.nodeId,
+          aud: ctx.config.nodeId,
+          messageId: row.id,
+          digests: row.sentDigests,
+          issuerKeys: peer.jwks,
+        });
+        await ctx.db.transaction(async (tx) => {
+          const [delivered] = await tx
+            .update(outboxMessages)
+            .set({ status: 'delivered', receipt, receiptLogIndex: claims.logIndex, deliveredAt: now, leaseUntil: null, lastError: null })
+            .where(and(eq(outboxMessages.id, row.id), sql`${outboxMessages.status} <> 'delivered'`))
+            .returning();
+          if (!delivered) return; // another replica recorded the same receipt first
+          await appendAudit(tx, { type: 'message.delivered', actor: 'system', at: now, peerNodeId: peer.nodeId, referralId: row.referralId, messageId: row.id, digest: claims.digest, detail: { receiptLogIndex: claims.logIndex } });
+          await applyDelivered(tx, ctx, delivered, claims);
+        });
+        ctx.logger.info({ messageId: row.id, peer: peer.nodeId, type: row.type }, 'message delivered');
+        return;
+      } catch (err) {
+        if (!isCryptoError(err)) throw err;
+        outcome = { error: 'receipt_invalid' };
+      }
+    }
+    ctx.logger.warn({ messageId: row.id, peer: peer.nodeId, error: outcome.error, attempts: row.attempts }, 'delivery failed');
+    await ctx.db.transaction((tx) => this.recordFailure(tx, row, outcome.error, now));
+  }
+
+  private async recordFailure(tx: Parameters<Parameters<NodeContext['db']['transaction']>[0]>[0], row: OutboxRow, error: string, now: Date): Promise<void> {
+    const { delivery } = this.ctx.config;
+    const dead = now.getTime() - row.createdAt.getTime() >= delivery.deadlineMs;
+    await tx
+      .update(outboxMessages)
+      .set({
+        status: dead ? 'dead' : 'retrying',
+        lastError: error,
+        leaseUntil: null,
+        nextAttemptAt: new Date(now.getTime() + retryDelayMs(Math.max(1, row.attempts), delivery)),
+      })
+      .where(and(eq(outboxMessages.id, row.id), sql`${outboxMessages.status} <> 'delivered'`));
+    if (dead) {
+      await appendAudit(tx, { type: 'message.dead', actor: 'system', at: now, peerNodeId: row.peerNodeId, referralId: row.referralId, messageId: row.id, detail: { error, attempts: row.attempts } });
+      this.ctx.logger.error({ messageId: row.id, peer: row.peerNodeId, error }, 'message dead-lettered');
+    }
+  }
+}
+
+/** Only a known problem code from the peer is kept: never its free text. */
+function peerProblemCode(payload: unknown): string | undefined {
+  const code = (payload as { code?: unknown } | undefined)?.code;
+  return typeof code === 'string' && (problemCodes as readonly string[]).includes(code) ? code : undefined;
+}
+
+function networkErrorCode(err: unknown): string {
+  const e = err as { name?: string; cause?: { code?: string } };
+  if (e?.name === 'TimeoutError' || e?.name === 'AbortError') return 'timeout';
+  return e?.cause?.code ? `network_${e.cause.code}` : 'network_error';
+}

@@ -1,0 +1,58 @@
+import { and, desc, eq, sql } from 'drizzle-orm';
+import { contentDigest, type Digest } from '@bridge/crypto';
+import { outboxMessages } from '../db/schema/index.ts';
+import type { Executor } from '../db/client.ts';
+import { appendAudit } from '../audit/append.ts';
+import { newId } from '../clock.ts';
+import type { NodeContext } from '../context.ts';
+
+export const OUTBOX_CHANNEL = 'bridge_outbox';
+
+export interface NewMessage {
+  peerNodeId: string;
+  referralId: string;
+  type: string;
+  body: Record<string, unknown>;
+  actor: string;
+}
+
+/** The signed content of a message minus its envelope claims: what `prev` chains and replays compare. */
+export function messageContentDigest(m: { type: string; referralId: string; seq: number; prev: string | null; body: unknown }): Digest {
+  return contentDigest({ type: m.type, referralId: m.referralId, seq: m.seq, prev: m.prev, body: m.body });
+}
+
+/**
+ * Queues a message in the caller's transaction. `seq`/`prev` chain this node's messages of one
+ * referral, so the receiver can apply them in order.
+ */
+export async function enqueueMessage(tx: Executor, ctx: NodeContext, message: NewMessage): Promise<string> {
+  const now = ctx.clock.now();
+  const [previous] = await tx
+    .select({ seq: outboxMessages.seq, contentDigest: outboxMessages.contentDigest })
+    .from(outboxMessages)
+    .where(and(eq(outboxMessages.referralId, message.referralId)))
+    .orderBy(desc(outboxMessages.seq))
+    .limit(1)
+    .for('update');
+  const seq = (previous?.seq ?? 0) + 1;
+  const prev = previous?.contentDigest ?? null;
+  const id = newId();
+  const digest = messageContentDigest({ ...message, seq, prev });
+  await tx.insert(outboxMessages).values({
+    id,
+    peerNodeId: message.peerNodeId,
+    referralId: message.referralId,
+    type: message.type,
+    seq,
+    prev,
+    body: message.body,
+    contentDigest: digest,
+    status: 'queued',
+    nextAttemptAt: now,
+    createdAt: now,
+  });
+  await appendAudit(tx, { type: 'message.queued', actor: message.actor, at: now, peerNodeId: message.peerNodeId, referralId: message.referralId, messageId: id, digest, detail: { messageType: message.type, seq } });
+  // Wakes dispatchers of other replicas sharing this database (delivered on commit).
+  await tx.execute(sql`select pg_notify(${OUTBOX_CHANNEL}, '')`);
+  return id;
+}

@@ -1,0 +1,97 @@
+import { eq } from 'drizzle-orm';
+import { assertJwksConsistent, currentKey, jwksFingerprint, type PublicJwk } from '@bridge/crypto';
+import { NodeMetadata, Jwks } from '@bridge/contract';
+import { peers, type PeerStatus } from '../db/schema/index.ts';
+import type { Database, Executor } from '../db/client.ts';
+import { appendAudit } from '../audit/append.ts';
+import { BridgeError } from '../errors.ts';
+
+export type Peer = typeof peers.$inferSelect;
+
+export interface FetchedPeer {
+  metadata: NodeMetadata;
+  jwks: { keys: PublicJwk[] };
+  jwksUrl: string;
+  fingerprint: string;
+}
+
+/** Fetches a peer's metadata and keys from its base URL and computes the fingerprint to compare. */
+export async function fetchPeer(baseUrl: string, timeoutMs = 10_000): Promise<FetchedPeer> {
+  const base = baseUrl.replace(/\/+$/, '');
+  const metadata = NodeMetadata.parse(await getJson(`${base}/.well-known/bridge.json`, timeoutMs));
+  const jwks = Jwks.parse(await getJson(metadata.urls.jwks, timeoutMs)) as { keys: PublicJwk[] };
+  await assertJwksConsistent(jwks);
+  return { metadata, jwks, jwksUrl: metadata.urls.jwks, fingerprint: await jwksFingerprint(jwks) };
+}
+
+async function getJson(url: string, timeoutMs: number): Promise<unknown> {
+  const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs), headers: { accept: 'application/json' } });
+  if (!res.ok) throw new Error(`GET ${url} answered ${res.status}`);
+  return res.json();
+}
+
+/** Stores a fetched peer (new or re-pinned) in the given status. */
+export async function savePeer(db: Database, fetched: FetchedPeer, status: PeerStatus, actor: string, now: Date): Promise<Peer> {
+  const { metadata } = fetched;
+  return db.transaction(async (tx) => {
+    const values = {
+      nodeId: metadata.nodeId,
+      name: metadata.name,
+      jurisdiction: metadata.jurisdiction,
+      baseUrl: metadata.urls.api,
+      jwksUrl: fetched.jwksUrl,
+      messagesUrl: metadata.urls.messages,
+      jwks: fetched.jwks.keys,
+      fingerprint: fetched.fingerprint,
+      status,
+      createdAt: now,
+      updatedAt: now,
+    };
+    const [row] = await tx
+      .insert(peers)
+      .values(values)
+      .onConflictDoUpdate({ target: peers.nodeId, set: { ...values, createdAt: undefined } })
+      .returning();
+    await appendAudit(tx, { type: 'peer.added', actor, at: now, peerNodeId: metadata.nodeId, digest: null, detail: { status, fingerprint: fetched.fingerprint } });
+    return row!;
+  });
+}
+
+export async function setPeerStatus(db: Database, nodeId: string, status: PeerStatus, actor: string, now: Date): Promise<Peer> {
+  return db.transaction(async (tx) => {
+    const [row] = await tx.update(peers).set({ status, updatedAt: now }).where(eq(peers.nodeId, nodeId)).returning();
+    if (!row) throw new BridgeError(404, 'peer_unknown', `no peer ${nodeId}`);
+    await appendAudit(tx, { type: 'peer.status', actor, at: now, peerNodeId: nodeId, detail: { status } });
+    return row;
+  });
+}
+
+export async function findPeer(tx: Executor, nodeId: string): Promise<Peer | undefined> {
+  const [row] = await tx.select().from(peers).where(eq(peers.nodeId, nodeId));
+  return row;
+}
+
+export async function listPeers(db: Database): Promise<Peer[]> {
+  return db.select().from(peers).orderBy(peers.nodeId);
+}
+
+/** A peer that may exchange messages now, or the reason it may not. */
+export async function requireActivePeer(tx: Executor, nodeId: string): Promise<Peer> {
+  const peer = await findPeer(tx, nodeId);
+  if (!peer) throw new BridgeError(403, 'peer_unknown', 'the sender is not a known peer');
+  if (peer.status !== 'active') throw new BridgeError(403, 'peer_not_active', 'the peer is not active');
+  return peer;
+}
+
+/** The peer's encryption key to seal for now. */
+export function peerEncryptionKey(peer: Peer, now: Date): PublicJwk {
+  return pickCurrent(peer.jwks.filter((k) => k.purpose === 'encryption'), now);
+}
+
+function pickCurrent(keys: PublicJwk[], now: Date): PublicJwk {
+  const record = currentKey(
+    keys.map((k) => ({ kid: k.kid, purpose: k.purpose, jwk: {}, validFrom: k.validFrom, validUntil: k.validUntil ?? null })),
+    now,
+  );
+  return keys.find((k) => k.kid === record.kid)!;
+}

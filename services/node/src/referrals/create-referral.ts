@@ -1,0 +1,76 @@
+import type { Referral, ReferralCreate, ReferralRequestBody } from '@bridge/contract';
+import { contentDigest, pairwisePseudonym } from '@bridge/crypto';
+import { referrals, referralStatusHistory } from '../db/schema/index.ts';
+import { appendAudit } from '../audit/append.ts';
+import { enqueueMessage } from '../outbox/enqueue.ts';
+import { findPeer } from '../peers/peers.ts';
+import { BridgeError } from '../errors.ts';
+import { newId } from '../clock.ts';
+import type { NodeContext } from '../context.ts';
+import { toReferral } from './view.ts';
+
+/**
+ * Records a new outbound referral and queues its `referral.request` in one transaction: once the
+ * client has its 201, the message is in the outbox and will reach the peer.
+ */
+export async function createReferral(ctx: NodeContext, input: ReferralCreate, actor: string): Promise<Referral> {
+  const now = ctx.clock.now();
+  checkConsent(input, now);
+  const id = newId();
+  const referral = await ctx.db.transaction(async (tx) => {
+    const peer = await findPeer(tx, input.recipient);
+    if (!peer) throw new BridgeError(404, 'peer_unknown', 'the recipient is not a known peer');
+    if (peer.status !== 'active') throw new BridgeError(409, 'peer_not_active', 'the recipient peer is not active');
+    const [row] = await tx
+      .insert(referrals)
+      .values({
+        id,
+        direction: 'outbound',
+        peerNodeId: peer.nodeId,
+        status: 'requested',
+        services: input.services,
+        urgency: input.urgency,
+        personCategory: input.personCategory,
+        phase: input.phase,
+        risk: input.risk,
+        person: input.person,
+        consent: input.consent,
+        note: input.note ?? null,
+        createdAt: now,
+        updatedAt: now,
+      })
+      .returning();
+    const [history] = await tx.insert(referralStatusHistory).values({ referralId: id, status: 'requested', at: now, by: ctx.config.nodeId }).returning();
+    const body = requestBody(ctx, input);
+    await appendAudit(tx, { type: 'referral.created', actor, at: now, peerNodeId: peer.nodeId, referralId: id, digest: contentDigest(body) });
+    await enqueueMessage(tx, ctx, { peerNodeId: peer.nodeId, referralId: id, type: 'referral.request', body, actor });
+    return toReferral(row!, [history!]);
+  });
+  ctx.wakeDispatcher();
+  return referral;
+}
+
+/** What leaves the node: the person under a pairwise pseudonym, without the local case id or documents. */
+function requestBody(ctx: NodeContext, input: ReferralCreate): ReferralRequestBody {
+  const { localId, documentNumber: _withheld, ...disclosed } = input.person;
+  return {
+    services: input.services,
+    urgency: input.urgency,
+    personCategory: input.personCategory,
+    phase: input.phase,
+    risk: input.risk,
+    person: { pseudonym: pairwisePseudonym(ctx.config.pseudonymSecret, localId, input.recipient), ...disclosed },
+    consent: input.consent,
+    ...(input.note === undefined ? {} : { note: input.note }),
+  };
+}
+
+function checkConsent(input: ReferralCreate, now: Date): void {
+  const problems: Array<{ path: string; message: string }> = [];
+  if (input.consent.recipient !== input.recipient) problems.push({ path: '/consent/recipient', message: 'consent names another recipient' });
+  const uncovered = input.services.filter((s) => !input.consent.services.includes(s));
+  if (uncovered.length > 0) problems.push({ path: '/consent/services', message: `consent does not cover ${uncovered.join(', ')}` });
+  if (Date.parse(input.consent.validUntil) <= now.getTime()) problems.push({ path: '/consent/validUntil', message: 'consent has expired' });
+  if (Date.parse(input.consent.givenAt) > now.getTime() + 60_000) problems.push({ path: '/consent/givenAt', message: 'consent is dated in the future' });
+  if (problems.length > 0) throw new BridgeError(400, 'validation_failed', 'the consent record does not allow this referral', problems);
+}

@@ -1,0 +1,11 @@
+import type { NodeContext } from '../../context.ts';
+import type { App } from '../types.ts';
+import { getJwksRoute } from './get-jwks.ts';
+import { getNodeMetadataRoute } from './get-node-metadata.ts';
+import { receiveMessageRoute } from './receive-message.ts';
+
+/** Other nodes: messages are authenticated by their signatures, so there is no bearer auth here. */
+export async function federationPlugin(app: App, { ctx }: { ctx: NodeContext }): Promise<void> {
+  app.addContentTypeParser('application/jose', { parseAs: 'string', bodyLimit: ctx.config.messageMaxBytes }, (_request, body, done) => done(null, body));
+  for (const route of [receiveMessageRoute, getNodeMetadataRoute, getJwksRoute]) route(app, ctx);
+}

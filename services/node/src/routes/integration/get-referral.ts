@@ -1,0 +1,15 @@
+import { operations, Problem, Referral, ReferralIdParams } from '@bridge/contract';
+import { getReferral } from '../../referrals/queries.ts';
+import type { RouteModule } from '../types.ts';
+
+const op = operations.getReferral;
+
+export const getReferralRoute: RouteModule = (app, ctx) => {
+  app.route({
+    method: op.method,
+    url: op.fastifyPath,
+    config: { scope: 'referrals:read' },
+    schema: { params: ReferralIdParams, response: { 200: Referral, '4xx': Problem } },
+    handler: async (request) => getReferral(ctx.db, request.params.referralId),
+  });
+};

@@ -1,0 +1,15 @@
+import { ListReferralsQuery, operations, Problem, ReferralList } from '@bridge/contract';
+import { listReferrals } from '../../referrals/queries.ts';
+import type { RouteModule } from '../types.ts';
+
+const op = operations.listReferrals;
+
+export const listReferralsRoute: RouteModule = (app, ctx) => {
+  app.route({
+    method: op.method,
+    url: op.fastifyPath,
+    config: { scope: 'referrals:read' },
+    schema: { querystring: ListReferralsQuery, response: { 200: ReferralList, '4xx': Problem } },
+    handler: async (request) => listReferrals(ctx.db, request.query),
+  });
+};

@@ -1,0 +1,12 @@
+import type { NodeContext } from '../../context.ts';
+import { registerBearerAuth } from '../../clients/auth.ts';
+import type { App } from '../types.ts';
+import { createReferralRoute } from './create-referral.ts';
+import { getReferralRoute } from './get-referral.ts';
+import { listReferralsRoute } from './list-referrals.ts';
+
+/** The organisation's own systems: `/v1/...`, bearer tokens with scopes. */
+export async function integrationPlugin(app: App, { ctx }: { ctx: NodeContext }): Promise<void> {
+  await registerBearerAuth(app, ctx);
+  for (const route of [createReferralRoute, getReferralRoute, listReferralsRoute]) route(app, ctx);
+}

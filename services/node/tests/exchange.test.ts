@@ -1,0 +1,77 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eq } from 'drizzle-orm';
+import { demoReferral } from '../src/demo/scenario.ts';
+import { inboundMessages, outboxMessages, referrals } from '../src/db/schema/index.ts';
+import { onboard, startTestNode, waitFor, type TestNode } from './support/nodes.ts';
+
+describe('two nodes exchange a signed referral', () => {
+  let atina: TestNode;
+  let pvpt: TestNode;
+  beforeAll(async () => {
+    [atina, pvpt] = await Promise.all([startTestNode('atina'), startTestNode('pvpt')]);
+    await onboard(atina, pvpt);
+  });
+  afterAll(async () => {
+    await Promise.all([atina?.stop(), pvpt?.stop()]);
+  });
+
+  it('delivers a referral, which pvpt lists as inbound and atina then shows as received', async () => {
+    const input = demoReferral(new Date());
+    const created = await atina.api('POST', '/v1/referrals', input);
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ direction: 'outbound', peer: 'pvpt', status: 'requested' });
+    const id: string = created.body.id;
+
+    const received = await waitFor(async () => {
+      const r = await atina.api('GET', `/v1/referrals/${id}`);
+      return r.body.status === 'received' && r.body;
+    });
+    expect(received.history.map((h: { status: string; by: string }) => [h.status, h.by])).toEqual([
+      ['requested', 'atina'],
+      ['received', 'pvpt'],
+    ]);
+
+    const inbound = await pvpt.api('GET', '/v1/referrals?direction=inbound');
+    expect(inbound.status).toBe(200);
+    const seen = inbound.body.items.find((r: { id: string }) => r.id === id);
+    expect(seen).toMatchObject({ direction: 'inbound', peer: 'atina', status: 'received', services: input.services, risk: input.risk, note: input.note });
+    // Names in Cyrillic and Albanian arrive byte for byte.
+    expect(seen.person).toMatchObject({ givenName: 'Drita', familyName: 'Krasniqi-Çeliku', urgentHealthNeeds: input.person.urgentHealthNeeds });
+    expect(seen.consent).toEqual(input.consent);
+    // The peer sees a pairwise pseudonym, never the local case id or the document number.
+    expect(seen.person.pseudonym).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(seen.person).not.toHaveProperty('localId');
+    expect(seen.person).not.toHaveProperty('documentNumber');
+    expect(JSON.stringify(seen)).not.toContain(input.person.localId);
+
+    // atina's outbox holds pvpt's verified receipt naming the log index of pvpt's event.
+    const [sent] = await atina.node.ctx.db.select().from(outboxMessages).where(eq(outboxMessages.referralId, id));
+    expect(sent).toMatchObject({ status: 'delivered', type: 'referral.request', seq: 1, prev: null });
+    const [stored] = await pvpt.node.ctx.db.select().from(inboundMessages).where(eq(inboundMessages.id, sent!.id));
+    expect(stored!.receipt).toBe(sent!.receipt);
+    expect(sent!.receiptLogIndex).toBe(stored!.logIndex);
+    expect(sent!.sentDigests).toContain(stored!.receivedDigest);
+  });
+
+  it('lists outbound and inbound separately with cursor paging', async () => {
+    for (let i = 0; i < 3; i++) expect((await atina.api('POST', '/v1/referrals', demoReferral(new Date()))).status).toBe(201);
+    const first = await atina.api('GET', '/v1/referrals?direction=outbound&limit=2');
+    expect(first.body.items).toHaveLength(2);
+    expect(first.body.nextCursor).toEqual(expect.any(String));
+    const second = await atina.api('GET', `/v1/referrals?direction=outbound&limit=2&cursor=${first.body.nextCursor}`);
+    const ids = [...first.body.items, ...second.body.items].map((r: { id: string }) => r.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(ids.length).toBeGreaterThanOrEqual(4);
+    expect((await atina.api('GET', '/v1/referrals?direction=inbound')).body.items).toEqual([]);
+  });
+
+  it('refuses a referral to an unknown peer with a stable code and writes nothing', async () => {
+    const before = await atina.node.ctx.db.$count(referrals);
+    const input = demoReferral(new Date());
+    const res = await atina.api('POST', '/v1/referrals', { ...input, recipient: 'csr-nis', consent: { ...input.consent, recipient: 'csr-nis' } });
+    expect(res.status).toBe(404);
+    expect(res.headers.get('content-type')).toContain('application/problem+json');
+    expect(res.body).toMatchObject({ code: 'peer_unknown', status: 404 });
+    expect(await atina.node.ctx.db.$count(referrals)).toBe(before);
+  });
+});

@@ -1,0 +1,96 @@
+import { Writable } from 'node:stream';
+import pino from 'pino';
+import { generateNodeKeys, generatePseudonymSecret } from '@bridge/crypto';
+import { createNode, type BridgeNode } from '../../src/node.ts';
+import { defaultDelivery, type NodeConfig } from '../../src/config.ts';
+import { freePort } from '../../src/db/embedded.ts';
+import { createClient, type Scope } from '../../src/clients/clients.ts';
+import { fetchPeer, savePeer } from '../../src/peers/peers.ts';
+import type { Clock } from '../../src/clock.ts';
+import { createTestDatabase } from './databases.ts';
+
+export interface TestNode {
+  id: string;
+  url: string;
+  node: BridgeNode;
+  /** Every log line the node wrote, for leak checks and debugging. */
+  logs: string[];
+  token(scopes?: Scope[]): Promise<string>;
+  api(method: string, path: string, body?: unknown, token?: string): Promise<{ status: number; body: any; headers: Headers }>;
+  stop(): Promise<void>;
+}
+
+export interface TestNodeOptions {
+  autoDispatch?: boolean;
+  clock?: Clock;
+  config?: Partial<NodeConfig>;
+}
+
+/** A real node on its own fresh database, listening on a loopback port. */
+export async function startTestNode(id: string, options: TestNodeOptions = {}): Promise<TestNode> {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const config: NodeConfig = {
+    nodeId: id,
+    name: `${id} test node`,
+    jurisdiction: 'XX',
+    publicUrl: url,
+    databaseUrl: await createTestDatabase(),
+    keys: await generateNodeKeys(new Date(Date.now() - 60_000)),
+    pseudonymSecret: generatePseudonymSecret(),
+    host: '127.0.0.1',
+    port,
+    acceptanceWindowSeconds: 300,
+    messageMaxBytes: 256 * 1024,
+    bodyMaxBytes: 1024 * 1024,
+    delivery: { ...defaultDelivery, pollIntervalMs: 200, baseDelayMs: 50, maxDelayMs: 1000 },
+    logLevel: 'debug',
+    ...options.config,
+  };
+  const logs: string[] = [];
+  const sink = new Writable({
+    write(chunk, _enc, done) {
+      logs.push(...String(chunk).split('\n').filter(Boolean));
+      done();
+    },
+  });
+  const node = await createNode(config, { logger: pino({ level: config.logLevel, base: { node: id } }, sink), autoDispatch: options.autoDispatch ?? true, ...(options.clock ? { clock: options.clock } : {}) });
+  await node.start();
+  let defaultToken: string | undefined;
+  const token = async (scopes: Scope[] = ['referrals:read', 'referrals:write']) =>
+    (await createClient(node.ctx.db, config, { name: `${id} client`, scopes, ttlDays: 1 }, 'test', new Date())).token;
+  return {
+    id,
+    url,
+    node,
+    logs,
+    token,
+    async api(method, path, body, explicitToken) {
+      const bearer = explicitToken ?? (defaultToken ??= await token());
+      const res = await fetch(`${url}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${bearer}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        body: body === undefined ? null : JSON.stringify(body),
+      });
+      const text = await res.text();
+      return { status: res.status, body: text ? JSON.parse(text) : undefined, headers: res.headers };
+    },
+    stop: () => node.stop(),
+  };
+}
+
+/** Each side pins the other's keys, as `bridge peers add --fingerprint` does, and activates it. */
+export async function onboard(a: TestNode, b: TestNode): Promise<void> {
+  await savePeer(a.node.ctx.db, await fetchPeer(b.url), 'active', 'test', new Date());
+  await savePeer(b.node.ctx.db, await fetchPeer(a.url), 'active', 'test', new Date());
+}
+
+export async function waitFor<T>(probe: () => Promise<T | undefined | false>, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
