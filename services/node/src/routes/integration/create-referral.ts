@@ -10,6 +10,6 @@ export const createReferralRoute: RouteModule = (app, ctx) => {
     url: op.fastifyPath,
     config: { scope: 'referrals:write' },
     schema: { body: ReferralCreate, response: { 201: Referral, '4xx': Problem } },
-    handler: async (request, reply) => reply.code(201).send(await createReferral(ctx, request.body, request.client!.id)),
+    handler: async (request, reply) => reply.code(201).send(await createReferral(ctx, request.body, `client:${request.client!.id}`)),
   });
 };
