@@ -5,10 +5,15 @@ export const FORBIDDEN_HEADERS = ['zip', 'jku', 'x5u', 'x5c', 'jwk', 'x5t', 'x5t
 
 const SEGMENT = /^[A-Za-z0-9_-]*$/;
 
+/**
+ * Splits a compact JWS (3 parts) or JWE (5 parts). Each part must be canonical base64url: a
+ * non-canonical spelling (stray low bits in the last character) decodes to the same bytes, so
+ * accepting it would let a changed message pass as new.
+ */
 export function splitCompact(value: string, count: 3 | 5): string[] {
   const parts = value.split('.');
-  if (parts.length !== count || !parts.every((p) => SEGMENT.test(p))) {
-    throw new CryptoError('malformed', `expected a compact serialization with ${count} parts`);
+  if (parts.length !== count || !parts.every((p) => SEGMENT.test(p) && Buffer.from(p, 'base64url').toString('base64url') === p)) {
+    throw new CryptoError('malformed', `expected a compact serialization with ${count} canonical base64url parts`);
   }
   return parts;
 }

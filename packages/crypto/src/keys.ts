@@ -55,6 +55,31 @@ export async function generateNodeKeys(now: Date): Promise<NodeKeySet> {
   return { signing: [signing!], encryption: [encryption!], log: [log!], token: [token!] };
 }
 
+export interface RotationOptions {
+  /** How long the next key is published before it is used (peers learn it meanwhile). */
+  activateAfterMs: number;
+  /** How long the previous key stays acceptable after the next one takes over. */
+  overlapMs: number;
+}
+
+/**
+ * Rotates one purpose: publishes a new key valid from `now + activateAfterMs`, and retires the
+ * keys in use at `now + activateAfterMs + overlapMs`. Retired keys stay in the set (and the JWKS)
+ * so old receipts and checkpoints still verify; they are refused for new messages.
+ */
+export async function rotateKey(records: PrivateKeyRecord[], purpose: KeyPurpose, now: Date, options: RotationOptions): Promise<PrivateKeyRecord[]> {
+  const activation = new Date(now.getTime() + options.activateAfterMs);
+  const retirement = new Date(activation.getTime() + options.overlapMs).toISOString();
+  const next = await generateKey(purpose, activation);
+  const retired = records.map((r) => (r.validUntil === null || Date.parse(r.validUntil) > Date.parse(retirement) ? { ...r, validUntil: retirement } : r));
+  return [...retired, next];
+}
+
+/** Keys not yet retired at `now` (including ones published ahead of use). */
+export function unretiredKeys<T extends { validUntil?: string | null }>(records: T[], now: Date): T[] {
+  return records.filter((r) => r.validUntil == null || Date.parse(r.validUntil) > now.getTime());
+}
+
 export function toPublicJwk(record: PrivateKeyRecord): PublicJwk {
   if (record.purpose === 'token') throw new TypeError('token keys are never published');
   const { alg, crv } = ALG[record.purpose];

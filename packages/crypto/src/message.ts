@@ -1,7 +1,7 @@
 import { CompactEncrypt, CompactSign, compactDecrypt, compactVerify, importJWK } from 'jose';
 import { CryptoError } from './errors.ts';
 import { sha256Digest, type Digest } from './digest.ts';
-import type { PrivateKeyRecord, PublicJwk } from './keys.ts';
+import { unretiredKeys, type PrivateKeyRecord, type PublicJwk } from './keys.ts';
 import { decodeSegmentJson, FORBIDDEN_HEADERS, splitCompact } from './compact.ts';
 
 export const MESSAGE_TYP = 'bridge-msg+jwt';
@@ -71,7 +71,8 @@ export async function openMessage(compactJwe: string, opts: OpenMessageOptions):
   if (outer.alg !== JWE_ALG || outer.enc !== JWE_ENC) throw new CryptoError('algorithm_forbidden', 'JWE alg/enc outside the allow-list');
   if (outer.cty !== 'JWT') throw new CryptoError('malformed', 'JWE cty must be JWT');
 
-  const candidates = opts.decryptionKeys.filter((k) => outer.kid === undefined || k.kid === outer.kid);
+  // A retired encryption key no longer opens new messages.
+  const candidates = unretiredKeys(opts.decryptionKeys, opts.now).filter((k) => outer.kid === undefined || k.kid === outer.kid);
   if (candidates.length === 0) throw new CryptoError('decrypt_failed', 'message is not encrypted to a key of this node');
   let inner: string | undefined;
   for (const key of candidates) {

@@ -30,7 +30,8 @@ export interface DataDir {
 }
 
 const configPath = (dir: string) => join(dir, 'config.json');
-const secretsPath = (dir: string) => join(dir, 'keys.json');
+export const secretsFile = (dir: string) => join(dir, 'keys.json');
+const secretsPath = secretsFile;
 export const embeddedPostgresDir = (dir: string) => join(dir, 'postgres');
 
 export async function initDataDir(dir: string, config: DataDirConfig, now: Date): Promise<DataDir> {

@@ -8,9 +8,20 @@ export class BridgeError extends Error {
     readonly code: ProblemCode,
     message: string,
     readonly errors?: Array<{ path: string; message: string }>,
+    public refusal?: RefusalContext,
   ) {
     super(message);
   }
+}
+
+/** What is known about a refused message, for its audit event: ids and digests only. */
+export interface RefusalContext {
+  issuer?: string;
+  messageId?: string;
+  referralId?: string;
+  digest?: string;
+  /** Refusals that suggest an attack or a broken peer (e.g. the same id with other content). */
+  alert?: boolean;
 }
 
 export const notFound = (what: string) => new BridgeError(404, 'not_found', `${what} not found`);

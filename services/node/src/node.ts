@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { NodeKeySet } from '@bridge/crypto';
 import { buildApp } from './app.ts';
 import { systemClock, type Clock } from './clock.ts';
 import type { NodeConfig } from './config.ts';
@@ -15,6 +16,8 @@ export interface BridgeNode {
   dispatcher: Dispatcher;
   /** Starts listening and delivering; resolves to the bound address. */
   start(): Promise<string>;
+  /** Swaps in a rotated key set (the JWKS, signing, decryption and token checks use it at once). */
+  reloadKeys(keys: NodeKeySet): void;
   /** Stops accepting requests, finishes the delivery in progress, closes the database. */
   stop(): Promise<void>;
 }
@@ -52,6 +55,10 @@ export async function createNode(config: NodeConfig, options: NodeOptions = {}):
       const address = await app.listen({ host: config.host, port: config.port });
       if (autoDispatch) dispatcher.start();
       return address;
+    },
+    reloadKeys(keys) {
+      Object.assign(config.keys, keys);
+      logger.info({ kids: Object.values(keys).flat().length }, 'keys reloaded');
     },
     async stop() {
       await app.close();

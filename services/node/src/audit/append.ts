@@ -14,6 +14,8 @@ export type AuditEventType =
   | 'message.refused'
   | 'peer.added'
   | 'peer.status'
+  | 'peer.keys_refreshed'
+  | 'key.rotated'
   | 'client.created'
   | 'client.revoked';
 

@@ -1,6 +1,6 @@
 import fastifyJwt from '@fastify/jwt';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { publicKeyPem } from '@bridge/crypto';
+import { publicKeyPem, unretiredKeys } from '@bridge/crypto';
 import type { NodeContext } from '../context.ts';
 import { BridgeError } from '../errors.ts';
 import { findClient, tokenAudience, type Scope } from './clients.ts';
@@ -33,12 +33,19 @@ declare module '@fastify/jwt' {
  * the route's scope.
  */
 export async function registerBearerAuth(app: FastifyInstance, ctx: NodeContext): Promise<void> {
-  const pems = new Map(await Promise.all(ctx.config.keys.token.map(async (k) => [k.kid, await publicKeyPem(k)] as const)));
+  // Looked up per token, so keys rotated into a running node are honoured; PEMs are cached by kid.
+  const pems = new Map<string, Promise<string>>();
+  const pemFor = (kid: string): Promise<string> => {
+    const record = unretiredKeys(ctx.config.keys.token, ctx.clock.now()).find((k) => k.kid === kid);
+    if (!record) return Promise.resolve('');
+    if (!pems.has(kid)) pems.set(kid, publicKeyPem(record));
+    return pems.get(kid)!;
+  };
   await app.register(fastifyJwt, {
     secret: {
       public: (_request: FastifyRequest, token: { header?: { kid?: string } } | undefined) => {
-        const pem = token?.header?.kid ? pems.get(token.header.kid) : undefined;
-        return Promise.resolve(pem ?? '');
+        const kid = token?.header?.kid;
+        return kid ? pemFor(kid) : Promise.resolve('');
       },
     },
     // The key callback needs the header (kid) to pick among token keys.

@@ -1,20 +1,20 @@
 import { and, desc, eq, sql } from 'drizzle-orm';
 import { MessageClaims, ReferralRequestBody } from '@bridge/contract';
-import { currentKey, isCryptoError, openMessage, signReceipt, type OpenedMessage, type PublicJwk } from '@bridge/crypto';
+import { currentKey, isCryptoError, openMessage, signReceipt, type OpenedMessage } from '@bridge/crypto';
 import { inboundMessages, referrals, referralStatusHistory } from '../db/schema/index.ts';
 import type { Executor } from '../db/client.ts';
 import { appendAudit } from '../audit/append.ts';
 import { epochSeconds, newId } from '../clock.ts';
 import { BridgeError } from '../errors.ts';
 import { messageContentDigest } from '../outbox/enqueue.ts';
-import { requireActivePeer } from '../peers/peers.ts';
+import { resolvePeerSigningKey } from '../peers/keys.ts';
 import type { NodeContext } from '../context.ts';
-import { errorSummary } from '../log-safe.ts';
 import { refusalFromCrypto } from './refusals.ts';
 
 /**
  * Receives one sealed message: opens and verifies it, then in one transaction stores it, applies
- * it and signs the receipt. Anything refused is recorded in the audit log and nothing else.
+ * it and signs the receipt. A refusal is thrown as a BridgeError carrying what is known of the
+ * message; the federation plugin records it in the audit log.
  */
 export async function receiveMessage(ctx: NodeContext, body: string): Promise<{ receipt: string }> {
   const now = ctx.clock.now();
@@ -26,27 +26,30 @@ export async function receiveMessage(ctx: NodeContext, body: string): Promise<{ 
       now,
       acceptanceWindowSeconds: ctx.config.acceptanceWindowSeconds,
       maxBytes: ctx.config.messageMaxBytes,
-      resolveSenderKey: (iss, kid) => resolveSenderKey(ctx, iss, kid),
+      resolveSenderKey: (iss, kid) => resolvePeerSigningKey(ctx, iss, kid),
     });
   } catch (err) {
-    const refusal = isCryptoError(err) ? refusalFromCrypto(err.code, err.message) : err;
-    if (refusal instanceof BridgeError) await recordRefusal(ctx, refusal, now);
-    throw refusal;
+    throw isCryptoError(err) ? refusalFromCrypto(err.code, err.message) : err;
   }
   try {
     return await deliver(ctx, opened, now);
   } catch (err) {
-    if (err instanceof BridgeError) await recordRefusal(ctx, err, now, opened);
+    if (err instanceof BridgeError) {
+      // The signature verified, so the issuer and ids are the sender's own claims.
+      const { claims } = opened;
+      err.refusal = {
+        issuer: claims.iss,
+        digest: opened.digest,
+        ...(UUID.test(claims.jti) ? { messageId: claims.jti } : {}),
+        ...(UUID.test(claims.referralId) ? { referralId: claims.referralId } : {}),
+        ...err.refusal,
+      };
+    }
     throw err;
   }
 }
 
-async function resolveSenderKey(ctx: NodeContext, iss: string, kid: string): Promise<PublicJwk> {
-  const peer = await requireActivePeer(ctx.db, iss);
-  const key = peer.jwks.find((k) => k.kid === kid && k.purpose === 'signing');
-  if (!key) throw refusalFromCrypto('key_unknown', 'kid is not a signing key pinned for the issuer');
-  return key;
-}
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 async function deliver(ctx: NodeContext, opened: OpenedMessage, now: Date): Promise<{ receipt: string }> {
   const parsed = MessageClaims.safeParse(opened.claims);
@@ -58,7 +61,9 @@ async function deliver(ctx: NodeContext, opened: OpenedMessage, now: Date): Prom
     await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`${claims.iss}/${claims.jti}`}, 0))`);
     const [seen] = await tx.select().from(inboundMessages).where(and(eq(inboundMessages.issuer, claims.iss), eq(inboundMessages.id, claims.jti)));
     if (seen) {
-      if (seen.contentDigest !== contentDigest) throw new BridgeError(409, 'message_replay_conflict', 'this message id was already delivered with other content');
+      if (seen.contentDigest !== contentDigest) {
+        throw new BridgeError(409, 'message_replay_conflict', 'this message id was already delivered with other content', undefined, { alert: true });
+      }
       await appendAudit(tx, { type: 'message.replayed', actor: claims.iss, at: now, peerNodeId: claims.iss, referralId: seen.referralId, messageId: claims.jti, digest: opened.digest });
       return { receipt: seen.receipt };
     }
@@ -117,7 +122,7 @@ async function apply(tx: Executor, ctx: NodeContext, claims: MessageClaims, now:
       const body = ReferralRequestBody.safeParse(claims.body);
       if (!body.success) throw new BridgeError(422, 'message_body_invalid', 'referral.request body does not match the contract');
       const [existing] = await tx.select({ id: referrals.id }).from(referrals).where(eq(referrals.id, claims.referralId));
-      if (existing) throw new BridgeError(409, 'message_replay_conflict', 'a referral with this id already exists');
+      if (existing) throw new BridgeError(409, 'message_replay_conflict', 'a referral with this id already exists', undefined, { alert: true });
       if (body.data.consent.recipient !== ctx.config.nodeId) throw new BridgeError(422, 'message_body_invalid', 'the consent record names another recipient');
       const b = body.data;
       await tx.insert(referrals).values({
@@ -145,22 +150,4 @@ async function apply(tx: Executor, ctx: NodeContext, claims: MessageClaims, now:
     default:
       throw new BridgeError(422, 'message_body_invalid', `message type ${claims.type} is not supported by this node yet`);
   }
-}
-
-/** A refused message leaves one audit event (codes and digests only) and nothing else. */
-async function recordRefusal(ctx: NodeContext, refusal: BridgeError, now: Date, opened?: OpenedMessage): Promise<void> {
-  try {
-    await appendAudit(ctx.db, {
-      type: 'message.refused',
-      actor: opened?.claims.iss ?? 'unknown',
-      at: now,
-      peerNodeId: opened?.claims.iss ?? null,
-      messageId: opened && /^[0-9a-f-]{36}$/.test(opened.claims.jti) ? opened.claims.jti : null,
-      digest: opened?.digest ?? null,
-      detail: { code: refusal.code, status: refusal.status },
-    });
-  } catch (err) {
-    ctx.logger.error({ code: refusal.code, ...errorSummary(err) }, 'could not record refusal');
-  }
-  ctx.logger.warn({ code: refusal.code, peer: opened?.claims.iss }, 'message refused');
 }

@@ -1,6 +1,11 @@
+import type { FastifyError, FastifyRequest } from 'fastify';
 import type { ProblemCode } from '@bridge/contract';
-import type { CryptoErrorCode } from '@bridge/crypto';
+import { sha256Digest, type CryptoErrorCode } from '@bridge/crypto';
+import { appendAudit } from '../audit/append.ts';
 import { BridgeError } from '../errors.ts';
+import { errorSummary } from '../log-safe.ts';
+import { problemFromError, type ProblemParts } from '../http/problem.ts';
+import type { NodeContext } from '../context.ts';
 
 const BY_CRYPTO_CODE: Record<CryptoErrorCode, [number, ProblemCode]> = {
   malformed: [400, 'message_malformed'],
@@ -8,15 +13,41 @@ const BY_CRYPTO_CODE: Record<CryptoErrorCode, [number, ProblemCode]> = {
   algorithm_forbidden: [400, 'message_algorithm_forbidden'],
   decrypt_failed: [400, 'message_decrypt_failed'],
   claims_invalid: [400, 'message_malformed'],
+  stale: [400, 'message_stale'],
   signature_invalid: [401, 'message_signature_invalid'],
   key_unknown: [401, 'message_key_unknown'],
-  issuer_mismatch: [401, 'message_issuer_mismatch'],
+  issuer_mismatch: [403, 'message_issuer_mismatch'],
   audience_mismatch: [403, 'message_audience_mismatch'],
-  stale: [401, 'message_stale'],
   receipt_invalid: [400, 'receipt_invalid'],
 };
 
 export function refusalFromCrypto(code: CryptoErrorCode, message: string): BridgeError {
   const [status, problem] = BY_CRYPTO_CODE[code];
   return new BridgeError(status, problem, message);
+}
+
+/**
+ * Every refused message, whatever refused it (body limit, media type, envelope, trust, order),
+ * leaves exactly one audit event with its code and what is known of it, and nothing else.
+ */
+export async function recordRefusal(ctx: NodeContext, error: FastifyError, request: FastifyRequest): Promise<ProblemParts> {
+  const problem = problemFromError(error, request);
+  const context = error instanceof BridgeError ? error.refusal : undefined;
+  const body = typeof request.body === 'string' ? request.body : undefined;
+  try {
+    await appendAudit(ctx.db, {
+      type: 'message.refused',
+      actor: context?.issuer ?? 'unknown',
+      at: ctx.clock.now(),
+      peerNodeId: context?.issuer ?? null,
+      referralId: context?.referralId ?? null,
+      messageId: context?.messageId ?? null,
+      digest: context?.digest ?? (body ? sha256Digest(body) : null),
+      detail: { code: problem.code, status: problem.status, alert: context?.alert ?? false },
+    });
+  } catch (err) {
+    request.log.error({ code: problem.code, ...errorSummary(err) }, 'could not record refusal');
+  }
+  request.log.warn({ code: problem.code, peer: context?.issuer, alert: context?.alert ?? false }, 'message refused');
+  return problem;
 }

@@ -28,35 +28,45 @@ export function sendProblem(reply: FastifyReply, request: FastifyRequest, status
   return reply.code(status).type('application/problem+json').send(body);
 }
 
+export interface ProblemParts {
+  status: number;
+  code: ProblemCode;
+  detail?: string;
+  errors?: Problem['errors'];
+}
+
 /**
- * One error handler for the whole node. Known errors keep their stable code; anything else is
- * logged by name only (messages can quote data) and answered with a bare 500.
+ * Maps any error to its problem. Known errors keep their stable code; anything else is logged by
+ * name, codes and frames only (messages can quote data) and becomes a bare 500.
  */
+export function problemFromError(error: FastifyError, request: FastifyRequest): ProblemParts {
+  if (error instanceof BridgeError) return { status: error.status, code: error.code, detail: error.message, ...(error.errors ? { errors: error.errors } : {}) };
+  if (hasZodFastifySchemaValidationErrors(error)) {
+    const errors = error.validation.map((v) => ({ path: `${error.validationContext ?? ''}${v.instancePath}`, message: v.message ?? 'invalid' }));
+    return { status: 400, code: 'validation_failed', detail: 'the request does not match the contract', errors };
+  }
+  switch (error.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return { status: 413, code: 'payload_too_large', detail: 'the body is over the size limit' };
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return { status: 415, code: 'unsupported_media_type', detail: 'this content type is not accepted here' };
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+      return { status: 400, code: 'validation_failed', detail: 'the body is not valid JSON' };
+    case 'FST_ERR_VALIDATION':
+      return { status: 400, code: 'validation_failed', detail: 'the request does not match the contract' };
+  }
+  if (error.code?.startsWith('FST_JWT_')) return { status: 401, code: 'unauthorized', detail: 'a valid bearer token is required' };
+  request.log.error(errorSummary(error), 'unhandled error');
+  return { status: 500, code: 'internal_error' };
+}
+
+/** One error handler for the whole node; plugins that must act on errors first call problemFromError. */
 export function registerProblemHandling(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
-    if (error instanceof BridgeError) return sendProblem(reply, request, error.status, error.code, error.message, error.errors);
-    if (hasZodFastifySchemaValidationErrors(error)) {
-      const errors = error.validation.map((v) => ({ path: `${error.validationContext ?? ''}${v.instancePath}`, message: v.message ?? 'invalid' }));
-      return sendProblem(reply, request, 400, 'validation_failed', 'the request does not match the contract', errors);
-    }
-    switch (error.code) {
-      case 'FST_ERR_CTP_BODY_TOO_LARGE':
-        return sendProblem(reply, request, 413, 'payload_too_large', 'the body is over the size limit');
-      case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
-        return sendProblem(reply, request, 415, 'unsupported_media_type', 'this content type is not accepted here');
-      case 'FST_ERR_CTP_EMPTY_JSON_BODY':
-      case 'FST_ERR_CTP_INVALID_JSON_BODY':
-        return sendProblem(reply, request, 400, 'validation_failed', 'the body is not valid JSON');
-    }
-    if (error.code === 'FST_JWT_NO_AUTHORIZATION_IN_HEADER' || error.code?.startsWith('FST_JWT_')) {
-      return sendProblem(reply, request, 401, 'unauthorized', 'a valid bearer token is required');
-    }
-    if (error.statusCode === 400 && error.code === 'FST_ERR_VALIDATION') {
-      return sendProblem(reply, request, 400, 'validation_failed', 'the request does not match the contract');
-    }
-    request.log.error(errorSummary(error), 'unhandled error');
-    return sendProblem(reply, request, 500, 'internal_error');
+    const p = problemFromError(error, request);
+    return sendProblem(reply, request, p.status, p.code, p.detail, p.errors);
   });
   app.setNotFoundHandler((request, reply) => sendProblem(reply, request, 404, 'not_found', 'no such route'));
 }

@@ -5,6 +5,7 @@ import { outboxMessages } from '../db/schema/index.ts';
 import { appendAudit } from '../audit/append.ts';
 import { epochSeconds } from '../clock.ts';
 import { findPeer, peerEncryptionKey, type Peer } from '../peers/peers.ts';
+import { refreshPeerKeys } from '../peers/keys.ts';
 import { applyDelivered } from './effects.ts';
 import { retryDelayMs } from './backoff.ts';
 import type { NodeContext } from '../context.ts';
@@ -152,12 +153,12 @@ export class Dispatcher {
     if ('receipt' in outcome) {
       const receipt = outcome.receipt;
       try {
-        const claims = await verifyReceipt(receipt, {
-          iss: peer.nodeId,
-          aud: ctx.config.nodeId,
-          messageId: row.id,
-          digests: row.sentDigests,
-          issuerKeys: peer.jwks,
+        const expectation = { iss: peer.nodeId, aud: ctx.config.nodeId, messageId: row.id, digests: row.sentDigests, issuerKeys: peer.jwks };
+        const claims = await verifyReceipt(receipt, expectation).catch(async (err: unknown) => {
+          // The peer may have rotated its signing key: learn it from the pinned JWKS URL, once.
+          const refreshed = isCryptoError(err) ? await refreshPeerKeys(ctx, peer) : undefined;
+          if (!refreshed) throw err;
+          return verifyReceipt(receipt, { ...expectation, issuerKeys: refreshed });
         });
         await ctx.db.transaction(async (tx) => {
           const [delivered] = await tx
@@ -177,6 +178,8 @@ export class Dispatcher {
       }
     }
     ctx.logger.warn({ messageId: row.id, peer: peer.nodeId, error: outcome.error, attempts: row.attempts }, 'delivery failed');
+    // Sealed to an encryption key the peer has retired: refresh its keys before the retry.
+    if (outcome.error === 'message_decrypt_failed') await refreshPeerKeys(ctx, peer);
     await ctx.db.transaction((tx) => this.recordFailure(tx, row, outcome.error, now));
   }
 

@@ -1,5 +1,6 @@
 import { parseServeEnv } from '../../config.ts';
-import { loadDataDir } from '../../data-dir.ts';
+import { watchFile, unwatchFile } from 'node:fs';
+import { loadDataDir, secretsFile } from '../../data-dir.ts';
 import { createNode } from '../../node.ts';
 import { nodeDatabase } from '../database.ts';
 import { nodeConfigFromDataDir } from '../node-config.ts';
@@ -29,12 +30,18 @@ export async function serve(argv: string[], io: CliIo, signal?: AbortSignal): Pr
   });
   const address = await node.start();
   io.out(`node ${dataDir.config.nodeId} listening on ${address} (${database.embedded ? 'embedded PostgreSQL' : 'DATABASE_URL'})`);
+  // `bridge keys rotate` rewrites keys.json; pick the new keys up without a restart.
+  const reload = () => loadDataDir(dir).then((d) => node.reloadKeys(d.secrets.keys), () => io.err('could not reload keys.json'));
+  watchFile(secretsFile(dir), { interval: 2000 }, reload);
+  process.on('SIGHUP', reload);
   await new Promise<void>((resolve) => {
     const done = () => resolve();
     process.once('SIGINT', done);
     process.once('SIGTERM', done);
     signal?.addEventListener('abort', done, { once: true });
   });
+  unwatchFile(secretsFile(dir), reload);
+  process.off('SIGHUP', reload);
   io.out('stopping');
   await node.stop();
   await database.stop();

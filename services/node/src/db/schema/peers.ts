@@ -14,6 +14,8 @@ export const peers = pgTable('peers', {
   jwks: jsonb('jwks').$type<PublicJwk[]>().notNull(),
   fingerprint: text('fingerprint').notNull(),
   status: text('status').$type<PeerStatus>().notNull(),
+  /** Last re-fetch of the JWKS from `jwks_url`; refreshes are rate-limited by it. */
+  jwksRefreshedAt: timestamp('jwks_refreshed_at', { withTimezone: true }),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
   updatedAt: timestamp('updated_at', { withTimezone: true }).notNull(),
 });

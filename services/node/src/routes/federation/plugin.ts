@@ -6,6 +6,8 @@ import { receiveMessageRoute } from './receive-message.ts';
 
 /** Other nodes: messages are authenticated by their signatures, so there is no bearer auth here. */
 export async function federationPlugin(app: App, { ctx }: { ctx: NodeContext }): Promise<void> {
+  // Only compact JOSE is accepted here; anything else is 415 before any parsing.
+  app.removeAllContentTypeParsers();
   app.addContentTypeParser('application/jose', { parseAs: 'string', bodyLimit: ctx.config.messageMaxBytes }, (_request, body, done) => done(null, body));
   for (const route of [receiveMessageRoute, getNodeMetadataRoute, getJwksRoute]) route(app, ctx);
 }

@@ -1,5 +1,8 @@
 import { CompactJwe, operations, Problem, ReceiptResponse } from '@bridge/contract';
+import type { FastifyError } from 'fastify';
 import { receiveMessage } from '../../federation/receive-message.ts';
+import { recordRefusal } from '../../federation/refusals.ts';
+import { sendProblem } from '../../http/problem.ts';
 import type { RouteModule } from '../types.ts';
 
 const op = operations.receiveMessage;
@@ -10,6 +13,11 @@ export const receiveMessageRoute: RouteModule = (app, ctx) => {
     url: op.fastifyPath,
     bodyLimit: ctx.config.messageMaxBytes,
     schema: { body: CompactJwe, response: { 200: ReceiptResponse, '4xx': Problem } },
+    // Every error on this route is a refused message, from the body limit on: record it, then answer.
+    errorHandler: async (error, request, reply) => {
+      const p = await recordRefusal(ctx, error as FastifyError, request);
+      return sendProblem(reply, request, p.status, p.code, p.detail, p.errors);
+    },
     handler: async (request) => receiveMessage(ctx, request.body),
   });
 };

@@ -1,0 +1,1 @@
+ALTER TABLE "peers" ADD COLUMN "jwks_refreshed_at" timestamp with time zone;

@@ -1,0 +1,56 @@
+import { currentKey, rotateKey, type KeyPurpose } from '@bridge/crypto';
+import { parseServeEnv } from '../../config.ts';
+import { loadDataDir, saveSecrets } from '../../data-dir.ts';
+import { appendAudit } from '../../audit/append.ts';
+import { withNodeDatabase } from '../database.ts';
+import { parse, required, resolvePath, UsageError, type CliIo } from '../args.ts';
+
+export const keysUsage = `usage: bridge keys rotate --data-dir <dir> [--purpose <purpose>] [--activate-in <duration>] [--overlap <duration>]
+
+Publishes a new key ahead of use and schedules the retirement of the current one. Peers learn the
+new key from this node's JWKS (they re-fetch it from the URL pinned at onboarding); retired keys stay
+published so old receipts and checkpoints still verify, but are refused for new messages.
+  --purpose       signing | encryption | log | token | all (default all)
+  --activate-in   how long the new key is published before it is used (default 24h)
+  --overlap       how long the old key stays acceptable after that (default 7d)
+Durations: a number followed by s, m, h or d. A running node picks the new keys up within seconds.`;
+
+const PURPOSES: KeyPurpose[] = ['signing', 'encryption', 'log', 'token'];
+
+export async function keys(argv: string[], io: CliIo): Promise<number> {
+  const [sub, ...rest] = argv;
+  const { values } = parse(rest, { 'data-dir': { type: 'string' }, purpose: { type: 'string' }, 'activate-in': { type: 'string' }, overlap: { type: 'string' } }, keysUsage);
+  if (values.help) return io.out(keysUsage), 0;
+  if (sub !== 'rotate') throw new UsageError(sub === undefined ? 'missing keys command' : `unknown keys command ${sub}`, keysUsage);
+  const dataDir = await loadDataDir(resolvePath(io, required(values['data-dir'], '--data-dir', keysUsage)));
+  const purposes = values.purpose === undefined || values.purpose === 'all' ? PURPOSES : [values.purpose as KeyPurpose];
+  if (!purposes.every((p) => PURPOSES.includes(p))) throw new UsageError(`--purpose must be one of ${PURPOSES.join(', ')} or all`, keysUsage);
+  const options = { activateAfterMs: parseDuration(values['activate-in'] ?? '24h', '--activate-in'), overlapMs: parseDuration(values.overlap ?? '7d', '--overlap') };
+  const now = new Date();
+  const rotated: string[] = [];
+  for (const purpose of purposes) {
+    const previous = currentKey(dataDir.secrets.keys[purpose], now);
+    dataDir.secrets.keys[purpose] = await rotateKey(dataDir.secrets.keys[purpose], purpose, now, options);
+    const next = dataDir.secrets.keys[purpose].at(-1)!;
+    rotated.push(`${purpose}: ${previous.kid} retires ${dataDir.secrets.keys[purpose].find((k) => k.kid === previous.kid)!.validUntil}; ${next.kid} from ${next.validFrom}`);
+  }
+  const { DATABASE_URL } = parseServeEnv(io.env);
+  await withNodeDatabase(dataDir, DATABASE_URL, async (db) => {
+    await db.transaction(async (tx) => {
+      for (const purpose of purposes) {
+        const next = dataDir.secrets.keys[purpose].at(-1)!;
+        await appendAudit(tx, { type: 'key.rotated', actor: `operator:${dataDir.config.nodeId}`, at: now, detail: { purpose, kid: next.kid, validFrom: next.validFrom } });
+      }
+      // Written before the audit events commit: a failed write leaves neither.
+      await saveSecrets(dataDir);
+    });
+  });
+  for (const line of rotated) io.out(line);
+  return 0;
+}
+
+function parseDuration(value: string, flag: string): number {
+  const match = /^(\d+)([smhd])$/.exec(value);
+  if (!match) throw new UsageError(`${flag} must be a number followed by s, m, h or d, got ${value}`, keysUsage);
+  return Number(match[1]) * { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 }[match[2] as 's' | 'm' | 'h' | 'd'];
+}
