@@ -117,14 +117,22 @@ export function keyThumbprint(jwk: { kty: string; crv?: string; x?: string }): P
   return calculateJwkThumbprint({ kty: jwk.kty, crv: jwk.crv!, x: jwk.x! });
 }
 
+/** What a node says about itself that a peer pins at onboarding besides its keys. */
+export interface NodeIdentity {
+  nodeId: string;
+  urls: { api: string; messages: string; jwks: string };
+}
+
 /**
- * The fingerprint operators compare out of band at onboarding: SHA-256 over the sorted
- * `purpose:thumbprint` lines of every published key, shown as 16 groups of 4 hex digits so it can
- * be read aloud. Swapping a key or its role changes it.
+ * The fingerprint operators compare out of band at onboarding: SHA-256 over the node id, the URLs
+ * that get pinned (messages go to one, keys are re-fetched from another) and the sorted
+ * `purpose:thumbprint` of every published key; 16 groups of 4 hex digits, to be read aloud.
+ * Changing any key, its role, the id or a pinned URL changes it.
  */
-export async function jwksFingerprint(jwks: { keys: PublicJwk[] }): Promise<string> {
-  const lines = await Promise.all(jwks.keys.map(async (k) => `${k.purpose}:${await keyThumbprint(k)}`));
-  const hex = createHash('sha256').update(lines.sort().join('\n')).digest('hex').toUpperCase();
+export async function nodeFingerprint(identity: NodeIdentity, jwks: { keys: PublicJwk[] }): Promise<string> {
+  const keys = await Promise.all(jwks.keys.map(async (k) => `key ${k.purpose}:${await keyThumbprint(k)}`));
+  const lines = [`node ${identity.nodeId}`, `api ${identity.urls.api}`, `messages ${identity.urls.messages}`, `jwks ${identity.urls.jwks}`, ...keys.sort()];
+  const hex = createHash('sha256').update(lines.join('\n')).digest('hex').toUpperCase();
   return hex.match(/.{4}/g)!.join('-');
 }
 

@@ -3,7 +3,7 @@ import { CompactSign, importJWK } from 'jose';
 import {
   contentDigest,
   generateNodeKeys,
-  jwksFingerprint,
+  nodeFingerprint,
   openMessage,
   publicJwks,
   sealMessage,
@@ -143,13 +143,17 @@ describe('receipts', () => {
 });
 
 describe('fingerprints', () => {
-  it('changes when any published key changes and is stable otherwise', async () => {
+  const identity = { nodeId: 'pvpt', urls: { api: 'https://pvpt.example', messages: 'https://pvpt.example/federation/v1/messages', jwks: 'https://pvpt.example/.well-known/jwks.json' } };
+  it('is stable, and changes when any key, the node id or a pinned URL changes', async () => {
     const a = await generateNodeKeys(now);
     const b = await generateNodeKeys(now);
-    const fa = await jwksFingerprint(publicJwks(a));
+    const fa = await nodeFingerprint(identity, publicJwks(a));
     expect(fa).toMatch(/^([0-9A-F]{4}-){15}[0-9A-F]{4}$/);
-    expect(await jwksFingerprint(publicJwks(a))).toBe(fa);
+    expect(await nodeFingerprint(identity, { keys: [...publicJwks(a).keys].reverse() })).toBe(fa);
     const mixed = { keys: [...publicJwks(a).keys.filter((k) => k.purpose !== 'encryption'), enc(b)] };
-    expect(await jwksFingerprint(mixed)).not.toBe(fa);
+    expect(await nodeFingerprint(identity, mixed)).not.toBe(fa);
+    expect(await nodeFingerprint({ ...identity, nodeId: 'atina' }, publicJwks(a))).not.toBe(fa);
+    expect(await nodeFingerprint({ ...identity, urls: { ...identity.urls, jwks: 'https://evil.example/jwks.json' } }, publicJwks(a))).not.toBe(fa);
+    expect(await nodeFingerprint({ ...identity, urls: { ...identity.urls, messages: 'https://evil.example/m' } }, publicJwks(a))).not.toBe(fa);
   });
 });

@@ -55,16 +55,34 @@ export async function verifyReceipt(jws: string, expected: ReceiptExpectation): 
   } catch {
     return fail('receipt signature does not verify');
   }
-  let claims: ReceiptClaims;
+  let parsed: unknown;
   try {
-    claims = JSON.parse(new TextDecoder().decode(payload)) as ReceiptClaims;
+    parsed = JSON.parse(new TextDecoder().decode(payload));
   } catch {
     return fail('receipt payload is not JSON');
   }
+  if (!isReceiptClaims(parsed)) return fail('receipt claims are missing or of the wrong type');
+  const claims = parsed;
   if (claims.iss !== expected.iss) fail('receipt issuer is not the receiver');
   if (claims.aud !== expected.aud) fail('receipt is addressed to another node');
   if (claims.messageId !== expected.messageId) fail('receipt is for another message');
   if (!expected.digests.includes(claims.digest)) fail('receipt digest matches no copy that was sent');
   if (!Number.isInteger(claims.logIndex) || claims.logIndex < 0) fail('receipt logIndex is invalid');
   return claims;
+}
+
+function isReceiptClaims(value: unknown): value is ReceiptClaims {
+  const c = value as Partial<ReceiptClaims> | null;
+  return (
+    c !== null &&
+    typeof c === 'object' &&
+    !Array.isArray(c) &&
+    typeof c.iss === 'string' &&
+    typeof c.aud === 'string' &&
+    Number.isInteger(c.iat) &&
+    typeof c.jti === 'string' &&
+    typeof c.messageId === 'string' &&
+    typeof c.digest === 'string' &&
+    Number.isInteger(c.logIndex)
+  );
 }

@@ -49,7 +49,8 @@ export const ServeEnv = z.object({
   BRIDGE_HOST: z.string().min(1).default('127.0.0.1'),
   BRIDGE_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   BRIDGE_ACCEPTANCE_WINDOW_SECONDS: z.coerce.number().int().min(10).max(3600).default(300),
-  BRIDGE_MESSAGE_MAX_BYTES: z.coerce.number().int().min(4096).max(4 * 1024 * 1024).default(256 * 1024),
+  // The contract caps a compact JWE at 256 KiB; a node may only be stricter.
+  BRIDGE_MESSAGE_MAX_BYTES: z.coerce.number().int().min(4096).max(256 * 1024).default(256 * 1024),
 });
 export type ServeEnv = z.infer<typeof ServeEnv>;
 

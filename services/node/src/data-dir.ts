@@ -15,11 +15,24 @@ export const DataDirConfig = z.strictObject({
 });
 export type DataDirConfig = z.infer<typeof DataDirConfig>;
 
+const KeyRecord = z.strictObject({
+  kid: z.string().min(1),
+  purpose: z.enum(['signing', 'encryption', 'log', 'token']),
+  jwk: z.strictObject({ kty: z.literal('OKP'), crv: z.enum(['Ed25519', 'X25519']), x: z.string().min(1), d: z.string().min(1) }),
+  validFrom: z.iso.datetime({ offset: true }),
+  validUntil: z.iso.datetime({ offset: true }).nullable(),
+});
+
 /** What keys.json holds (mode 0600): private keys and local secrets. Never logged. */
+const DataDirSecrets = z.strictObject({
+  keys: z.strictObject({ signing: z.array(KeyRecord).min(1), encryption: z.array(KeyRecord).min(1), log: z.array(KeyRecord).min(1), token: z.array(KeyRecord).min(1) }),
+  pseudonymSecret: z.string().min(43),
+  /** Password of the embedded PostgreSQL superuser, local to this data directory. */
+  embeddedPostgresPassword: z.string().min(16),
+});
 export interface DataDirSecrets {
   keys: NodeKeySet;
   pseudonymSecret: string;
-  /** Password of the embedded PostgreSQL superuser, local to this data directory. */
   embeddedPostgresPassword: string;
 }
 
@@ -52,10 +65,13 @@ export async function initDataDir(dir: string, config: DataDirConfig, now: Date)
 
 export async function loadDataDir(dir: string): Promise<DataDir> {
   if (!existsSync(configPath(dir))) throw new ConfigError(`${dir} is not a Bridge data directory (no config.json); run \`bridge init\` first`);
-  const config = DataDirConfig.safeParse(JSON.parse(await readFile(configPath(dir), 'utf8')));
-  if (!config.success) throw new ConfigError(`${configPath(dir)} is invalid: ${config.error.issues.map((i) => i.path.join('.')).join(', ')}`);
-  const secrets = JSON.parse(await readFile(secretsPath(dir), 'utf8')) as DataDirSecrets;
-  return { dir, config: config.data, secrets };
+  const config = DataDirConfig.safeParse(readJson(await readFile(configPath(dir), 'utf8')));
+  if (!config.success) throw new ConfigError(`${configPath(dir)} is invalid at ${config.error.issues.map((i) => i.path.join('.')).join(', ')}`);
+  if (!existsSync(secretsPath(dir))) throw new ConfigError(`${secretsPath(dir)} is missing`);
+  // Only paths are reported for keys.json: never a value from it.
+  const secrets = DataDirSecrets.safeParse(readJson(await readFile(secretsPath(dir), 'utf8')));
+  if (!secrets.success) throw new ConfigError(`${secretsPath(dir)} is invalid at ${secrets.error.issues.map((i) => i.path.join('.') || '(top)').join(', ')}`);
+  return { dir, config: config.data, secrets: secrets.data as DataDirSecrets };
 }
 
 export async function saveSecrets(dataDir: DataDir): Promise<void> {
@@ -63,3 +79,11 @@ export async function saveSecrets(dataDir: DataDir): Promise<void> {
 }
 
 const flagName = (key: string) => key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+
+function readJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined; // reported by the schema check, without quoting the file
+  }
+}

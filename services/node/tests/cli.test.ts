@@ -84,9 +84,11 @@ describe('bridge command', () => {
     const url = (id: 'atina' | 'pvpt') => `http://127.0.0.1:${ports[id]}`;
     const env = { atina: { DATABASE_URL: await createTestDatabase() }, pvpt: { DATABASE_URL: await createTestDatabase() } };
     const data = (id: string) => join(dir, id);
+    const initFingerprints: Record<string, string> = {};
     for (const id of ['atina', 'pvpt'] as const) {
       const init = await bridge(['init', '--node-id', id, '--data-dir', data(id), '--public-url', url(id), '--jurisdiction', id === 'atina' ? 'RS' : 'XK']);
       expect(init.code, init.stderr).toBe(0);
+      initFingerprints[id] = /fingerprint ([0-9A-F-]{79})/.exec(init.stdout)![1]!;
       expect((await stat(join(data(id), 'keys.json'))).mode & 0o077).toBe(0);
     }
     const again = await bridge(['init', '--node-id', 'atina', '--data-dir', data('atina'), '--public-url', url('atina')]);
@@ -108,6 +110,8 @@ describe('bridge command', () => {
     expect(pending.code, pending.stderr).toBe(0);
     expect(pending.stdout).toContain('pending');
     const fingerprint = /fingerprint ([0-9A-F-]{79})/.exec(pending.stdout)![1]!;
+    // What pvpt's operator read out from `bridge init` is what atina fetched.
+    expect(fingerprint).toBe(initFingerprints.pvpt);
     const token = (await bridge(['clients', 'create', '--data-dir', data('atina'), '--name', 'atina case system', '--scopes', 'referrals:read,referrals:write'], env.atina)).stdout.trim();
     const post = () => fetch(`${url('atina')}/v1/referrals`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(demoReferral(new Date())) });
     const refused = await post();

@@ -36,13 +36,16 @@ describe('two nodes exchange a signed referral', () => {
     const seen = inbound.body.items.find((r: { id: string }) => r.id === id);
     expect(seen).toMatchObject({ direction: 'inbound', peer: 'atina', status: 'received', services: input.services, risk: input.risk, note: input.note });
     // Names in Cyrillic and Albanian arrive byte for byte.
-    expect(seen.person).toMatchObject({ givenName: 'Drita', familyName: 'Krasniqi-Çeliku', urgentHealthNeeds: input.person.urgentHealthNeeds });
+    expect(seen.person).toMatchObject({ givenName: 'Dritë', familyName: 'Krasniqi-Çeliku', urgentHealthNeeds: input.person.urgentHealthNeeds });
     expect(seen.consent).toEqual(input.consent);
     // The peer sees a pairwise pseudonym, never the local case id or the document number.
     expect(seen.person.pseudonym).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(seen.person).not.toHaveProperty('localId');
     expect(seen.person).not.toHaveProperty('documentNumber');
-    expect(JSON.stringify(seen)).not.toContain(input.person.localId);
+    // Nationality is outside the consent's data categories: not in pvpt's database at all.
+    const [row] = await pvpt.node.ctx.db.select().from(referrals).where(eq(referrals.id, id));
+    expect(row!.person).not.toHaveProperty('nationality');
+    for (const value of [input.person.localId, input.person.documentNumber!, input.person.nationality!]) expect(JSON.stringify(row)).not.toContain(value);
 
     // atina's outbox holds pvpt's verified receipt naming the log index of pvpt's event.
     const [sent] = await atina.node.ctx.db.select().from(outboxMessages).where(eq(outboxMessages.referralId, id));
@@ -73,5 +76,38 @@ describe('two nodes exchange a signed referral', () => {
     expect(res.headers.get('content-type')).toContain('application/problem+json');
     expect(res.body).toMatchObject({ code: 'peer_unknown', status: 404 });
     expect(await atina.node.ctx.db.$count(referrals)).toBe(before);
+  });
+});
+
+describe('logs', () => {
+  it('never carry names, free text, tokens or key material, whatever happened', async () => {
+    const [atina, pvpt] = await Promise.all([startTestNode('atina'), startTestNode('pvpt')]);
+    try {
+      await onboard(atina, pvpt);
+      const input = demoReferral(new Date());
+      const token = await atina.token();
+      const created = await atina.api('POST', '/v1/referrals', input, token);
+      await waitFor(async () => (await atina.api('GET', `/v1/referrals/${created.body.id}`, undefined, token)).body.status === 'received');
+      await atina.api('POST', '/v1/referrals', { ...input, services: ['NOT_A_SERVICE'] }, token);
+      await atina.api('POST', '/v1/referrals', { ...input, consent: { ...input.consent, validUntil: '2020-01-01T00:00:00Z' } }, token);
+      await pvpt.api('GET', '/v1/referrals?direction=inbound');
+      const markers = [
+        input.person.givenName,
+        input.person.familyName!,
+        input.person.localId,
+        input.person.documentNumber!,
+        input.person.urgentHealthNeeds!.slice(0, 12),
+        input.note!.slice(0, 12),
+        token,
+        token.split('.')[2]!,
+        ...[atina, pvpt].flatMap((n) => Object.values(n.node.ctx.config.keys).flat().map((k) => k.jwk.d!)),
+        atina.node.ctx.config.pseudonymSecret,
+      ];
+      const logs = [...atina.logs, ...pvpt.logs].join('\n');
+      expect(logs.length).toBeGreaterThan(1000);
+      for (const marker of markers) expect(logs).not.toContain(marker);
+    } finally {
+      await Promise.all([atina.stop(), pvpt.stop()]);
+    }
   });
 });

@@ -156,8 +156,9 @@ describe('the receiver refuses every forgery before storing anything', () => {
     // pvpt also knows a third node; atina signs with its own key but claims to be that node.
     const csrKeys = await generateNodeKeys(new Date());
     const jwks = publicJwks(csrKeys);
-    const { jwksFingerprint } = await import('@bridge/crypto');
-    await savePeer(pvpt.node.ctx.db, { metadata: { nodeId: 'csr-beograd', name: 'CSR', jurisdiction: 'RS', contractVersions: ['1'], urls: { api: 'http://127.0.0.1:9', messages: 'http://127.0.0.1:9/m', jwks: 'http://127.0.0.1:9/j' } }, jwks, jwksUrl: 'http://127.0.0.1:9/j', fingerprint: await jwksFingerprint(jwks) }, 'active', 'test', new Date());
+    const { nodeFingerprint } = await import('@bridge/crypto');
+    const metadata = { nodeId: 'csr-beograd', name: 'CSR', jurisdiction: 'RS', contractVersions: ['1'], urls: { api: 'http://127.0.0.1:9', messages: 'http://127.0.0.1:9/m', jwks: 'http://127.0.0.1:9/j' } };
+    await savePeer(pvpt.node.ctx.db, { metadata, jwks, jwksUrl: metadata.urls.jwks, fingerprint: await nodeFingerprint(metadata, jwks) }, 'active', 'test', new Date());
     before = await snapshot(pvpt);
     await expectRefused(await sealed({ iss: 'csr-beograd' }), 403, 'message_issuer_mismatch');
   });
@@ -209,6 +210,18 @@ describe('the receiver refuses every forgery before storing anything', () => {
 
   it('refuses a message out of order', async () => {
     await expectRefused(await sealed({ seq: 2, prev: 'sha-256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' }), 409, 'message_out_of_order');
+  });
+
+  it('refuses a referral that discloses more than its consent covers, or whose consent does not fit', async () => {
+    const body = requestBody('pvpt') as { person: Record<string, unknown>; consent: { dataCategories: string[]; validUntil: string; services: string[] } };
+    const overDisclosed = { ...body, consent: { ...body.consent, dataCategories: ['IDENTITY'] } };
+    await expectRefused(await sealed({ body: overDisclosed }), 422, 'message_body_invalid');
+    before = await snapshot(pvpt);
+    await expectRefused(await sealed({ body: { ...body, person: { ...body.person, documentNumber: 'P0012345' } } }), 422, 'message_body_invalid');
+    before = await snapshot(pvpt);
+    await expectRefused(await sealed({ body: { ...body, consent: { ...body.consent, validUntil: '2020-01-01T00:00:00Z' } } }), 422, 'message_body_invalid');
+    before = await snapshot(pvpt);
+    await expectRefused(await sealed({ body: { ...body, consent: { ...body.consent, services: ['SAFE_ACCOMMODATION'] } } }), 422, 'message_body_invalid');
   });
 
   it('refuses a body that fails its schema', async () => {

@@ -46,8 +46,10 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       io.err(`bridge: ${err.message}`);
       return 1;
     }
-    const e = err as { message?: string; code?: string; cause?: { code?: string } };
-    io.err(`bridge: ${command} failed: ${e.cause?.code ?? e.code ?? e.message ?? 'unknown error'}`);
+    // Unexpected errors are named, never quoted: their messages can carry data or key material.
+    const e = err as { name?: string; code?: unknown; cause?: { code?: unknown } };
+    const code = [e.cause?.code, e.code].find((c) => typeof c === 'string');
+    io.err(`bridge: ${command} failed: ${code ?? e.name ?? 'unknown error'}`);
     return 1;
   }
 }

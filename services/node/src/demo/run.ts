@@ -2,9 +2,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { asc } from 'drizzle-orm';
-import { jwksFingerprint, publicJwks } from '@bridge/crypto';
 import type { Referral, ReferralList } from '@bridge/contract';
 import { initDataDir } from '../data-dir.ts';
+import { ownFingerprint } from '../federation/metadata.ts';
 import { freePort } from '../db/embedded.ts';
 import { auditEvents } from '../db/schema/index.ts';
 import { createNode, type BridgeNode } from '../node.ts';
@@ -15,7 +15,7 @@ import { nodeDatabase, type NodeDatabase } from '../cli/database.ts';
 import { nodeConfigFromDataDir } from '../cli/node-config.ts';
 import { parseServeEnv } from '../config.ts';
 import { parse, type CliIo } from '../cli/args.ts';
-import { demoReferral } from './scenario.ts';
+import { demoReferral, demoReturnReferral } from './scenario.ts';
 import pino from 'pino';
 
 export const demoUsage = `usage: pnpm demo [--once]
@@ -53,29 +53,36 @@ export async function runDemo(argv: string[], io: CliIo): Promise<number> {
       [pvpt, atina],
     ] as const) {
       const fetched = await fetchPeer(peer.url);
-      const readOut = await jwksFingerprint(publicJwks(peer.node.ctx.config.keys));
+      const readOut = await ownFingerprint(peer.node.ctx.config);
       const status = fetched.fingerprint === readOut ? 'active' : 'pending';
       await savePeer(self.node.ctx.db, fetched, status, `operator:${self.id}`, new Date());
       io.out(`  ${self.id} pinned ${peer.id}: ${fetched.fingerprint} → ${status}`);
     }
 
-    io.out('\nAtina refers a person to PVPT (POST /v1/referrals):');
-    const created = await api<Referral>(atina, 'POST', '/v1/referrals', demoReferral(new Date()));
-    io.out(`  referral ${created.id} is ${created.status}`);
-    const delivered = await waitFor(async () => {
-      const r = await api<Referral>(atina, 'GET', `/v1/referrals/${created.id}`);
-      return r.status === 'received' ? r : undefined;
-    }, 30_000);
-    io.out(`  atina now shows it as ${delivered.status} (signed receipt verified)`);
-    const inbound = await api<ReferralList>(pvpt, 'GET', '/v1/referrals?direction=inbound');
-    const seen = inbound.items.find((r) => r.id === created.id);
-    if (!seen) throw new Error('pvpt does not list the referral');
-    io.out('\nWhat PVPT received (only what was disclosed, under a pairwise pseudonym):');
-    io.out(`  person   ${seen.person.givenName} ${seen.person.familyName ?? ''} · ${seen.person.ageBand ?? ''} · languages ${(seen.person.languages ?? []).join(', ')}`);
-    io.out(`  pseudonym ${seen.person.pseudonym}`);
-    io.out(`  services ${seen.services.join(', ')} · urgency ${seen.urgency} · risk ${seen.risk.level} (${seen.risk.threats.join(', ')})`);
-    io.out(`  note     ${seen.note ?? ''}`);
-    io.out(`  withheld: local case id and document number never left Atina`);
+    for (const [from, to, referral] of [
+      [atina, pvpt, demoReferral(new Date())],
+      [pvpt, atina, demoReturnReferral(new Date())],
+    ] as const) {
+      io.out(`\n${from.id} refers a person to ${to.id} (POST /v1/referrals):`);
+      const created = await api<Referral>(from, 'POST', '/v1/referrals', referral);
+      io.out(`  referral ${created.id} is ${created.status}`);
+      const delivered = await waitFor(async () => {
+        const r = await api<Referral>(from, 'GET', `/v1/referrals/${created.id}`);
+        return r.status === 'received' ? r : undefined;
+      }, 30_000);
+      io.out(`  ${from.id} now shows it as ${delivered.status} (signed receipt verified)`);
+      const inbound = await api<ReferralList>(to, 'GET', '/v1/referrals?direction=inbound');
+      const seen = inbound.items.find((r) => r.id === created.id);
+      if (!seen) throw new Error(`${to.id} does not list the referral`);
+      const p = seen.person;
+      io.out(`  ${to.id} received (only what the consent covers, under a pairwise pseudonym):`);
+      io.out(`    person    ${p.givenName ?? ''} ${p.familyName ?? ''} · ${p.ageBand ?? ''} · languages ${(p.languages ?? []).join(', ')}`);
+      io.out(`    pseudonym ${p.pseudonym}`);
+      io.out(`    services  ${seen.services.join(', ')} · urgency ${seen.urgency} · risk ${seen.risk.level} (${seen.risk.threats.join(', ')})`);
+      if (seen.note) io.out(`    note      ${seen.note}`);
+      const withheld = ['localId', ...Object.keys(referral.person).filter((k) => k !== 'localId' && !(k in p))];
+      io.out(`    withheld  ${withheld.join(', ')} (never left ${from.id})`);
+    }
 
     io.out('\nTimeline (audit logs of both nodes; ids and digests only, no personal data):');
     for (const line of await timeline(nodes)) io.out(`  ${line}`);

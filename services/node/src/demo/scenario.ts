@@ -12,7 +12,7 @@ export function demoReferral(now: Date): ReferralCreate {
     risk: { level: 'HIGH', threats: ['TRAFFICKER_CONTACT', 'RETRAFFICKING'] },
     person: {
       localId: 'ATN-2026-0147',
-      givenName: 'Drita',
+      givenName: 'Dritë',
       familyName: 'Krasniqi-Çeliku',
       ageBand: '18-25',
       gender: 'FEMALE',
@@ -28,11 +28,45 @@ export function demoReferral(now: Date): ReferralCreate {
       language: 'sq',
       recipient: 'pvpt',
       services: ['SAFE_ACCOMMODATION', 'PSYCHOSOCIAL_SUPPORT', 'SAFE_RETURN'],
-      dataCategories: ['IDENTITY', 'AGE', 'GENDER', 'LANGUAGE', 'FAMILY', 'HEALTH', 'NATIONALITY'],
+      // Nationality and documents are not consented to: they stay at Atina.
+      dataCategories: ['IDENTITY', 'AGE', 'GENDER', 'LANGUAGE', 'FAMILY', 'HEALTH', 'CASE_NOTES'],
       validUntil: inAYear,
       legalBasis: 'CONSENT',
       recordedBy: 'atina-staff-017',
     },
     note: 'Враћа се у Ђаковицу (Gjakovë); прати је социјална радница Јелена Ђорђевић.',
+  };
+}
+
+/** The other direction: PVPT refers a Serbian woman identified in Kosovo to Atina. */
+export function demoReturnReferral(now: Date): ReferralCreate {
+  return {
+    recipient: 'atina',
+    services: ['PSYCHOLOGICAL_COUNSELLING', 'LEGAL_COUNSELLING', 'SUPPORT_IN_PROCEEDINGS'],
+    urgency: 'ROUTINE',
+    personCategory: 'GBV_VICTIM',
+    phase: 'PROCEEDINGS',
+    risk: { level: 'MEDIUM', threats: ['PERPETRATOR_CONTACT'] },
+    person: {
+      localId: 'PVPT-26-0093',
+      givenName: 'Јелена',
+      familyName: 'Петровић',
+      ageBand: '26-35',
+      gender: 'FEMALE',
+      languages: ['sr'],
+    },
+    consent: {
+      givenAt: new Date(now.getTime() - 7200_000).toISOString(),
+      method: 'VERBAL_WITNESSED',
+      language: 'sr',
+      recipient: 'atina',
+      services: ['PSYCHOLOGICAL_COUNSELLING', 'LEGAL_COUNSELLING', 'SUPPORT_IN_PROCEEDINGS'],
+      dataCategories: ['IDENTITY', 'AGE', 'GENDER', 'LANGUAGE', 'CASE_NOTES'],
+      validUntil: new Date(now.getTime() + 180 * 86_400_000).toISOString(),
+      legalBasis: 'CONSENT',
+      recordedBy: 'pvpt-staff-004',
+      witness: 'pvpt-staff-011',
+    },
+    note: 'Dëshmitare në procedurë në Prishtinë; kërkon këshillim juridik në Beograd.',
   };
 }

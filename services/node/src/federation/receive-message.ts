@@ -1,5 +1,6 @@
 import { and, desc, eq, sql } from 'drizzle-orm';
 import { MessageClaims, ReferralRequestBody } from '@bridge/contract';
+import { overDisclosed } from '../consent/disclosure.ts';
 import { currentKey, isCryptoError, openMessage, signReceipt, type OpenedMessage } from '@bridge/crypto';
 import { inboundMessages, referrals, referralStatusHistory } from '../db/schema/index.ts';
 import type { Executor } from '../db/client.ts';
@@ -57,8 +58,10 @@ async function deliver(ctx: NodeContext, opened: OpenedMessage, now: Date): Prom
   const claims = parsed.data;
   const contentDigest = messageContentDigest(claims);
   return ctx.db.transaction(async (tx) => {
-    // Serialises concurrent copies of one message so exactly one is delivered.
-    await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`${claims.iss}/${claims.jti}`}, 0))`);
+    // Serialises the messages of one referral from one sender (order), then copies of one message
+    // (exactly once). Always in this order, so two transactions never wait on each other in a cycle.
+    await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`referral/${claims.iss}/${claims.referralId}`}, 0))`);
+    await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`message/${claims.iss}/${claims.jti}`}, 0))`);
     const [seen] = await tx.select().from(inboundMessages).where(and(eq(inboundMessages.issuer, claims.iss), eq(inboundMessages.id, claims.jti)));
     if (seen) {
       if (seen.contentDigest !== contentDigest) {
@@ -123,8 +126,8 @@ async function apply(tx: Executor, ctx: NodeContext, claims: MessageClaims, now:
       if (!body.success) throw new BridgeError(422, 'message_body_invalid', 'referral.request body does not match the contract');
       const [existing] = await tx.select({ id: referrals.id }).from(referrals).where(eq(referrals.id, claims.referralId));
       if (existing) throw new BridgeError(409, 'message_replay_conflict', 'a referral with this id already exists', undefined, { alert: true });
-      if (body.data.consent.recipient !== ctx.config.nodeId) throw new BridgeError(422, 'message_body_invalid', 'the consent record names another recipient');
       const b = body.data;
+      checkReceivedConsent(ctx, b, now);
       await tx.insert(referrals).values({
         id: claims.referralId,
         direction: 'inbound',
@@ -150,4 +153,15 @@ async function apply(tx: Executor, ctx: NodeContext, claims: MessageClaims, now:
     default:
       throw new BridgeError(422, 'message_body_invalid', `message type ${claims.type} is not supported by this node yet`);
   }
+}
+
+/** The receiver applies the sender's rule again: nothing beyond what the consent covers is stored. */
+function checkReceivedConsent(ctx: NodeContext, body: ReferralRequestBody, now: Date): void {
+  const { consent } = body;
+  if (consent.recipient !== ctx.config.nodeId) throw new BridgeError(422, 'message_body_invalid', 'the consent record names another recipient');
+  if (Date.parse(consent.validUntil) <= now.getTime()) throw new BridgeError(422, 'message_body_invalid', 'the consent record has expired');
+  const uncovered = body.services.filter((s) => !consent.services.includes(s));
+  if (uncovered.length > 0) throw new BridgeError(422, 'message_body_invalid', `the consent does not cover ${uncovered.join(', ')}`);
+  const extra = overDisclosed(body.person, body.note, consent);
+  if (extra.length > 0) throw new BridgeError(422, 'message_body_invalid', `discloses fields the consent does not cover: ${extra.join(', ')}`);
 }

@@ -137,6 +137,8 @@ export class Dispatcher {
         method: 'POST',
         headers: { 'content-type': 'application/jose', accept: 'application/json' },
         body: sealed,
+        // A message goes to the pinned URL only, never where a redirect points.
+        redirect: 'error',
         signal: AbortSignal.timeout(ctx.config.delivery.requestTimeoutMs),
       });
       const payload: unknown = await res.json().catch(() => undefined);

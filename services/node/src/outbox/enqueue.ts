@@ -1,6 +1,6 @@
-import { and, desc, eq, sql } from 'drizzle-orm';
+import { desc, eq, sql } from 'drizzle-orm';
 import { contentDigest, type Digest } from '@bridge/crypto';
-import { outboxMessages } from '../db/schema/index.ts';
+import { outboxMessages, referrals } from '../db/schema/index.ts';
 import type { Executor } from '../db/client.ts';
 import { appendAudit } from '../audit/append.ts';
 import { newId } from '../clock.ts';
@@ -27,13 +27,14 @@ export function messageContentDigest(m: { type: string; referralId: string; seq:
  */
 export async function enqueueMessage(tx: Executor, ctx: NodeContext, message: NewMessage): Promise<string> {
   const now = ctx.clock.now();
+  // Messages of one referral are numbered one at a time: lock the referral row first.
+  await tx.select({ id: referrals.id }).from(referrals).where(eq(referrals.id, message.referralId)).for('update');
   const [previous] = await tx
     .select({ seq: outboxMessages.seq, contentDigest: outboxMessages.contentDigest })
     .from(outboxMessages)
-    .where(and(eq(outboxMessages.referralId, message.referralId)))
+    .where(eq(outboxMessages.referralId, message.referralId))
     .orderBy(desc(outboxMessages.seq))
-    .limit(1)
-    .for('update');
+    .limit(1);
   const seq = (previous?.seq ?? 0) + 1;
   const prev = previous?.contentDigest ?? null;
   const id = newId();

@@ -1,5 +1,5 @@
 import { eq } from 'drizzle-orm';
-import { assertJwksConsistent, currentKey, jwksFingerprint, type PublicJwk } from '@bridge/crypto';
+import { assertJwksConsistent, currentKey, nodeFingerprint, type PublicJwk } from '@bridge/crypto';
 import { NodeMetadata, Jwks } from '@bridge/contract';
 import { peers, type PeerStatus } from '../db/schema/index.ts';
 import type { Database, Executor } from '../db/client.ts';
@@ -21,7 +21,7 @@ export async function fetchPeer(baseUrl: string, timeoutMs = 10_000): Promise<Fe
   const metadata = NodeMetadata.parse(await getJson(`${base}/.well-known/bridge.json`, timeoutMs));
   const jwks = Jwks.parse(await getJson(metadata.urls.jwks, timeoutMs)) as { keys: PublicJwk[] };
   await assertJwksConsistent(jwks);
-  return { metadata, jwks, jwksUrl: metadata.urls.jwks, fingerprint: await jwksFingerprint(jwks) };
+  return { metadata, jwks, jwksUrl: metadata.urls.jwks, fingerprint: await nodeFingerprint(metadata, jwks) };
 }
 
 async function getJson(url: string, timeoutMs: number): Promise<unknown> {

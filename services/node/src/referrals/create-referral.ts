@@ -8,6 +8,7 @@ import { BridgeError } from '../errors.ts';
 import { newId } from '../clock.ts';
 import type { NodeContext } from '../context.ts';
 import { toReferral } from './view.ts';
+import { disclose } from '../consent/disclosure.ts';
 
 /**
  * Records a new outbound referral and queues its `referral.request` in one transaction: once the
@@ -50,18 +51,19 @@ export async function createReferral(ctx: NodeContext, input: ReferralCreate, ac
   return referral;
 }
 
-/** What leaves the node: the person under a pairwise pseudonym, without the local case id or documents. */
+/** What leaves the node: the person under a pairwise pseudonym, only as far as the consent reaches. */
 function requestBody(ctx: NodeContext, input: ReferralCreate): ReferralRequestBody {
-  const { localId, documentNumber: _withheld, ...disclosed } = input.person;
+  const pseudonym = pairwisePseudonym(ctx.config.pseudonymSecret, input.person.localId, input.recipient);
+  const { person, note } = disclose(input.person, input.note, input.consent, pseudonym);
   return {
     services: input.services,
     urgency: input.urgency,
     personCategory: input.personCategory,
     phase: input.phase,
     risk: input.risk,
-    person: { pseudonym: pairwisePseudonym(ctx.config.pseudonymSecret, localId, input.recipient), ...disclosed },
+    person,
     consent: input.consent,
-    ...(input.note === undefined ? {} : { note: input.note }),
+    ...(note === undefined ? {} : { note }),
   };
 }
 

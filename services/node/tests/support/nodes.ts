@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
-import pino from 'pino';
 import { generateNodeKeys, generatePseudonymSecret } from '@bridge/crypto';
 import { createNode, type BridgeNode } from '../../src/node.ts';
+import { createLogger } from '../../src/logger.ts';
 import { defaultDelivery, type NodeConfig } from '../../src/config.ts';
 import { freePort } from '../../src/db/embedded.ts';
 import { createClient, type Scope } from '../../src/clients/clients.ts';
@@ -54,7 +54,7 @@ export async function startTestNode(id: string, options: TestNodeOptions = {}): 
       done();
     },
   });
-  const node = await createNode(config, { logger: pino({ level: config.logLevel, base: { node: id } }, sink), autoDispatch: options.autoDispatch ?? true, ...(options.clock ? { clock: options.clock } : {}) });
+  const node = await createNode(config, { logger: createLogger(id, config.logLevel, sink), autoDispatch: options.autoDispatch ?? true, ...(options.clock ? { clock: options.clock } : {}) });
   await node.start();
   let defaultToken: string | undefined;
   const token = async (scopes: Scope[] = ['referrals:read', 'referrals:write']) =>

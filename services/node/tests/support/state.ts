@@ -2,13 +2,14 @@ import { desc } from 'drizzle-orm';
 import { randomBytes } from 'node:crypto';
 import { auditEvents, inboundMessages, referrals, referralStatusHistory } from '../../src/db/schema/index.ts';
 import { demoReferral } from '../../src/demo/scenario.ts';
+import { disclose } from '../../src/consent/disclosure.ts';
 import type { TestNode } from './nodes.ts';
 
 /** A valid referral.request body addressed to `to`. */
 export function requestBody(to: string): Record<string, unknown> {
-  const { recipient: _r, person, consent, ...rest } = demoReferral(new Date());
-  const { localId: _l, documentNumber: _d, ...disclosed } = person;
-  return { ...rest, person: { pseudonym: randomBytes(32).toString('base64url'), ...disclosed }, consent: { ...consent, recipient: to } };
+  const { recipient: _r, person, consent, note, ...rest } = demoReferral(new Date());
+  const addressed = { ...consent, recipient: to };
+  return { ...rest, ...disclose(person, note, addressed, randomBytes(32).toString('base64url')), consent: addressed };
 }
 
 export interface Snapshot {

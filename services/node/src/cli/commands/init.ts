@@ -1,4 +1,5 @@
 import { initDataDir } from '../../data-dir.ts';
+import { ownFingerprint } from '../../federation/metadata.ts';
 import { parse, required, resolvePath, type CliIo } from '../args.ts';
 
 export const initUsage = `usage: bridge init --node-id <id> --data-dir <dir> --public-url <url> [--name <name>] [--jurisdiction <code>]
@@ -19,5 +20,7 @@ export async function init(argv: string[], io: CliIo): Promise<number> {
   const dataDir = await initDataDir(dir, { nodeId, name: values.name ?? nodeId, jurisdiction: values.jurisdiction ?? 'unspecified', publicUrl }, new Date());
   io.out(`initialised node ${dataDir.config.nodeId} in ${dir}`);
   for (const purpose of ['signing', 'encryption', 'log', 'token'] as const) io.out(`  ${purpose.padEnd(10)} key ${dataDir.secrets.keys[purpose][0]!.kid}`);
+  io.out(`fingerprint ${await ownFingerprint({ ...dataDir.config, keys: dataDir.secrets.keys })}`);
+  io.out('read this fingerprint to each peer operator when they run `bridge peers add`');
   return 0;
 }

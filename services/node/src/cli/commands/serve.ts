@@ -24,14 +24,21 @@ export async function serve(argv: string[], io: CliIo, signal?: AbortSignal): Pr
   const env = parseServeEnv(io.env);
   const dataDir = await loadDataDir(dir);
   const database = await nodeDatabase(dataDir, env.DATABASE_URL);
-  const node = await createNode(nodeConfigFromDataDir(dataDir, env, database.url, port)).catch(async (err: unknown) => {
+  let node: Awaited<ReturnType<typeof createNode>> | undefined;
+  let address: string;
+  try {
+    node = await createNode(nodeConfigFromDataDir(dataDir, env, database.url, port));
+    address = await node.start();
+  } catch (err) {
+    // Nothing may be left running when start-up fails (port taken, database unreachable).
+    await node?.stop().catch(() => {});
     await database.stop();
     throw err;
-  });
-  const address = await node.start();
+  }
+  const running = node;
   io.out(`node ${dataDir.config.nodeId} listening on ${address} (${database.embedded ? 'embedded PostgreSQL' : 'DATABASE_URL'})`);
   // `bridge keys rotate` rewrites keys.json; pick the new keys up without a restart.
-  const reload = () => loadDataDir(dir).then((d) => node.reloadKeys(d.secrets.keys), () => io.err('could not reload keys.json'));
+  const reload = () => loadDataDir(dir).then((d) => running.reloadKeys(d.secrets.keys), () => io.err('could not reload keys.json'));
   watchFile(secretsFile(dir), { interval: 2000 }, reload);
   process.on('SIGHUP', reload);
   await new Promise<void>((resolve) => {
@@ -43,7 +50,7 @@ export async function serve(argv: string[], io: CliIo, signal?: AbortSignal): Pr
   unwatchFile(secretsFile(dir), reload);
   process.off('SIGHUP', reload);
   io.out('stopping');
-  await node.stop();
+  await running.stop();
   await database.stop();
   return 0;
 }

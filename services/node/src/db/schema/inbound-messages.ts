@@ -1,4 +1,4 @@
-import { bigint, index, integer, pgTable, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { bigint, integer, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { peers } from './peers.ts';
 import { referrals } from './referrals.ts';
 
@@ -19,5 +19,6 @@ export const inboundMessages = pgTable(
     logIndex: bigint('log_index', { mode: 'number' }).notNull(),
     receivedAt: timestamp('received_at', { withTimezone: true }).notNull(),
   },
-  (t) => [primaryKey({ columns: [t.issuer, t.id] }), index('inbound_messages_referral_idx').on(t.referralId, t.seq)],
+  // One message per (sender, referral, seq): a second one can never be applied.
+  (t) => [primaryKey({ columns: [t.issuer, t.id] }), uniqueIndex('inbound_messages_referral_seq_idx').on(t.referralId, t.issuer, t.seq)],
 );

@@ -1,4 +1,4 @@
-import { bigint, index, integer, jsonb, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { bigint, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { peers } from './peers.ts';
 import { referrals } from './referrals.ts';
 
@@ -37,6 +37,6 @@ export const outboxMessages = pgTable(
   (t) => [
     index('outbox_messages_due_idx').on(t.status, t.nextAttemptAt),
     index('outbox_messages_peer_idx').on(t.peerNodeId),
-    index('outbox_messages_referral_idx').on(t.referralId, t.seq),
+    uniqueIndex('outbox_messages_referral_seq_idx').on(t.referralId, t.seq),
   ],
 );

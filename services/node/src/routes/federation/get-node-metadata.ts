@@ -1,20 +1,10 @@
-import { CONTRACT_VERSION, NodeMetadata, operations } from '@bridge/contract';
+import { NodeMetadata, operations } from '@bridge/contract';
+import { nodeMetadata } from '../../federation/metadata.ts';
 import type { RouteModule } from '../types.ts';
 
 const op = operations.getNodeMetadata;
 
 export const getNodeMetadataRoute: RouteModule = (app, ctx) => {
-  const { config } = ctx;
-  const metadata: NodeMetadata = {
-    nodeId: config.nodeId,
-    name: config.name,
-    jurisdiction: config.jurisdiction,
-    contractVersions: [CONTRACT_VERSION],
-    urls: {
-      api: config.publicUrl,
-      messages: `${config.publicUrl}${operations.receiveMessage.path}`,
-      jwks: `${config.publicUrl}${operations.getJwks.path}`,
-    },
-  };
+  const metadata = nodeMetadata(ctx.config);
   app.route({ method: op.method, url: op.fastifyPath, schema: { response: { 200: NodeMetadata } }, handler: async () => metadata });
 };
