@@ -31,7 +31,9 @@ export function refusalFromCrypto(code: CryptoErrorCode, message: string): Bridg
  * leaves exactly one audit event with its code and what is known of it, and nothing else.
  */
 export async function recordRefusal(ctx: NodeContext, error: FastifyError, request: FastifyRequest): Promise<ProblemParts> {
-  const problem = problemFromError(error, request);
+  const general = problemFromError(error, request);
+  // A body that is not a compact JWE at all is a malformed message, like any other damage.
+  const problem: ProblemParts = general.code === 'validation_failed' ? { status: 400, code: 'message_malformed', detail: 'the body is not a compact JWE' } : general;
   const context = error instanceof BridgeError ? error.refusal : undefined;
   const body = typeof request.body === 'string' ? request.body : undefined;
   try {
