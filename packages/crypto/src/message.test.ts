@@ -101,6 +101,18 @@ describe('sealed messages', () => {
     await expect(openMessage(parts.join('.'), opts)).rejects.toMatchObject({ code: 'decrypt_failed' });
   });
 
+  it('refuses a non-canonical base64url spelling that would decode to the same bytes', async () => {
+    const { atina, pvpt, opts } = await setup();
+    const parts = (await sealMessage(claims(), atina.signing[0]!, enc(pvpt))).split('.');
+    // The tag is 16 bytes: its last character carries 2 unused bits; set one of them.
+    const tag = parts[4]!;
+    const last = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'.indexOf(tag.at(-1)!);
+    const sibling = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'[last ^ 1]!;
+    parts[4] = tag.slice(0, -1) + sibling;
+    expect(Buffer.from(parts[4]!, 'base64url').equals(Buffer.from(tag, 'base64url'))).toBe(true);
+    await expect(openMessage(parts.join('.'), opts)).rejects.toMatchObject({ code: 'malformed' });
+  });
+
   it('refuses zip and jku headers before decrypting', async () => {
     const { atina, pvpt, opts } = await setup();
     const parts = (await sealMessage(claims(), atina.signing[0]!, enc(pvpt))).split('.');

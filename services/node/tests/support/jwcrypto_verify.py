@@ -1,0 +1,28 @@
+"""Verifies a compact JWS with python3-jwcrypto, an implementation independent of the node's.
+
+Reads {"jwks": {...}, "token": "...", "typ": "..."} on stdin; uses only the public JWKS; prints the
+verified payload as JSON, or exits non-zero with the reason.
+"""
+import json
+import sys
+
+from jwcrypto import jwk, jws
+
+request = json.load(sys.stdin)
+# Keep only the members RFC 7517/8037 define: the node's extra members (purpose, validity) are
+# information for Bridge peers, not for a generic JOSE library.
+keys = [{k: v for k, v in key.items() if k in ("kty", "crv", "x", "kid", "use", "alg")} for key in request["jwks"]["keys"]]
+keyset = jwk.JWKSet.from_json(json.dumps({"keys": keys}))
+
+token = jws.JWS()
+token.deserialize(request["token"])
+header = token.jose_header
+if header.get("alg") != "EdDSA":
+    sys.exit("unexpected alg %r" % header.get("alg"))
+if header.get("typ") != request["typ"]:
+    sys.exit("unexpected typ %r" % header.get("typ"))
+key = keyset.get_key(header["kid"])
+if key is None:
+    sys.exit("kid not in the published JWKS")
+token.verify(key, alg="EdDSA")
+print(json.dumps({"kid": header["kid"], "payload": json.loads(token.payload)}))
