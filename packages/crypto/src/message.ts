@@ -1,4 +1,5 @@
-import { CompactEncrypt, CompactSign, compactDecrypt, compactVerify, importJWK } from 'jose';
+import { CompactEncrypt, CompactSign, compactDecrypt, compactVerify } from 'jose';
+import { importKey } from './import-key.ts';
 import { CryptoError } from './errors.ts';
 import { sha256Digest, type Digest } from './digest.ts';
 import { unretiredKeys, type PrivateKeyRecord, type PublicJwk } from './keys.ts';
@@ -30,8 +31,8 @@ export async function sealMessage(claims: MessageClaims, signingKey: PrivateKeyR
   if (recipientKey.purpose !== 'encryption') throw new CryptoError('key_unknown', 'recipient key is not an encryption key');
   const jws = await new CompactSign(encoder.encode(JSON.stringify(claims)))
     .setProtectedHeader({ alg: SIG_ALG, typ: MESSAGE_TYP, kid: signingKey.kid })
-    .sign(await importJWK(signingKey.jwk, SIG_ALG));
-  const recipient = await importJWK({ kty: recipientKey.kty, crv: recipientKey.crv, x: recipientKey.x }, JWE_ALG);
+    .sign(await importKey(signingKey.jwk, SIG_ALG));
+  const recipient = await importKey({ kty: recipientKey.kty, crv: recipientKey.crv, x: recipientKey.x }, JWE_ALG);
   return new CompactEncrypt(encoder.encode(jws))
     .setProtectedHeader({ alg: JWE_ALG, enc: JWE_ENC, cty: 'JWT', kid: recipientKey.kid })
     .encrypt(recipient);
@@ -77,7 +78,7 @@ export async function openMessage(compactJwe: string, opts: OpenMessageOptions):
   let inner: string | undefined;
   for (const key of candidates) {
     try {
-      const { plaintext } = await compactDecrypt(compactJwe, await importJWK(key.jwk, JWE_ALG), {
+      const { plaintext } = await compactDecrypt(compactJwe, await importKey(key.jwk, JWE_ALG), {
         keyManagementAlgorithms: [JWE_ALG],
         contentEncryptionAlgorithms: [JWE_ENC],
       });
@@ -102,7 +103,7 @@ export async function openMessage(compactJwe: string, opts: OpenMessageOptions):
   if (senderKey.purpose !== 'signing' || senderKey.kid !== header.kid) throw new CryptoError('key_unknown', 'kid is not a signing key of the issuer');
   let payload: Uint8Array;
   try {
-    ({ payload } = await compactVerify(inner, await importJWK({ kty: senderKey.kty, crv: senderKey.crv, x: senderKey.x }, SIG_ALG), {
+    ({ payload } = await compactVerify(inner, await importKey({ kty: senderKey.kty, crv: senderKey.crv, x: senderKey.x }, SIG_ALG), {
       algorithms: [SIG_ALG],
     }));
   } catch {

@@ -1,4 +1,5 @@
-import { CompactSign, compactVerify, importJWK } from 'jose';
+import { CompactSign, compactVerify } from 'jose';
+import { importKey } from './import-key.ts';
 import { CryptoError } from './errors.ts';
 import type { Digest } from './digest.ts';
 import type { PrivateKeyRecord, PublicJwk } from './keys.ts';
@@ -19,7 +20,7 @@ export interface ReceiptClaims {
 export async function signReceipt(claims: ReceiptClaims, signingKey: PrivateKeyRecord): Promise<string> {
   return new CompactSign(new TextEncoder().encode(JSON.stringify(claims)))
     .setProtectedHeader({ alg: 'EdDSA', typ: RECEIPT_TYP, kid: signingKey.kid })
-    .sign(await importJWK(signingKey.jwk, 'EdDSA'));
+    .sign(await importKey(signingKey.jwk, 'EdDSA'));
 }
 
 export interface ReceiptExpectation {
@@ -51,7 +52,7 @@ export async function verifyReceipt(jws: string, expected: ReceiptExpectation): 
   if (!key) return fail('receipt is signed with a key the issuer does not own');
   let payload: Uint8Array;
   try {
-    ({ payload } = await compactVerify(jws, await importJWK({ kty: key.kty, crv: key.crv, x: key.x }, 'EdDSA'), { algorithms: ['EdDSA'] }));
+    ({ payload } = await compactVerify(jws, await importKey({ kty: key.kty, crv: key.crv, x: key.x }, 'EdDSA'), { algorithms: ['EdDSA'] }));
   } catch {
     return fail('receipt signature does not verify');
   }

@@ -1,4 +1,5 @@
 import { SignJWT, exportSPKI, importJWK } from 'jose';
+import { importKey } from './import-key.ts';
 import type { PrivateKeyRecord } from './keys.ts';
 
 export interface ApiTokenClaims {
@@ -20,7 +21,7 @@ export async function signApiToken(claims: ApiTokenClaims, tokenKey: PrivateKeyR
     .setJti(claims.clientId)
     .setIssuedAt(Math.floor(claims.issuedAt.getTime() / 1000))
     .setExpirationTime(Math.floor(claims.expiresAt.getTime() / 1000))
-    .sign(await importJWK(tokenKey.jwk, 'EdDSA'));
+    .sign(await importKey(tokenKey.jwk, 'EdDSA'));
 }
 
 /** SPKI PEM of a token key's public half, for the token verifier. */
