@@ -2,14 +2,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { demoReferral } from '../src/demo/scenario.ts';
 import { inboundMessages, outboxMessages, referrals } from '../src/db/schema/index.ts';
-import { onboard, startTestNode, waitFor, type TestNode } from './support/nodes.ts';
+import { startPair, type TestNode, waitFor } from './support/nodes.ts';
 
 describe('two nodes exchange a signed referral', () => {
   let atina: TestNode;
   let pvpt: TestNode;
   beforeAll(async () => {
-    [atina, pvpt] = await Promise.all([startTestNode('atina'), startTestNode('pvpt')]);
-    await onboard(atina, pvpt);
+    [atina, pvpt] = await startPair();
   });
   afterAll(async () => {
     await Promise.all([atina?.stop(), pvpt?.stop()]);
@@ -81,9 +80,8 @@ describe('two nodes exchange a signed referral', () => {
 
 describe('logs', () => {
   it('never carry names, free text, tokens or key material, whatever happened', async () => {
-    const [atina, pvpt] = await Promise.all([startTestNode('atina'), startTestNode('pvpt')]);
+    const [atina, pvpt] = await startPair();
     try {
-      await onboard(atina, pvpt);
       const input = demoReferral(new Date());
       const token = await atina.token();
       const created = await atina.api('POST', '/v1/referrals', input, token);

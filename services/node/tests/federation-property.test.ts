@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { onboard, startTestNode, type TestNode } from './support/nodes.ts';
+import { startPair, type TestNode } from './support/nodes.ts';
 import { encrypt, encryptionKeyOf, postMessage, requestClaims, signInner, signingKeyOf } from './support/forge.ts';
 import { requestBody, snapshot } from './support/state.ts';
 
@@ -52,8 +52,7 @@ describe('random damage to a valid message', () => {
   let atina: TestNode;
   let pvpt: TestNode;
   beforeAll(async () => {
-    [atina, pvpt] = await Promise.all([startTestNode('atina'), startTestNode('pvpt')]);
-    await onboard(atina, pvpt);
+    [atina, pvpt] = await startPair();
   });
   afterAll(async () => {
     await Promise.all([atina?.stop(), pvpt?.stop()]);

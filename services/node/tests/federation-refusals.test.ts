@@ -4,7 +4,7 @@ import { auditEvents } from '../src/db/schema/index.ts';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { generateNodeKeys, publicJwks, type MessageClaims } from '@bridge/crypto';
 import { savePeer, setPeerStatus } from '../src/peers/peers.ts';
-import { onboard, startTestNode, type TestNode } from './support/nodes.ts';
+import { startPair, startTestNode, type TestNode } from './support/nodes.ts';
 import { encrypt, encryptionKeyOf, flipBit, hmacWith, postMessage, requestClaims, signInner, signInnerRaw, signingKeyOf, withOuterHeader } from './support/forge.ts';
 import { latestAudit, requestBody, snapshot, type Snapshot } from './support/state.ts';
 
@@ -17,8 +17,7 @@ describe('the receiver refuses every forgery before storing anything', () => {
   let keyServerUrl = '';
 
   beforeAll(async () => {
-    [atina, pvpt] = await Promise.all([startTestNode('atina'), startTestNode('pvpt')]);
-    await onboard(atina, pvpt);
+    [atina, pvpt] = await startPair();
     keyServer = createServer((_req, res) => {
       keyServerHits++;
       res.end(JSON.stringify(publicJwks(atina.node.ctx.config.keys)));

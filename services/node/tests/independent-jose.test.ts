@@ -6,7 +6,7 @@ import { compactDecrypt, importJWK } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { peers } from '../src/db/schema/index.ts';
 import { demoReferral } from '../src/demo/scenario.ts';
-import { onboard, startTestNode, waitFor, type TestNode } from './support/nodes.ts';
+import { startPair, type TestNode, waitFor } from './support/nodes.ts';
 
 const PYTHON = '/usr/bin/python3';
 const script = fileURLToPath(new URL('./support/jwcrypto_verify.py', import.meta.url));
@@ -28,8 +28,7 @@ describe.runIf(hasJwcrypto || mustRun)('an independent JOSE implementation (pyth
   const captured: Array<{ request: string; response: string }> = [];
 
   beforeAll(async () => {
-    [atina, pvpt] = await Promise.all([startTestNode('atina'), startTestNode('pvpt')]);
-    await onboard(atina, pvpt);
+    [atina, pvpt] = await startPair();
     // A recording proxy on atina's path to pvpt: what is captured is exactly what travelled.
     proxy = createServer(async (req, res) => {
       let body = '';

@@ -10,7 +10,7 @@ import { demoReferral } from '../src/demo/scenario.ts';
 import { main } from '../src/cli/main.ts';
 import { initDataDir, loadDataDir } from '../src/data-dir.ts';
 import { createTestDatabase } from './support/databases.ts';
-import { onboard, startTestNode, waitFor, type TestNode } from './support/nodes.ts';
+import { startPair, type TestNode, waitFor } from './support/nodes.ts';
 import { encrypt, encryptionKeyOf, postMessage, requestClaims, signInner } from './support/forge.ts';
 import { requestBody } from './support/state.ts';
 
@@ -41,8 +41,7 @@ describe('key rotation', () => {
   const pvptClock = movableClock();
   const atinaClock = movableClock();
   beforeAll(async () => {
-    [atina, pvpt] = await Promise.all([startTestNode('atina', { clock: atinaClock.clock }), startTestNode('pvpt', { clock: pvptClock.clock })]);
-    await onboard(atina, pvpt);
+    [atina, pvpt] = await startPair({ atina: { clock: atinaClock.clock }, pvpt: { clock: pvptClock.clock } });
   });
   afterAll(async () => {
     await Promise.all([atina?.stop(), pvpt?.stop()]);

@@ -79,6 +79,13 @@ export async function startTestNode(id: string, options: TestNodeOptions = {}): 
   };
 }
 
+/** atina and pvpt, each on its own database, onboarded to each other. */
+export async function startPair(options: { atina?: TestNodeOptions; pvpt?: TestNodeOptions } = {}): Promise<[TestNode, TestNode]> {
+  const [atina, pvpt] = await Promise.all([startTestNode('atina', options.atina), startTestNode('pvpt', options.pvpt)]);
+  await onboard(atina, pvpt);
+  return [atina, pvpt];
+}
+
 /** Each side pins the other's keys, as `bridge peers add --fingerprint` does, and activates it. */
 export async function onboard(a: TestNode, b: TestNode): Promise<void> {
   await savePeer(a.node.ctx.db, await fetchPeer(b.url), 'active', 'test', new Date());
