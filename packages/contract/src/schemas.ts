@@ -6,3 +6,4 @@
  */
 export * from './schemas/referral.ts';
 export * from './schemas/federation.ts';
+export * from './schemas/admin.ts';

@@ -8,6 +8,7 @@ import type { components, operations } from './generated/openapi.ts';
 import type * as schemas from './schemas.ts';
 
 type Schemas = components['schemas'];
+type Parameters = components['parameters'];
 type Zod = typeof schemas;
 
 /** A is assignable to B. */
@@ -18,6 +19,10 @@ type Mutual<A, B> = Extends<A, B> extends true ? Extends<B, A> : false;
 type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends (<T>() => T extends B ? 1 : 2) ? true : false;
 type Same<A, B> = Mutual<A, B> extends true ? Equal<A, B> : false;
 type Expect<T extends true> = T;
+/** Header names as Node delivers them (lower case). */
+type LowerCaseKeys<T> = { [K in keyof T as Lowercase<K & string>]: T[K] };
+/** The header parameters of an operation. */
+type Headers<O extends keyof operations> = NonNullable<operations[O]['parameters']['header']>;
 
 /** Both the input and the output type of the zod schema named N match the generated schema N. */
 type Matches<N extends keyof Schemas & keyof Zod> =
@@ -43,6 +48,7 @@ export type ContractTypeChecks = [
   Expect<Matches<'LegalBasis'>>,
   Expect<Matches<'Consent'>>,
   Expect<Matches<'ReferralCreate'>>,
+  Expect<Matches<'WithdrawReferral'>>,
   Expect<Matches<'StatusChange'>>,
   Expect<Matches<'Referral'>>,
   Expect<Matches<'ReferralList'>>,
@@ -53,7 +59,11 @@ export type ContractTypeChecks = [
   Expect<Matches<'Digest'>>,
   Expect<Matches<'MessageType'>>,
   Expect<Matches<'ReferralRequestBody'>>,
+  Expect<Matches<'ReferralWithdrawBody'>>,
   Expect<Matches<'MessageClaims'>>,
+  Expect<Matches<'OutboxStatus'>>,
+  Expect<Matches<'OutboxMessage'>>,
+  Expect<Matches<'OutboxMessageList'>>,
   Expect<Matches<'ReceiptClaims'>>,
   Expect<Matches<'ReceiptResponse'>>,
   Expect<Matches<'NodeMetadata'>>,
@@ -64,6 +74,16 @@ export type ContractTypeChecks = [
   // request parameters
   Expect<Same<z.output<Zod['ReferralIdParams']>, operations['getReferral']['parameters']['path']>>,
   Expect<Same<z.input<Zod['ReferralIdParams']>, operations['getReferral']['parameters']['path']>>,
+  Expect<Same<z.output<Zod['ReferralIdParams']>, operations['withdrawReferral']['parameters']['path']>>,
+  Expect<Same<z.input<Zod['ReferralIdParams']>, operations['withdrawReferral']['parameters']['path']>>,
+  Expect<Same<z.output<Zod['MessageIdParams']>, operations['resendOutboxMessage']['parameters']['path']>>,
+  Expect<Same<z.input<Zod['MessageIdParams']>, operations['resendOutboxMessage']['parameters']['path']>>,
+  // the Idempotency-Key header, under its lower-case name
+  Expect<Same<z.output<Zod['IdempotencyKey']>, Parameters['IdempotencyKey']>>,
+  Expect<Same<z.input<Zod['IdempotencyKey']>, Parameters['IdempotencyKey']>>,
+  Expect<Same<z.output<Zod['IdempotencyKeyHeaders']>, LowerCaseKeys<Headers<'createReferral'>>>>,
+  Expect<Same<z.input<Zod['IdempotencyKeyHeaders']>, LowerCaseKeys<Headers<'createReferral'>>>>,
+  Expect<Same<z.output<Zod['IdempotencyKeyHeaders']>, LowerCaseKeys<Headers<'withdrawReferral'>>>>,
   // the parsed query has `limit` filled in by its default, so it is only assignable one way ...
   Expect<Extends<z.output<Zod['ListReferralsQuery']>, NonNullable<operations['listReferrals']['parameters']['query']>>>,
   // ... but has exactly the same fields
@@ -74,6 +94,16 @@ export type ContractTypeChecks = [
     Same<
       Omit<z.output<Zod['ListReferralsQuery']>, 'limit'>,
       Omit<NonNullable<operations['listReferrals']['parameters']['query']>, 'limit'>
+    >
+  >,
+  Expect<Extends<z.output<Zod['ListOutboxQuery']>, NonNullable<operations['listOutboxMessages']['parameters']['query']>>>,
+  Expect<
+    Equal<keyof z.output<Zod['ListOutboxQuery']>, keyof NonNullable<operations['listOutboxMessages']['parameters']['query']>>
+  >,
+  Expect<
+    Same<
+      Omit<z.output<Zod['ListOutboxQuery']>, 'limit'>,
+      Omit<NonNullable<operations['listOutboxMessages']['parameters']['query']>, 'limit'>
     >
   >,
 ];

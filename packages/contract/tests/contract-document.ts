@@ -21,8 +21,8 @@ export interface ExampleCase {
   where: string;
   schema: Json;
   value: unknown;
-  /** Set for parameters, which are validated against their zod schema by name. */
-  parameter?: { in: string; name: string };
+  /** Set for parameters, which are validated against the zod schema of their operation and location. */
+  parameter?: { operationId: string; in: string; name: string };
 }
 
 const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -73,7 +73,11 @@ export function collectExamples(doc: Doc): { cases: ExampleCase[]; missing: stri
     const id = String(op.operationId);
     for (const p of (op.parameters as unknown[] | undefined) ?? []) {
       const param = deref(doc, p);
-      add(`${id} parameter ${String(param.in)} ${String(param.name)}`, param, { in: String(param.in), name: String(param.name) });
+      add(`${id} parameter ${String(param.in)} ${String(param.name)}`, param, {
+        operationId: id,
+        in: String(param.in),
+        name: String(param.name),
+      });
     }
     if (op.requestBody) {
       const body = deref(doc, op.requestBody);

@@ -11,6 +11,16 @@ const doc = contract.loadContractDocument() as Doc;
 const { cases, missing } = collectExamples(doc);
 const validate = createValidator(doc);
 
+/** The zod schema of each operation's parameters, by location (header names are lower case, as Node delivers them). */
+const parameterSchemas: Record<string, Partial<Record<'query' | 'path' | 'header', z.ZodType>>> = {
+  listReferrals: { query: contract.ListReferralsQuery },
+  createReferral: { header: contract.IdempotencyKeyHeaders },
+  getReferral: { path: contract.ReferralIdParams },
+  withdrawReferral: { path: contract.ReferralIdParams, header: contract.IdempotencyKeyHeaders },
+  listOutboxMessages: { query: contract.ListOutboxQuery },
+  resendOutboxMessage: { path: contract.MessageIdParams },
+};
+
 /** The zod schema exported under a component name. */
 function zodFor(name: string): z.ZodType {
   const candidate = (contract as Record<string, unknown>)[name];
@@ -36,7 +46,9 @@ describe('OpenAPI document', () => {
       expect(op.summary, id).toEqual(expect.any(String));
       expect(op.description, id).toEqual(expect.any(String));
       expect(op.tags, id).toHaveLength(1);
-      expect(op.security, id).toEqual(path.startsWith('/v1/') ? [{ bearerAuth: [] }] : []);
+      const bearer = path.startsWith('/v1/') || path.startsWith('/admin/v1/');
+      expect(op.security, id).toEqual(bearer ? [{ bearerAuth: [] }] : []);
+      expect(op.tags, id).toEqual([path.startsWith('/admin/') ? 'admin' : expect.any(String)]);
     }
   });
 
@@ -70,9 +82,13 @@ describe('examples', () => {
 
   it.each(cases.map((c) => [c.where, c] as const))('%s parses with the zod schema', (_where, c) => {
     let result;
-    if (c.parameter?.in === 'query') result = contract.ListReferralsQuery.safeParse({ [c.parameter.name]: c.value });
-    else if (c.parameter?.in === 'path') result = contract.ReferralIdParams.safeParse({ [c.parameter.name]: c.value });
-    else {
+    if (c.parameter) {
+      const { operationId, name } = c.parameter;
+      const schema = parameterSchemas[operationId]?.[c.parameter.in as 'query' | 'path' | 'header'];
+      if (!schema) throw new Error(`${c.where}: no zod schema for the ${c.parameter.in} parameters of ${operationId}`);
+      const key = c.parameter.in === 'header' ? name.toLowerCase() : name;
+      result = schema.safeParse({ [key]: c.value });
+    } else {
       const name = componentName(c.schema);
       if (!name) throw new Error(`${c.where}: inline schema, expected a $ref to a component`);
       result = zodFor(name).safeParse(c.value);
@@ -151,5 +167,116 @@ describe('zod schemas', () => {
     expect(contract.MessageClaims.safeParse(claims).success).toBe(false);
     expect(validate({ $ref: '#/components/schemas/MessageClaims' }, claims)).not.toEqual([]);
     expect(contract.MessageClaims.safeParse({ ...claims, type: 'ping', body: {} }).success).toBe(true);
+  });
+});
+
+describe('idempotency, withdrawal and admin schemas', () => {
+  const referralId = '0192f4a1-7c3e-7a10-9b2d-5e8f3c1a2b40';
+  const claims = {
+    iss: 'atina', aud: 'pvpt', iat: 1741944600, exp: 1741944900, jti: '0192f4a1-7d02-7c44-8e61-2f0a9b7c3d11',
+    type: 'referral.withdraw', referralId, seq: 3, prev: 'sha-256:JURhb1QkJdOXoQSZTty7f-eS-sb5eWgsSF-gB182H7c', body: {},
+  };
+  const outboxMessage = {
+    id: '0192f4a1-7d02-7c44-8e61-2f0a9b7c3d11', peer: 'pvpt', referralId, type: 'referral.request', seq: 1,
+    status: 'dead', attempts: 12, lastError: 'peer_not_active', nextAttemptAt: '2025-03-15T09:30:00Z',
+    deadlineAt: '2025-03-15T09:30:00Z', createdAt: '2025-03-14T09:30:00Z', deliveredAt: null,
+  };
+  const idempotencyKey = deref(doc, { $ref: '#/components/parameters/IdempotencyKey' });
+
+  it('list the new problem codes', () => {
+    expect(contract.problemCodes).toEqual(expect.arrayContaining(['idempotency_key_in_use', 'idempotency_key_reused', 'illegal_transition']));
+  });
+
+  it('accept an Idempotency-Key of printable ASCII without spaces, 1 to 255 characters, in zod and Ajv alike', () => {
+    expect(idempotencyKey).toMatchObject({ name: 'Idempotency-Key', in: 'header', required: false });
+    const schema = idempotencyKey.schema as Record<string, unknown>;
+    for (const good of ['a', '5f0c6a2e-8d1b-4b7a-9e3c-2a4d6f8b0c1e', '!~', 'x'.repeat(255)]) {
+      expect(contract.IdempotencyKeyHeaders.safeParse({ 'idempotency-key': good }).success, good).toBe(true);
+      expect(validate(schema, good), good).toEqual([]);
+    }
+    for (const bad of ['', 'has space', 'tab\there', 'ключ', 'x'.repeat(256), 'new\nline']) {
+      expect(contract.IdempotencyKeyHeaders.safeParse({ 'idempotency-key': bad }).success, JSON.stringify(bad)).toBe(false);
+      expect(validate(schema, bad), JSON.stringify(bad)).not.toEqual([]);
+    }
+  });
+
+  it('read the Idempotency-Key among other headers (which it ignores), and allow it to be absent', () => {
+    const headers = { host: 'localhost:4100', authorization: 'Bearer x', 'idempotency-key': 'k-1' };
+    expect(contract.IdempotencyKeyHeaders.parse(headers)).toEqual({ 'idempotency-key': 'k-1' });
+    expect(contract.IdempotencyKeyHeaders.parse({ host: 'localhost:4100' })).toEqual({});
+  });
+
+  it('reference the Idempotency-Key from createReferral and withdrawReferral, which answer 409 and 422', () => {
+    const ref = { $ref: '#/components/parameters/IdempotencyKey' };
+    for (const [path, key] of [['/v1/referrals', 'post'], ['/v1/referrals/{referralId}/withdraw', 'post']] as const) {
+      const op = doc.paths[path]?.[key] as { parameters: unknown[]; responses: Record<string, unknown> };
+      expect(op.parameters, path).toContainEqual(ref);
+      expect(Object.keys(op.responses), path).toEqual(expect.arrayContaining(['409', '422']));
+    }
+  });
+
+  it('check a withdrawal reason code and note', () => {
+    for (const schema of [contract.WithdrawReferral, contract.ReferralWithdrawBody]) {
+      expect(schema.safeParse({}).success).toBe(true);
+      expect(schema.safeParse({ reason: 'PERSON_DECLINED', note: 'x'.repeat(2000) }).success).toBe(true);
+      for (const bad of [{ reason: '' }, { reason: 'person_declined' }, { reason: '1ABC' }, { reason: 'A'.repeat(65) }, { note: 'x'.repeat(2001) }, { status: 'cancelled' }]) {
+        expect(schema.safeParse(bad).success, JSON.stringify(bad)).toBe(false);
+      }
+    }
+  });
+
+  it('check the body of a referral.withdraw message against ReferralWithdrawBody, in zod and Ajv alike', () => {
+    const ref = { $ref: '#/components/schemas/MessageClaims' };
+    const good = { ...claims, body: { reason: 'PERSON_DECLINED', note: 'Korisnica je odlučila da ostane u Beogradu.' } };
+    expect(contract.MessageClaims.safeParse(good).success).toBe(true);
+    expect(validate(ref, good)).toEqual([]);
+    for (const body of [{ reason: 'declined' }, { reason: 'PERSON_DECLINED', services: ['SAFE_RETURN'] }]) {
+      const bad = { ...claims, body };
+      const result = contract.MessageClaims.safeParse(bad);
+      expect(result.success, JSON.stringify(body)).toBe(false);
+      expect(result.error?.issues.every((issue) => issue.path[0] === 'body')).toBe(true);
+      expect(validate(ref, bad), JSON.stringify(body)).not.toEqual([]);
+    }
+    // a referral.request body is still checked as one, and other types are not
+    expect(validate(ref, { ...claims, type: 'referral.request' })).not.toEqual([]);
+    expect(validate(ref, { ...claims, type: 'ping', body: { anything: true } })).toEqual([]);
+    expect(contract.MessageClaims.safeParse({ ...claims, type: 'ping', body: { anything: true } }).success).toBe(true);
+  });
+
+  it('describe outbox messages without their body', () => {
+    expect(contract.OutboxMessage.safeParse(outboxMessage).success).toBe(true);
+    expect(validate({ $ref: '#/components/schemas/OutboxMessage' }, outboxMessage)).toEqual([]);
+    expect(contract.OutboxMessage.safeParse({ ...outboxMessage, body: { person: {} } }).success).toBe(false);
+    expect(validate({ $ref: '#/components/schemas/OutboxMessage' }, { ...outboxMessage, body: {} })).not.toEqual([]);
+    expect(contract.OutboxMessage.safeParse({ ...outboxMessage, referralId: null, type: 'ping' }).success).toBe(true);
+    for (const over of [{ status: 'failed' }, { seq: 0 }, { attempts: -1 }, { lastError: 'x'.repeat(201) }, { deliveredAt: 'yesterday' }]) {
+      expect(contract.OutboxMessage.safeParse({ ...outboxMessage, ...over }).success, JSON.stringify(over)).toBe(false);
+    }
+    const { lastError: _omitted, ...withoutLastError } = outboxMessage;
+    expect(contract.OutboxMessage.safeParse(withoutLastError).success).toBe(false);
+  });
+
+  it('parse the outbox query and path', () => {
+    expect(contract.ListOutboxQuery.parse({})).toEqual({ limit: 50 });
+    expect(contract.ListOutboxQuery.parse({ status: 'dead', peer: 'pvpt', limit: '10' })).toEqual({ status: 'dead', peer: 'pvpt', limit: 10 });
+    for (const bad of [{ status: 'failed' }, { peer: 'PVPT' }, { limit: '0' }, { limit: '201' }, { cursor: '' }, { direction: 'inbound' }]) {
+      expect(contract.ListOutboxQuery.safeParse(bad).success, JSON.stringify(bad)).toBe(false);
+    }
+    expect(contract.MessageIdParams.safeParse({ messageId: outboxMessage.id }).success).toBe(true);
+    expect(contract.MessageIdParams.safeParse({ messageId: 'not-a-uuid' }).success).toBe(false);
+  });
+
+  it('map the new operations to their Fastify paths', () => {
+    expect(contract.operations.withdrawReferral).toEqual({
+      method: 'POST',
+      path: '/v1/referrals/{referralId}/withdraw',
+      fastifyPath: '/v1/referrals/:referralId/withdraw',
+    });
+    expect(contract.operations.listOutboxMessages).toEqual({ method: 'GET', path: '/admin/v1/outbox', fastifyPath: '/admin/v1/outbox' });
+    expect(contract.operations.resendOutboxMessage).toEqual({
+      method: 'POST',
+      path: '/admin/v1/outbox/{messageId}/resend',
+      fastifyPath: '/admin/v1/outbox/:messageId/resend',
+    });
   });
 });

@@ -9,6 +9,8 @@ export interface DeliveryConfig {
   /** After this long undelivered, a message is dead-lettered. */
   deadlineMs: number;
   requestTimeoutMs: number;
+  /** Deliveries in flight at once per node process (messages of one referral still go one by one). */
+  concurrency: number;
 }
 
 /** Everything a node needs, as a plain object: tests build it directly, `bin` builds it from env. */
@@ -36,6 +38,7 @@ export const defaultDelivery: DeliveryConfig = {
   maxDelayMs: 5 * 60_000,
   deadlineMs: 7 * 24 * 3600_000,
   requestTimeoutMs: 10_000,
+  concurrency: 8,
 };
 
 export const nodeIdPattern = /^[a-z][a-z0-9-]{1,62}$/;

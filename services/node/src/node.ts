@@ -8,6 +8,7 @@ import { openDatabase } from './db/client.ts';
 import { applyMigrations } from './db/migrate.ts';
 import { createLogger } from './logger.ts';
 import { Dispatcher } from './outbox/dispatcher.ts';
+import { OutboxListener } from './outbox/listener.ts';
 import type { App } from './routes/types.ts';
 
 export interface BridgeNode {
@@ -46,24 +47,33 @@ export async function createNode(config: NodeConfig, options: NodeOptions = {}):
     },
   };
   dispatcher = new Dispatcher(ctx);
+  const listener = new OutboxListener(config.databaseUrl, () => dispatcher.wake(), logger);
   const app = await buildApp(ctx);
+  let stopping: Promise<void> | undefined;
   return {
     ctx,
     app,
     dispatcher,
     async start() {
       const address = await app.listen({ host: config.host, port: config.port });
-      if (autoDispatch) dispatcher.start();
+      if (autoDispatch) {
+        await listener.start();
+        dispatcher.start();
+      }
       return address;
     },
     reloadKeys(keys) {
       Object.assign(config.keys, keys);
       logger.info({ kids: Object.values(keys).flat().length }, 'keys reloaded');
     },
-    async stop() {
-      await app.close();
-      await dispatcher.stop();
-      await database.close();
+    stop() {
+      stopping ??= (async () => {
+        await app.close();
+        await listener.stop();
+        await dispatcher.stop();
+        await database.close();
+      })();
+      return stopping;
     },
   };
 }

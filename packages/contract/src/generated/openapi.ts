@@ -24,6 +24,8 @@ export interface paths {
          *     in the same transaction. Only the risk block and the fields allowed by the disclosure profiles of
          *     the requested services, within the consent scope, leave the node; the person is identified to the
          *     peer by a pairwise pseudonym. Requires a bearer token with the `referrals:write` scope.
+         *
+         *     Safe to retry with an `Idempotency-Key`: a replay returns the stored response and creates nothing.
          */
         post: operations["createReferral"];
         delete?: never;
@@ -47,6 +49,32 @@ export interface paths {
         get: operations["getReferral"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/referrals/{referralId}/withdraw": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Withdraw an outbound referral
+         * @description The sender cancels a referral that is not final: its status becomes `cancelled`, and the peer is told
+         *     by a signed `referral.withdraw` message queued in the outbox in the same transaction. Only the sender
+         *     can withdraw: an inbound referral, or one that is already final (rejected, completed, failed,
+         *     cancelled or entered in error), cannot be withdrawn (`illegal_transition`). Requires a bearer token
+         *     with the `referrals:write` scope.
+         *
+         *     Safe to retry with an `Idempotency-Key`: a replay returns the stored response and sends nothing twice.
+         */
+        post: operations["withdrawReferral"];
         delete?: never;
         options?: never;
         head?: never;
@@ -123,6 +151,50 @@ export interface paths {
         get: operations["getJwks"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/v1/outbox": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List outbox messages
+         * @description Lists the messages of the outbox, newest first, with cursor pagination, so an operator can see what
+         *     is waiting, retrying or dead. Message bodies are never returned. Requires a bearer token with the
+         *     `admin` scope.
+         */
+        get: operations["listOutboxMessages"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/v1/outbox/{messageId}/resend": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Resend a dead outbox message
+         * @description Puts a `dead` message back in the queue for delivery, due at once and with a new delivery deadline.
+         *     The signed message itself is not changed (same id, `seq` and body), so the peer still recognises a
+         *     duplicate. Only a dead message can be resent. Requires a bearer token with the `admin` scope.
+         */
+        post: operations["resendOutboxMessage"];
         delete?: never;
         options?: never;
         head?: never;
@@ -380,6 +452,18 @@ export interface components {
             note?: string;
         };
         /**
+         * @description Why the sender withdraws a referral. Both fields are optional and are sent to the peer.
+         * @example {
+         *       "reason": "PERSON_DECLINED",
+         *       "note": "Korisnica je odlučila da ostane u Beogradu."
+         *     }
+         */
+        WithdrawReferral: {
+            /** @description Reason code, upper case (for example `PERSON_DECLINED`). */
+            reason?: string;
+            note?: string;
+        };
+        /**
          * @example {
          *       "status": "rejected",
          *       "at": "2025-03-15T10:00:00Z",
@@ -427,7 +511,7 @@ export interface components {
          * @example validation_failed
          * @enum {string}
          */
-        ProblemCode: "validation_failed" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "not_ready" | "peer_unknown" | "peer_not_active" | "message_malformed" | "message_header_forbidden" | "message_algorithm_forbidden" | "message_decrypt_failed" | "message_signature_invalid" | "message_key_unknown" | "message_audience_mismatch" | "message_issuer_mismatch" | "message_stale" | "message_replay_conflict" | "message_body_invalid" | "message_out_of_order" | "receipt_invalid";
+        ProblemCode: "validation_failed" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "not_ready" | "peer_unknown" | "peer_not_active" | "message_malformed" | "message_header_forbidden" | "message_algorithm_forbidden" | "message_decrypt_failed" | "message_signature_invalid" | "message_key_unknown" | "message_audience_mismatch" | "message_issuer_mismatch" | "message_stale" | "message_replay_conflict" | "message_body_invalid" | "message_out_of_order" | "receipt_invalid" | "idempotency_key_in_use" | "idempotency_key_reused" | "illegal_transition";
         /** @description RFC 9457 problem details with a stable `code`. A 500 never reveals internals. */
         Problem: {
             /** Format: uri-reference */
@@ -474,8 +558,20 @@ export interface components {
             note?: string;
         };
         /**
-         * @description The signed payload of every node-to-node message. The schema of `body` depends on `type`;
-         *     a `referral.request` carries a `ReferralRequestBody`.
+         * @description The `body` of a `referral.withdraw` message, sent when the sender cancels a referral.
+         * @example {
+         *       "reason": "PERSON_DECLINED"
+         *     }
+         * @example {}
+         */
+        ReferralWithdrawBody: {
+            /** @description Reason code, upper case (for example `PERSON_DECLINED`). */
+            reason?: string;
+            note?: string;
+        };
+        /**
+         * @description The signed payload of every node-to-node message. The schema of `body` depends on `type`:
+         *     a `referral.request` carries a `ReferralRequestBody` and a `referral.withdraw` a `ReferralWithdrawBody`.
          * @example {
          *       "iss": "atina",
          *       "aud": "pvpt",
@@ -512,6 +608,75 @@ export interface components {
             body: {
                 [key: string]: unknown;
             };
+        };
+        /**
+         * @description Delivery status of an outbox message: `queued` (waiting for its first attempt), `sending` (an attempt
+         *     is in flight), `retrying` (an attempt failed; another is scheduled), `delivered` (the peer returned a
+         *     valid receipt) or `dead` (the delivery deadline passed or the peer refused it for good).
+         * @example retrying
+         * @enum {string}
+         */
+        OutboxStatus: "queued" | "sending" | "retrying" | "delivered" | "dead";
+        /**
+         * @description A message in the outbox, as operators see it: where it goes, what kind it is and how its delivery
+         *     goes. It never includes the message body, which carries personal data.
+         * @example {
+         *       "id": "0192f4a1-7d02-7c44-8e61-2f0a9b7c3d11",
+         *       "peer": "pvpt",
+         *       "referralId": "0192f4a1-7c3e-7a10-9b2d-5e8f3c1a2b40",
+         *       "type": "referral.request",
+         *       "seq": 1,
+         *       "status": "retrying",
+         *       "attempts": 3,
+         *       "lastError": "http_503",
+         *       "nextAttemptAt": "2025-03-14T09:38:00Z",
+         *       "deadlineAt": "2025-03-15T09:30:00Z",
+         *       "createdAt": "2025-03-14T09:30:00Z",
+         *       "deliveredAt": null
+         *     }
+         */
+        OutboxMessage: {
+            /**
+             * Format: uuid
+             * @description Message id (the `jti` of the message).
+             */
+            id: string;
+            peer: components["schemas"]["NodeId"];
+            /**
+             * Format: uuid
+             * @description The referral the message belongs to, or null for a message outside any referral.
+             */
+            referralId: string | null;
+            type: components["schemas"]["MessageType"];
+            /** @description Position of the message in its referral, from 1. */
+            seq: number;
+            status: components["schemas"]["OutboxStatus"];
+            /** @description Delivery attempts made so far. */
+            attempts: number;
+            /** @description Why the last attempt failed (a problem code or a short transport error), or null. Never contains personal data. */
+            lastError: string | null;
+            /**
+             * Format: date-time
+             * @description When the next attempt is due.
+             */
+            nextAttemptAt: string;
+            /**
+             * Format: date-time
+             * @description After this instant the message is no longer retried and becomes `dead`.
+             */
+            deadlineAt: string;
+            /** Format: date-time */
+            createdAt: string;
+            /**
+             * Format: date-time
+             * @description When the peer's receipt was accepted, or null while undelivered.
+             */
+            deliveredAt: string | null;
+        };
+        OutboxMessageList: {
+            items: components["schemas"]["OutboxMessage"][];
+            /** @description Cursor of the next page, or null on the last page. */
+            nextCursor: string | null;
         };
         /**
          * @description The signed payload of a delivery receipt.
@@ -669,6 +834,44 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
+        /** @description The token is valid but lacks the `admin` scope (`forbidden`). */
+        AdminForbidden: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "type": "urn:bridge:problem:forbidden",
+                 *       "title": "Forbidden",
+                 *       "status": 403,
+                 *       "code": "forbidden",
+                 *       "detail": "This operation requires the scope \"admin\".",
+                 *       "requestId": "req-3e8b1d42"
+                 *     }
+                 */
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description The `Idempotency-Key` was already used by this client with a different payload (`idempotency_key_reused`). */
+        IdempotencyKeyReused: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "type": "urn:bridge:problem:idempotency_key_reused",
+                 *       "title": "Idempotency key reused",
+                 *       "status": 422,
+                 *       "code": "idempotency_key_reused",
+                 *       "detail": "This Idempotency-Key was already used with a different request payload.",
+                 *       "requestId": "req-7f3a2c9a"
+                 *     }
+                 */
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
         /** @description A client error, for example `rate_limited` (429). */
         ClientError: {
             headers: {
@@ -689,7 +892,18 @@ export interface components {
             };
         };
     };
-    parameters: never;
+    parameters: {
+        /**
+         * @description Makes a retry safe. A request repeated with the same key and the same payload is not executed again:
+         *     the stored response (status and body) is replayed. The same key while the first request is still
+         *     being processed is answered 409 `idempotency_key_in_use`; the same key with a different payload is
+         *     answered 422 `idempotency_key_reused`. Keys are scoped to the client (the bearer token's client) and
+         *     kept for at least 24 hours. Printable ASCII without spaces, at most 255 characters; a UUID is a good
+         *     choice.
+         * @example 5f0c6a2e-8d1b-4b7a-9e3c-2a4d6f8b0c1e
+         */
+        IdempotencyKey: string;
+    };
     requestBodies: never;
     headers: never;
     pathItems: never;
@@ -821,7 +1035,18 @@ export interface operations {
     createReferral: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description Makes a retry safe. A request repeated with the same key and the same payload is not executed again:
+                 *     the stored response (status and body) is replayed. The same key while the first request is still
+                 *     being processed is answered 409 `idempotency_key_in_use`; the same key with a different payload is
+                 *     answered 422 `idempotency_key_reused`. Keys are scoped to the client (the bearer token's client) and
+                 *     kept for at least 24 hours. Printable ASCII without spaces, at most 255 characters; a UUID is a good
+                 *     choice.
+                 * @example 5f0c6a2e-8d1b-4b7a-9e3c-2a4d6f8b0c1e
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -935,26 +1160,19 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The recipient is known but not `active` (pending, suspended or revoked) (`peer_not_active`). */
+            /**
+             * @description The recipient is known but not `active` (pending, suspended or revoked) (`peer_not_active`), or a
+             *     request with the same `Idempotency-Key` is still being processed (`idempotency_key_in_use`).
+             */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "type": "urn:bridge:problem:peer_not_active",
-                     *       "title": "Peer not active",
-                     *       "status": 409,
-                     *       "code": "peer_not_active",
-                     *       "detail": "Peer \"pvpt\" is suspended; referrals can only be sent to active peers.",
-                     *       "instance": "/v1/referrals",
-                     *       "requestId": "req-7f3a2c92"
-                     *     }
-                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            422: components["responses"]["IdempotencyKeyReused"];
         };
     };
     getReferral: {
@@ -1076,6 +1294,161 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+        };
+    };
+    withdrawReferral: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Makes a retry safe. A request repeated with the same key and the same payload is not executed again:
+                 *     the stored response (status and body) is replayed. The same key while the first request is still
+                 *     being processed is answered 409 `idempotency_key_in_use`; the same key with a different payload is
+                 *     answered 422 `idempotency_key_reused`. Keys are scoped to the client (the bearer token's client) and
+                 *     kept for at least 24 hours. Printable ASCII without spaces, at most 255 characters; a UUID is a good
+                 *     choice.
+                 * @example 5f0c6a2e-8d1b-4b7a-9e3c-2a4d6f8b0c1e
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /**
+                 * @description The referral id (shared by both nodes).
+                 * @example 0192f4a1-7c3e-7a10-9b2d-5e8f3c1a2b40
+                 */
+                referralId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WithdrawReferral"];
+            };
+        };
+        responses: {
+            /** @description The referral was cancelled and its `referral.withdraw` message queued for delivery. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "0192f4a1-7c3e-7a10-9b2d-5e8f3c1a2b40",
+                     *       "direction": "outbound",
+                     *       "peer": "pvpt",
+                     *       "status": "cancelled",
+                     *       "services": [
+                     *         "SAFE_ACCOMMODATION",
+                     *         "SAFE_RETURN",
+                     *         "PSYCHOSOCIAL_SUPPORT"
+                     *       ],
+                     *       "urgency": "URGENT",
+                     *       "personCategory": "TRAFFICKING_VICTIM",
+                     *       "phase": "RETURN",
+                     *       "risk": {
+                     *         "level": "HIGH",
+                     *         "threats": [
+                     *           "TRAFFICKER_CONTACT",
+                     *           "RETRAFFICKING"
+                     *         ]
+                     *       },
+                     *       "person": {
+                     *         "localId": "ATN-2025-0142",
+                     *         "pseudonym": "Zn3f0NFxvO0xueLgikQHBik4YtO1ucfeCRAvJttq4ZE",
+                     *         "givenName": "Drita",
+                     *         "familyName": "Krasniqi",
+                     *         "ageBand": "18-25",
+                     *         "gender": "FEMALE",
+                     *         "languages": [
+                     *           "sq",
+                     *           "sr-Latn"
+                     *         ]
+                     *       },
+                     *       "consent": {
+                     *         "givenAt": "2025-03-14T08:45:00+01:00",
+                     *         "method": "WRITTEN",
+                     *         "language": "sq",
+                     *         "recipient": "pvpt",
+                     *         "services": [
+                     *           "SAFE_ACCOMMODATION",
+                     *           "SAFE_RETURN",
+                     *           "PSYCHOSOCIAL_SUPPORT"
+                     *         ],
+                     *         "dataCategories": [
+                     *           "IDENTITY",
+                     *           "AGE",
+                     *           "GENDER",
+                     *           "LANGUAGE",
+                     *           "FAMILY",
+                     *           "HEALTH"
+                     *         ],
+                     *         "validUntil": "2025-09-14T00:00:00Z",
+                     *         "legalBasis": "CONSENT",
+                     *         "recordedBy": "staff-0017"
+                     *       },
+                     *       "createdAt": "2025-03-14T09:30:00Z",
+                     *       "updatedAt": "2025-03-16T11:20:00Z",
+                     *       "history": [
+                     *         {
+                     *           "status": "requested",
+                     *           "at": "2025-03-14T09:30:00Z",
+                     *           "by": "atina"
+                     *         },
+                     *         {
+                     *           "status": "received",
+                     *           "at": "2025-03-14T09:30:05Z",
+                     *           "by": "pvpt"
+                     *         },
+                     *         {
+                     *           "status": "cancelled",
+                     *           "at": "2025-03-16T11:20:00Z",
+                     *           "by": "atina",
+                     *           "reason": "PERSON_DECLINED",
+                     *           "note": "Korisnica je odlučila da ostane u Beogradu."
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Referral"];
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            /** @description No referral with this id exists on this node (`not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:bridge:problem:not_found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "code": "not_found",
+                     *       "detail": "Referral 0192f4a1-7c3e-7a10-9b2d-5e8f3c1a2b40 does not exist.",
+                     *       "instance": "/v1/referrals/0192f4a1-7c3e-7a10-9b2d-5e8f3c1a2b40/withdraw",
+                     *       "requestId": "req-7f3a2c97"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description The referral is inbound or already final and cannot be withdrawn (`illegal_transition`), or a
+             *     request with the same `Idempotency-Key` is still being processed (`idempotency_key_in_use`).
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: components["responses"]["IdempotencyKeyReused"];
         };
     };
     receiveMessage: {
@@ -1344,6 +1717,169 @@ export interface operations {
                 };
             };
             "4XX": components["responses"]["ClientError"];
+        };
+    };
+    listOutboxMessages: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Only messages with this delivery status.
+                 * @example dead
+                 */
+                status?: components["schemas"]["OutboxStatus"];
+                /**
+                 * @description Only messages addressed to this peer.
+                 * @example pvpt
+                 */
+                peer?: components["schemas"]["NodeId"];
+                /**
+                 * @description Maximum number of messages in the page.
+                 * @example 50
+                 */
+                limit?: number;
+                /**
+                 * @description Opaque cursor from the `nextCursor` of the previous page.
+                 * @example eyJjcmVhdGVkQXQiOiIyMDI1LTAzLTE0VDA5OjMwOjAwWiJ9
+                 */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of outbox messages. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "0192f4a1-7d02-7c44-8e61-2f0a9b7c3d11",
+                     *           "peer": "pvpt",
+                     *           "referralId": "0192f4a1-7c3e-7a10-9b2d-5e8f3c1a2b40",
+                     *           "type": "referral.request",
+                     *           "seq": 1,
+                     *           "status": "dead",
+                     *           "attempts": 12,
+                     *           "lastError": "peer_not_active",
+                     *           "nextAttemptAt": "2025-03-15T09:30:00Z",
+                     *           "deadlineAt": "2025-03-15T09:30:00Z",
+                     *           "createdAt": "2025-03-14T09:30:00Z",
+                     *           "deliveredAt": null
+                     *         },
+                     *         {
+                     *           "id": "0192f4a1-8a10-7b21-9c3d-4e5f6a7b8c9d",
+                     *           "peer": "pvpt",
+                     *           "referralId": null,
+                     *           "type": "ping",
+                     *           "seq": 1,
+                     *           "status": "delivered",
+                     *           "attempts": 1,
+                     *           "lastError": null,
+                     *           "nextAttemptAt": "2025-03-14T09:00:00Z",
+                     *           "deadlineAt": "2025-03-15T09:00:00Z",
+                     *           "createdAt": "2025-03-14T09:00:00Z",
+                     *           "deliveredAt": "2025-03-14T09:00:01Z"
+                     *         }
+                     *       ],
+                     *       "nextCursor": null
+                     *     }
+                     */
+                    "application/json": components["schemas"]["OutboxMessageList"];
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["AdminForbidden"];
+        };
+    };
+    resendOutboxMessage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The outbox message id (the `jti` of the message).
+                 * @example 0192f4a1-7d02-7c44-8e61-2f0a9b7c3d11
+                 */
+                messageId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The message was queued again. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "0192f4a1-7d02-7c44-8e61-2f0a9b7c3d11",
+                     *       "peer": "pvpt",
+                     *       "referralId": "0192f4a1-7c3e-7a10-9b2d-5e8f3c1a2b40",
+                     *       "type": "referral.request",
+                     *       "seq": 1,
+                     *       "status": "queued",
+                     *       "attempts": 0,
+                     *       "lastError": "peer_not_active",
+                     *       "nextAttemptAt": "2025-03-16T08:00:00Z",
+                     *       "deadlineAt": "2025-03-17T08:00:00Z",
+                     *       "createdAt": "2025-03-14T09:30:00Z",
+                     *       "deliveredAt": null
+                     *     }
+                     */
+                    "application/json": components["schemas"]["OutboxMessage"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["AdminForbidden"];
+            /** @description No outbox message with this id exists on this node (`not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:bridge:problem:not_found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "code": "not_found",
+                     *       "detail": "Outbox message 0192f4a1-7d02-7c44-8e61-2f0a9b7c3d11 does not exist.",
+                     *       "instance": "/admin/v1/outbox/0192f4a1-7d02-7c44-8e61-2f0a9b7c3d11/resend",
+                     *       "requestId": "req-3e8b1d40"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The message is not `dead` (`conflict`); only a dead message can be resent. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:bridge:problem:conflict",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "code": "conflict",
+                     *       "detail": "Outbox message 0192f4a1-7d02-7c44-8e61-2f0a9b7c3d11 is retrying; only a dead message can be resent.",
+                     *       "instance": "/admin/v1/outbox/0192f4a1-7d02-7c44-8e61-2f0a9b7c3d11/resend",
+                     *       "requestId": "req-3e8b1d41"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     getHealth: {

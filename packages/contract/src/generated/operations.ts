@@ -13,9 +13,12 @@ export const operations = {
   listReferrals: { method: 'GET', path: '/v1/referrals', fastifyPath: '/v1/referrals' },
   createReferral: { method: 'POST', path: '/v1/referrals', fastifyPath: '/v1/referrals' },
   getReferral: { method: 'GET', path: '/v1/referrals/{referralId}', fastifyPath: '/v1/referrals/:referralId' },
+  withdrawReferral: { method: 'POST', path: '/v1/referrals/{referralId}/withdraw', fastifyPath: '/v1/referrals/:referralId/withdraw' },
   receiveMessage: { method: 'POST', path: '/federation/v1/messages', fastifyPath: '/federation/v1/messages' },
   getNodeMetadata: { method: 'GET', path: '/.well-known/bridge.json', fastifyPath: '/.well-known/bridge.json' },
   getJwks: { method: 'GET', path: '/.well-known/jwks.json', fastifyPath: '/.well-known/jwks.json' },
+  listOutboxMessages: { method: 'GET', path: '/admin/v1/outbox', fastifyPath: '/admin/v1/outbox' },
+  resendOutboxMessage: { method: 'POST', path: '/admin/v1/outbox/{messageId}/resend', fastifyPath: '/admin/v1/outbox/:messageId/resend' },
   getHealth: { method: 'GET', path: '/healthz', fastifyPath: '/healthz' },
   getReadiness: { method: 'GET', path: '/readyz', fastifyPath: '/readyz' },
 } as const;

@@ -1,7 +1,7 @@
 /** Zod schemas for problems, federation messages, receipts, node metadata, keys and probes. See ../schemas.ts. */
 import { z } from 'zod';
 import { Consent, DisclosedPerson, NodeId, PersonCategory, Phase, Risk, ServiceCode, Urgency } from './referral.ts';
-import { dateTime, unique, uniqueMessage } from './helpers.ts';
+import { dateTime, unique, uniqueMessage, withdrawFields } from './helpers.ts';
 
 export const ProblemCode = z.enum([
   'validation_failed',
@@ -29,6 +29,9 @@ export const ProblemCode = z.enum([
   'message_body_invalid',
   'message_out_of_order',
   'receipt_invalid',
+  'idempotency_key_in_use',
+  'idempotency_key_reused',
+  'illegal_transition',
 ]);
 export type ProblemCode = z.infer<typeof ProblemCode>;
 
@@ -83,7 +86,20 @@ export const ReferralRequestBody = z.strictObject({
 });
 export type ReferralRequestBody = z.infer<typeof ReferralRequestBody>;
 
-/** The signed payload of every message. A `referral.request` body must be a ReferralRequestBody. */
+/** The `body` of a `referral.withdraw` message, sent when the sender cancels a referral. */
+export const ReferralWithdrawBody = z.strictObject(withdrawFields);
+export type ReferralWithdrawBody = z.infer<typeof ReferralWithdrawBody>;
+
+/** The message types whose `body` has its own schema (the `if`/`then` chain of MessageClaims). */
+const BODY_SCHEMAS: Partial<Record<MessageType, z.ZodType>> = {
+  'referral.request': ReferralRequestBody,
+  'referral.withdraw': ReferralWithdrawBody,
+};
+
+/**
+ * The signed payload of every message. A `referral.request` body must be a ReferralRequestBody and a
+ * `referral.withdraw` body a ReferralWithdrawBody.
+ */
 export const MessageClaims = z
   .strictObject({
     iss: NodeId,
@@ -98,8 +114,9 @@ export const MessageClaims = z
     body: z.record(z.string(), z.unknown()),
   })
   .superRefine((claims, ctx) => {
-    if (claims.type !== 'referral.request') return;
-    const parsed = ReferralRequestBody.safeParse(claims.body);
+    const body = BODY_SCHEMAS[claims.type];
+    if (!body) return;
+    const parsed = body.safeParse(claims.body);
     if (parsed.success) return;
     for (const issue of parsed.error.issues) {
       ctx.addIssue({ code: 'custom', message: issue.message, path: ['body', ...issue.path] });

@@ -6,3 +6,9 @@ export const uniqueMessage = { message: 'items must be unique' };
 
 export const dateTime = () => z.iso.datetime({ offset: true });
 export const languageTag = () => z.string().regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/);
+
+/** The optional reason code and note of a withdrawal (WithdrawReferral and ReferralWithdrawBody). */
+export const withdrawFields = {
+  reason: z.string().min(1).max(64).regex(/^[A-Z][A-Z0-9_]*$/).optional(),
+  note: z.string().max(2000).optional(),
+};

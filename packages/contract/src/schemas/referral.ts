@@ -1,6 +1,6 @@
 /** Zod schemas for codes, persons, consent and referrals (integration API). See ../schemas.ts. */
 import { z } from 'zod';
-import { dateTime, languageTag, unique, uniqueMessage } from './helpers.ts';
+import { dateTime, languageTag, unique, uniqueMessage, withdrawFields } from './helpers.ts';
 
 // ---- Codes ----------------------------------------------------------------------------------------
 
@@ -155,6 +155,10 @@ const referralFields = {
 export const ReferralCreate = z.strictObject({ recipient: NodeId, person: Person, ...referralFields });
 export type ReferralCreate = z.infer<typeof ReferralCreate>;
 
+/** Request body of `withdrawReferral`. */
+export const WithdrawReferral = z.strictObject(withdrawFields);
+export type WithdrawReferral = z.infer<typeof WithdrawReferral>;
+
 export const StatusChange = z.strictObject({
   status: ReferralStatus,
   at: dateTime(),
@@ -192,6 +196,17 @@ export const ListReferralsQuery = z.strictObject({
 });
 export type ListReferralsQuery = z.infer<typeof ListReferralsQuery>;
 
-/** Path parameters of `getReferral`. */
+/** Path parameters of `getReferral` and `withdrawReferral`. */
 export const ReferralIdParams = z.strictObject({ referralId: z.uuid() });
 export type ReferralIdParams = z.infer<typeof ReferralIdParams>;
+
+/** The `Idempotency-Key` header value: printable ASCII without spaces, 1 to 255 characters. */
+export const IdempotencyKey = z.string().min(1).max(255).regex(/^[\x21-\x7E]+$/);
+export type IdempotencyKey = z.infer<typeof IdempotencyKey>;
+
+/**
+ * Request headers of `createReferral` and `withdrawReferral`: the optional `Idempotency-Key`, under the
+ * lower-case name Node gives it. Not strict, since a request carries many other headers.
+ */
+export const IdempotencyKeyHeaders = z.object({ 'idempotency-key': IdempotencyKey.optional() });
+export type IdempotencyKeyHeaders = z.infer<typeof IdempotencyKeyHeaders>;

@@ -9,6 +9,7 @@ export type AuditEventType =
   | 'message.delivered'
   | 'message.retrying'
   | 'message.dead'
+  | 'message.resent'
   | 'message.received'
   | 'message.replayed'
   | 'message.refused'

@@ -4,6 +4,7 @@ import { UsageError, type CliIo } from './args.ts';
 import { clients } from './commands/clients.ts';
 import { init } from './commands/init.ts';
 import { keys } from './commands/keys.ts';
+import { outbox } from './commands/outbox.ts';
 import { peers } from './commands/peers.ts';
 import { serve } from './commands/serve.ts';
 
@@ -15,11 +16,12 @@ commands:
   peers     add, list, activate, suspend or revoke peers
   clients   create, list or revoke API clients
   keys      rotate the node's keys
+  outbox    list messages to peers and their delivery state; resend a dead-lettered one
   demo      run two nodes on embedded PostgreSQL and exchange a referral (pnpm demo)
 
 bridge <command> --help describes each command's options.`;
 
-const COMMANDS: Record<string, (argv: string[], io: CliIo) => Promise<number>> = { init, serve, peers, clients, keys };
+const COMMANDS: Record<string, (argv: string[], io: CliIo) => Promise<number>> = { init, serve, peers, clients, keys, outbox };
 
 /** Runs one command; every expected failure becomes a message and an exit code, never a stack trace. */
 export async function main(argv: string[], io: CliIo): Promise<number> {

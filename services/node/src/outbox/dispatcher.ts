@@ -59,6 +59,10 @@ export class Dispatcher {
 
   /** Delivers every message that is due now; tests call it to run the outbox to completion. */
   async processAll(): Promise<void> {
+    await Promise.all(Array.from({ length: this.ctx.config.delivery.concurrency }, () => this.worker()));
+  }
+
+  private async worker(): Promise<void> {
     while (!this.stopped) {
       const claimed = await this.claimNext();
       if (!claimed) return;
@@ -187,7 +191,7 @@ export class Dispatcher {
 
   private async recordFailure(tx: Parameters<Parameters<NodeContext['db']['transaction']>[0]>[0], row: OutboxRow, error: string, now: Date): Promise<void> {
     const { delivery } = this.ctx.config;
-    const dead = now.getTime() - row.createdAt.getTime() >= delivery.deadlineMs;
+    const dead = now.getTime() >= row.deadlineAt.getTime();
     await tx
       .update(outboxMessages)
       .set({

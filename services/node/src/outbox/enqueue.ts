@@ -50,10 +50,15 @@ export async function enqueueMessage(tx: Executor, ctx: NodeContext, message: Ne
     contentDigest: digest,
     status: 'queued',
     nextAttemptAt: now,
+    deadlineAt: new Date(now.getTime() + ctx.config.delivery.deadlineMs),
     createdAt: now,
   });
   await appendAudit(tx, { type: 'message.queued', actor: message.actor, at: now, peerNodeId: message.peerNodeId, referralId: message.referralId, messageId: id, digest, detail: { messageType: message.type, seq } });
-  // Wakes dispatchers of other replicas sharing this database (delivered on commit).
-  await tx.execute(sql`select pg_notify(${OUTBOX_CHANNEL}, '')`);
+  await notifyOutbox(tx);
   return id;
+}
+
+/** Wakes the dispatchers of every replica sharing this database, on commit. */
+export async function notifyOutbox(tx: Executor): Promise<void> {
+  await tx.execute(sql`select pg_notify(${OUTBOX_CHANNEL}, '')`);
 }

@@ -7,18 +7,19 @@ import { findPeer } from '../peers/peers.ts';
 import { BridgeError } from '../errors.ts';
 import { newId } from '../clock.ts';
 import type { NodeContext } from '../context.ts';
+import type { Executor } from '../db/client.ts';
 import { toReferral } from './view.ts';
 import { disclose } from '../consent/disclosure.ts';
 
 /**
- * Records a new outbound referral and queues its `referral.request` in one transaction: once the
- * client has its 201, the message is in the outbox and will reach the peer.
+ * Records a new outbound referral and queues its `referral.request` in the caller's transaction:
+ * once the client has its 201, the message is in the outbox and will reach the peer.
  */
-export async function createReferral(ctx: NodeContext, input: ReferralCreate, actor: string): Promise<Referral> {
+export async function createReferral(tx: Executor, ctx: NodeContext, input: ReferralCreate, actor: string): Promise<Referral> {
   const now = ctx.clock.now();
   checkConsent(input, now);
   const id = newId();
-  const referral = await ctx.db.transaction(async (tx) => {
+  {
     const peer = await findPeer(tx, input.recipient);
     if (!peer) throw new BridgeError(404, 'peer_unknown', 'the recipient is not a known peer');
     if (peer.status !== 'active') throw new BridgeError(409, 'peer_not_active', 'the recipient peer is not active');
@@ -46,9 +47,7 @@ export async function createReferral(ctx: NodeContext, input: ReferralCreate, ac
     await appendAudit(tx, { type: 'referral.created', actor, at: now, peerNodeId: peer.nodeId, referralId: id, digest: contentDigest(body) });
     await enqueueMessage(tx, ctx, { peerNodeId: peer.nodeId, referralId: id, type: 'referral.request', body, actor });
     return toReferral(row!, [history!]);
-  });
-  ctx.wakeDispatcher();
-  return referral;
+  }
 }
 
 /** What leaves the node: the person under a pairwise pseudonym, only as far as the consent reaches. */

@@ -5,3 +5,4 @@ export * from './referral-status-history.ts';
 export * from './outbox-messages.ts';
 export * from './inbound-messages.ts';
 export * from './audit-events.ts';
+export * from './idempotency-keys.ts';

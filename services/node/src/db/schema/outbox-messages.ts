@@ -28,6 +28,8 @@ export const outboxMessages = pgTable(
     /** While `sending`: the dispatcher that claimed it owns it until then; after that anyone may retry. */
     leaseUntil: timestamp('lease_until', { withTimezone: true }),
     lastError: text('last_error'),
+    /** Undelivered past this, the message is dead-lettered (a resend sets a new one). */
+    deadlineAt: timestamp('deadline_at', { withTimezone: true }).notNull(),
     sentDigests: text('sent_digests').array().notNull().default([]),
     receipt: text('receipt'),
     receiptLogIndex: bigint('receipt_log_index', { mode: 'number' }),

@@ -1,5 +1,6 @@
 import { operations, Problem, Referral, ReferralCreate } from '@bridge/contract';
 import { createReferral } from '../../referrals/create-referral.ts';
+import { idempotent } from '../../http/idempotency.ts';
 import type { RouteModule } from '../types.ts';
 
 const op = operations.createReferral;
@@ -10,6 +11,15 @@ export const createReferralRoute: RouteModule = (app, ctx) => {
     url: op.fastifyPath,
     config: { scope: 'referrals:write' },
     schema: { body: ReferralCreate, response: { 201: Referral, '4xx': Problem } },
-    handler: async (request, reply) => reply.code(201).send(await createReferral(ctx, request.body, `client:${request.client!.id}`)),
+    handler: async (request, reply) => {
+      const client = request.client!;
+      const key = request.headers['idempotency-key'];
+      const result = await idempotent(ctx, { clientId: client.id, key: typeof key === 'string' ? key : undefined, fingerprint: [op.method, op.path, request.body] }, async (tx) => ({
+        status: 201,
+        body: await createReferral(tx, ctx, request.body, `client:${client.id}`),
+      }));
+      if (!result.replayed) ctx.wakeDispatcher();
+      return reply.code(result.status).header('idempotent-replayed', String(result.replayed)).send(result.body);
+    },
   });
 };

@@ -1,0 +1,106 @@
+/**
+ * One Bridge node in its own process, for `pnpm bench delivery` (not a benchmark by itself: the
+ * dispatcher lists only the .ts files directly in scripts/bench/). The parent forks it with
+ * `--import tsx` and drives it over IPC: start → onboard(peer) → token → stop.
+ */
+import { generateNodeKeys, generatePseudonymSecret } from '../../../packages/crypto/src/index.ts';
+import { createNode, type BridgeNode } from '../../../services/node/src/node.ts';
+import { createLogger } from '../../../services/node/src/logger.ts';
+import { defaultDelivery, type NodeConfig } from '../../../services/node/src/config.ts';
+import { freePort } from '../../../services/node/src/db/embedded.ts';
+import { createClient } from '../../../services/node/src/clients/clients.ts';
+import { fetchPeer, savePeer } from '../../../services/node/src/peers/peers.ts';
+
+export type WorkerRequest =
+  | { type: 'start'; nodeId: string; name: string; jurisdiction: string; databaseUrl: string; logLevel: string }
+  | { type: 'onboard'; peerUrl: string }
+  | { type: 'token' }
+  | { type: 'stop' };
+export type WorkerCommand = WorkerRequest & { id: number };
+
+export type WorkerReply = { id: number; ok: true; value: string } | { id: number; ok: false; error: string };
+
+let node: BridgeNode | undefined;
+let config: NodeConfig | undefined;
+let stopping: Promise<void> | undefined;
+
+/** Resolves once the reply is handed to the IPC channel (so a disconnect after it loses nothing). */
+function send(reply: WorkerReply): Promise<void> {
+  return new Promise((resolve) => {
+    if (!process.connected) return resolve();
+    process.send!(reply, undefined, {}, () => resolve());
+  });
+}
+
+async function handle(cmd: WorkerCommand): Promise<string> {
+  switch (cmd.type) {
+    case 'start': {
+      if (node) throw new Error('already started');
+      const port = await freePort();
+      const url = `http://127.0.0.1:${port}`;
+      config = {
+        nodeId: cmd.nodeId,
+        name: cmd.name,
+        jurisdiction: cmd.jurisdiction,
+        publicUrl: url,
+        databaseUrl: cmd.databaseUrl,
+        keys: await generateNodeKeys(new Date(Date.now() - 60_000)),
+        pseudonymSecret: generatePseudonymSecret(),
+        host: '127.0.0.1',
+        port,
+        acceptanceWindowSeconds: 300,
+        messageMaxBytes: 256 * 1024,
+        bodyMaxBytes: 1024 * 1024,
+        delivery: { ...defaultDelivery },
+        logLevel: cmd.logLevel,
+      };
+      // Logs go to stderr: the parent's stdout carries only the JSON result.
+      node = await createNode(config, { logger: createLogger(cmd.nodeId, cmd.logLevel, process.stderr) });
+      await node.start();
+      return url;
+    }
+    case 'onboard': {
+      if (!node) throw new Error('not started');
+      const fetched = await fetchPeer(cmd.peerUrl);
+      await savePeer(node.ctx.db, fetched, 'active', 'bench', new Date());
+      return fetched.fingerprint;
+    }
+    case 'token': {
+      if (!node || !config) throw new Error('not started');
+      const { token } = await createClient(node.ctx.db, config, { name: 'bench load generator', scopes: ['referrals:read', 'referrals:write'], ttlDays: 1 }, 'bench', new Date());
+      return token;
+    }
+    case 'stop':
+      await stop();
+      return 'stopped';
+  }
+}
+
+function stop(): Promise<void> {
+  stopping ??= (async () => {
+    await node?.stop().catch((err: unknown) => process.stderr.write(`${config?.nodeId ?? 'node'}: stop failed: ${String(err)}\n`));
+  })();
+  return stopping;
+}
+
+if (!process.send) {
+  process.stderr.write('scripts/bench/delivery/node-worker.ts is started by `pnpm bench delivery`, not directly\n');
+  process.exit(2);
+}
+
+process.on('message', (cmd: WorkerCommand) => {
+  handle(cmd).then(
+    async (value) => {
+      await send({ id: cmd.id, ok: true, value });
+      if (cmd.type === 'stop' && process.connected) process.disconnect();
+    },
+    (err: unknown) => send({ id: cmd.id, ok: false, error: err instanceof Error ? (err.stack ?? err.message) : String(err) }),
+  );
+});
+
+// Ctrl-C reaches the whole process group: the parent orchestrates shutdown, so ignore it here.
+process.on('SIGINT', () => {});
+// The parent went away (or asked us to stop): stop the node and leave.
+process.on('disconnect', () => {
+  void stop().finally(() => process.exit(0));
+});

@@ -1,0 +1,51 @@
+import { parseServeEnv, defaultDelivery } from '../../config.ts';
+import { loadDataDir } from '../../data-dir.ts';
+import { listOutbox, resendMessage } from '../../outbox/admin.ts';
+import type { OutboxStatus } from '../../db/schema/index.ts';
+import { systemClock } from '../../clock.ts';
+import { createLogger } from '../../logger.ts';
+import type { NodeConfig } from '../../config.ts';
+import { withNodeDatabase } from '../database.ts';
+import { parse, required, resolvePath, UsageError, type CliIo } from '../args.ts';
+
+export const outboxUsage = `usage:
+  bridge outbox list --data-dir <dir> [--status <status>] [--peer <node-id>] [--limit <n>]
+  bridge outbox resend <message-id> --data-dir <dir>
+
+list shows messages to peers and their delivery state (never their content):
+  status is queued | sending | retrying | delivered | dead; retrying ones show the last error and
+  the next attempt. resend puts a dead-lettered message back in the queue with a fresh deadline;
+  a running node sends it within its poll interval.`;
+
+const STATUSES: OutboxStatus[] = ['queued', 'sending', 'retrying', 'delivered', 'dead'];
+
+export async function outbox(argv: string[], io: CliIo): Promise<number> {
+  const [sub, ...rest] = argv;
+  const { values, positionals } = parse(rest, { 'data-dir': { type: 'string' }, status: { type: 'string' }, peer: { type: 'string' }, limit: { type: 'string' } }, outboxUsage, 1);
+  if (values.help) return io.out(outboxUsage), 0;
+  if (sub !== 'list' && sub !== 'resend') throw new UsageError(sub === undefined ? 'missing outbox command' : `unknown outbox command ${sub}`, outboxUsage);
+  const dataDir = await loadDataDir(resolvePath(io, required(values['data-dir'], '--data-dir', outboxUsage)));
+  const { DATABASE_URL } = parseServeEnv(io.env);
+  if (sub === 'list') {
+    const status = values.status as OutboxStatus | undefined;
+    if (status !== undefined && !STATUSES.includes(status)) throw new UsageError(`--status must be one of ${STATUSES.join(', ')}`, outboxUsage);
+    const limit = Number(values.limit ?? 50);
+    if (!Number.isInteger(limit) || limit < 1 || limit > 200) throw new UsageError('--limit must be a whole number from 1 to 200', outboxUsage);
+    const { items } = await withNodeDatabase(dataDir, DATABASE_URL, (db) => listOutbox(db, { status, peer: values.peer, limit }));
+    if (items.length === 0) io.out('no messages');
+    for (const m of items) {
+      const state = m.status === 'retrying' ? `retrying (${m.lastError ?? '?'}; next ${m.nextAttemptAt})` : m.status === 'dead' ? `dead (${m.lastError ?? '?'})` : m.status;
+      io.out(`${m.id}  ${m.peer.padEnd(14)} ${m.type.padEnd(22)} seq ${String(m.seq).padEnd(3)} attempts ${String(m.attempts).padEnd(3)} ${state}`);
+    }
+    return 0;
+  }
+  const id = required(positionals[0], '<message-id>', outboxUsage);
+  if (!/^[0-9a-f-]{36}$/i.test(id)) throw new UsageError(`<message-id> must be a message id as printed by \`bridge outbox list\`, got ${id}`, outboxUsage);
+  const view = await withNodeDatabase(dataDir, DATABASE_URL, (db) => {
+    // A one-off context: the running node's dispatcher is woken by the database notification.
+    const config = { nodeId: dataDir.config.nodeId, delivery: defaultDelivery } as NodeConfig;
+    return resendMessage({ config, db, logger: createLogger(dataDir.config.nodeId, 'silent'), clock: systemClock, wakeDispatcher: () => {} }, id, `operator:${dataDir.config.nodeId}`);
+  });
+  io.out(`message ${view.id} is ${view.status} again (deadline ${view.deadlineAt})`);
+  return 0;
+}

@@ -1,0 +1,62 @@
+import { and, eq, lt } from 'drizzle-orm';
+import { contentDigest } from '@bridge/crypto';
+import { idempotencyKeys } from '../db/schema/index.ts';
+import type { Executor } from '../db/client.ts';
+import type { NodeContext } from '../context.ts';
+import { BridgeError } from '../errors.ts';
+
+export interface IdempotentResult<T> {
+  status: number;
+  body: T;
+  replayed: boolean;
+}
+
+/** How long a first request may run before a retry with the same key may take it over. */
+const LEASE_MS = 60_000;
+
+/**
+ * Runs `operation` in a transaction at most once per (client, key). Same key and payload → the
+ * stored response; same key while the first is running → 409; same key, other payload → 422.
+ * Failures store nothing: the change rolled back, so the same key may be retried.
+ */
+export async function idempotent<T>(
+  ctx: NodeContext,
+  request: { clientId: string; key: string | undefined; fingerprint: unknown },
+  operation: (tx: Executor) => Promise<{ status: number; body: T }>,
+): Promise<IdempotentResult<T>> {
+  if (request.key === undefined) return { ...(await ctx.db.transaction(operation)), replayed: false };
+  const { clientId, key } = request;
+  const requestHash = contentDigest(request.fingerprint);
+  const now = ctx.clock.now();
+  const where = and(eq(idempotencyKeys.clientId, clientId), eq(idempotencyKeys.key, key));
+
+  const [reserved] = await ctx.db
+    .insert(idempotencyKeys)
+    .values({ clientId, key, requestHash, state: 'running', leaseUntil: new Date(now.getTime() + LEASE_MS), createdAt: now })
+    .onConflictDoNothing()
+    .returning();
+  if (!reserved) {
+    const [existing] = await ctx.db.select().from(idempotencyKeys).where(where);
+    if (!existing) throw new BridgeError(409, 'idempotency_key_in_use', 'the request with this key is being processed; retry shortly');
+    if (existing.requestHash !== requestHash) throw new BridgeError(422, 'idempotency_key_reused', 'this Idempotency-Key was used with another payload');
+    if (existing.state === 'done') return { status: existing.responseStatus!, body: existing.responseBody as T, replayed: true };
+    // Still running: refuse, unless its lease ran out (the first request's process died).
+    const [taken] = await ctx.db
+      .update(idempotencyKeys)
+      .set({ leaseUntil: new Date(now.getTime() + LEASE_MS) })
+      .where(and(where, eq(idempotencyKeys.state, 'running'), lt(idempotencyKeys.leaseUntil, now)))
+      .returning();
+    if (!taken) throw new BridgeError(409, 'idempotency_key_in_use', 'the request with this key is being processed; retry shortly');
+  }
+  try {
+    const result = await ctx.db.transaction(async (tx) => {
+      const outcome = await operation(tx);
+      await tx.update(idempotencyKeys).set({ state: 'done', responseStatus: outcome.status, responseBody: outcome.body as object }).where(where);
+      return outcome;
+    });
+    return { ...result, replayed: false };
+  } catch (err) {
+    await ctx.db.delete(idempotencyKeys).where(and(where, eq(idempotencyKeys.state, 'running'))).catch(() => {});
+    throw err;
+  }
+}

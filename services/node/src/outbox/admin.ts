@@ -1,0 +1,103 @@
+import { and, desc, eq, lt, or, type SQL } from 'drizzle-orm';
+import { outboxMessages, type OutboxStatus } from '../db/schema/index.ts';
+import type { Executor } from '../db/client.ts';
+import { appendAudit } from '../audit/append.ts';
+import { notifyOutbox } from './enqueue.ts';
+import { BridgeError, notFound } from '../errors.ts';
+import type { NodeContext } from '../context.ts';
+
+type OutboxRow = typeof outboxMessages.$inferSelect;
+
+/** What operators see of a message: state and ids, never its body (it carries personal data). */
+export interface OutboxView {
+  id: string;
+  peer: string;
+  referralId: string | null;
+  type: string;
+  seq: number;
+  status: OutboxStatus;
+  attempts: number;
+  lastError: string | null;
+  nextAttemptAt: string;
+  deadlineAt: string;
+  createdAt: string;
+  deliveredAt: string | null;
+}
+
+export function toOutboxView(row: OutboxRow): OutboxView {
+  return {
+    id: row.id,
+    peer: row.peerNodeId,
+    referralId: row.referralId,
+    type: row.type,
+    seq: row.seq,
+    status: row.status,
+    attempts: row.attempts,
+    lastError: row.lastError,
+    nextAttemptAt: row.nextAttemptAt.toISOString(),
+    deadlineAt: row.deadlineAt.toISOString(),
+    createdAt: row.createdAt.toISOString(),
+    deliveredAt: row.deliveredAt?.toISOString() ?? null,
+  };
+}
+
+export interface OutboxQuery {
+  status?: OutboxStatus | undefined;
+  peer?: string | undefined;
+  limit: number;
+  cursor?: string | undefined;
+}
+
+/** Newest first, keyset-paged on (created_at, id). */
+export async function listOutbox(tx: Executor, query: OutboxQuery): Promise<{ items: OutboxView[]; nextCursor: string | null }> {
+  const filters: SQL[] = [];
+  if (query.status) filters.push(eq(outboxMessages.status, query.status));
+  if (query.peer) filters.push(eq(outboxMessages.peerNodeId, query.peer));
+  if (query.cursor) {
+    const [at, id] = decodeCursor(query.cursor);
+    filters.push(or(lt(outboxMessages.createdAt, at), and(eq(outboxMessages.createdAt, at), lt(outboxMessages.id, id)))!);
+  }
+  const rows = await tx
+    .select()
+    .from(outboxMessages)
+    .where(and(...filters))
+    .orderBy(desc(outboxMessages.createdAt), desc(outboxMessages.id))
+    .limit(query.limit + 1);
+  const page = rows.slice(0, query.limit);
+  const last = page.at(-1);
+  return {
+    items: page.map(toOutboxView),
+    nextCursor: rows.length > query.limit && last ? Buffer.from(JSON.stringify([last.createdAt.toISOString(), last.id])).toString('base64url') : null,
+  };
+}
+
+function decodeCursor(cursor: string): [Date, string] {
+  try {
+    const [at, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [string, string];
+    const date = new Date(at);
+    if (Number.isNaN(date.getTime()) || !/^[0-9a-f-]{36}$/.test(id)) throw new Error('bad cursor');
+    return [date, id];
+  } catch {
+    throw new BridgeError(400, 'validation_failed', 'cursor is not one this node issued');
+  }
+}
+
+/** Puts a dead-lettered message back in the queue with a fresh deadline; anything else is refused. */
+export async function resendMessage(ctx: NodeContext, id: string, actor: string): Promise<OutboxView> {
+  const now = ctx.clock.now();
+  const row = await ctx.db.transaction(async (tx) => {
+    const [current] = await tx.select().from(outboxMessages).where(eq(outboxMessages.id, id)).for('update');
+    if (!current) throw notFound('message');
+    if (current.status !== 'dead') throw new BridgeError(409, 'conflict', `only a dead message can be resent; this one is ${current.status}`);
+    const [updated] = await tx
+      .update(outboxMessages)
+      .set({ status: 'queued', nextAttemptAt: now, deadlineAt: new Date(now.getTime() + ctx.config.delivery.deadlineMs), leaseUntil: null })
+      .where(eq(outboxMessages.id, id))
+      .returning();
+    await notifyOutbox(tx);
+    await appendAudit(tx, { type: 'message.resent', actor, at: now, peerNodeId: current.peerNodeId, referralId: current.referralId, messageId: id, detail: { attempts: current.attempts } });
+    return updated!;
+  });
+  ctx.wakeDispatcher();
+  return toOutboxView(row);
+}

@@ -1,0 +1,60 @@
+import pg from 'pg';
+import type { Logger } from 'pino';
+import { OUTBOX_CHANNEL } from './enqueue.ts';
+
+/**
+ * LISTENs for outbox notifications (sent on commit by any replica sharing the database) and wakes
+ * the dispatcher. Reconnects with backoff when the connection drops; polling covers the gap.
+ */
+export class OutboxListener {
+  private client: pg.Client | undefined;
+  private stopped = false;
+  private retryMs = 500;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly connectionString: string,
+    private readonly onNotify: () => void,
+    private readonly logger: Logger,
+  ) {}
+
+  async start(): Promise<void> {
+    if (this.stopped) return;
+    const client = new pg.Client({ connectionString: this.connectionString, application_name: 'bridge-node-listener' });
+    client.on('notification', () => this.onNotify());
+    client.on('error', () => this.reconnect(client));
+    client.on('end', () => this.reconnect(client));
+    try {
+      await client.connect();
+      await client.query(`listen ${OUTBOX_CHANNEL}`);
+      this.client = client;
+      this.retryMs = 500;
+      // Anything committed while we were not listening is picked up now.
+      this.onNotify();
+    } catch {
+      this.reconnect(client);
+    }
+  }
+
+  private reconnect(client: pg.Client): void {
+    if (this.stopped || (this.client && this.client !== client)) return;
+    this.client = undefined;
+    client.removeAllListeners('end');
+    client.end().catch(() => {});
+    this.logger.warn({ retryMs: this.retryMs }, 'outbox listener disconnected');
+    this.timer = setTimeout(() => void this.start(), this.retryMs);
+    this.timer.unref();
+    this.retryMs = Math.min(this.retryMs * 2, 30_000);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    const client = this.client;
+    this.client = undefined;
+    if (client) {
+      client.removeAllListeners('end');
+      await client.end().catch(() => {});
+    }
+  }
+}
