@@ -5,6 +5,7 @@ import { newId } from './clock.ts';
 import { registerProblemHandling } from './http/problem.ts';
 import { federationPlugin } from './routes/federation/plugin.ts';
 import { integrationPlugin } from './routes/integration/plugin.ts';
+import { adminPlugin } from './routes/admin/plugin.ts';
 import { operationsPlugin } from './routes/operations/plugin.ts';
 import type { App } from './routes/types.ts';
 
@@ -24,5 +25,6 @@ export async function buildApp(ctx: NodeContext): Promise<App> {
   await app.register(operationsPlugin, { ctx });
   await app.register(federationPlugin, { ctx });
   await app.register(integrationPlugin, { ctx });
+  await app.register(adminPlugin, { ctx });
   return app;
 }

@@ -1,6 +1,7 @@
 import { and, desc, eq, sql } from 'drizzle-orm';
-import { MessageClaims, ReferralRequestBody } from '@bridge/contract';
-import { overDisclosed } from '../consent/disclosure.ts';
+import { MessageClaims, ReferralRequestBody, ReferralWithdrawBody, type Consent } from '@bridge/contract';
+import { FINAL_STATUSES } from '../referrals/withdraw-referral.ts';
+import { consentedFields, overDisclosed } from '../consent/disclosure.ts';
 import { currentKey, isCryptoError, openMessage, signReceipt, type OpenedMessage } from '@bridge/crypto';
 import { inboundMessages, referrals, referralStatusHistory } from '../db/schema/index.ts';
 import type { Executor } from '../db/client.ts';
@@ -148,6 +149,19 @@ async function apply(tx: Executor, ctx: NodeContext, claims: MessageClaims, now:
         { referralId: claims.referralId, status: 'requested', at: new Date(claims.iat * 1000), by: claims.iss },
         { referralId: claims.referralId, status: 'received', at: now, by: ctx.config.nodeId },
       ]);
+      return;
+    }
+    case 'referral.withdraw': {
+      const body = ReferralWithdrawBody.safeParse(claims.body);
+      if (!body.success) throw new BridgeError(422, 'message_body_invalid', 'referral.withdraw body does not match the contract');
+      const [referral] = await tx.select().from(referrals).where(and(eq(referrals.id, claims.referralId), eq(referrals.peerNodeId, claims.iss), eq(referrals.direction, 'inbound'))).for('update');
+      if (!referral) throw new BridgeError(422, 'message_body_invalid', 'no referral from this peer with that id');
+      if (FINAL_STATUSES.has(referral.status)) throw new BridgeError(409, 'illegal_transition', `a ${referral.status} referral cannot be withdrawn`);
+      if (body.data.note !== undefined && !consentedFields(referral.consent as Consent).has('note')) {
+        throw new BridgeError(422, 'message_body_invalid', 'discloses a note the consent does not cover');
+      }
+      await tx.update(referrals).set({ status: 'cancelled', updatedAt: now }).where(eq(referrals.id, referral.id));
+      await tx.insert(referralStatusHistory).values({ referralId: referral.id, status: 'cancelled', at: new Date(claims.iat * 1000), by: claims.iss, reason: body.data.reason ?? null, note: body.data.note ?? null });
       return;
     }
     default:

@@ -1,4 +1,4 @@
-import { operations, Problem, Referral, ReferralCreate } from '@bridge/contract';
+import { IdempotencyKeyHeaders, operations, Problem, Referral, ReferralCreate } from '@bridge/contract';
 import { createReferral } from '../../referrals/create-referral.ts';
 import { idempotent } from '../../http/idempotency.ts';
 import type { RouteModule } from '../types.ts';
@@ -10,11 +10,10 @@ export const createReferralRoute: RouteModule = (app, ctx) => {
     method: op.method,
     url: op.fastifyPath,
     config: { scope: 'referrals:write' },
-    schema: { body: ReferralCreate, response: { 201: Referral, '4xx': Problem } },
+    schema: { headers: IdempotencyKeyHeaders, body: ReferralCreate, response: { 201: Referral, '4xx': Problem } },
     handler: async (request, reply) => {
       const client = request.client!;
-      const key = request.headers['idempotency-key'];
-      const result = await idempotent(ctx, { clientId: client.id, key: typeof key === 'string' ? key : undefined, fingerprint: [op.method, op.path, request.body] }, async (tx) => ({
+      const result = await idempotent(ctx, { clientId: client.id, key: request.headers['idempotency-key'], fingerprint: [op.method, op.path, request.body] }, async (tx) => ({
         status: 201,
         body: await createReferral(tx, ctx, request.body, `client:${client.id}`),
       }));

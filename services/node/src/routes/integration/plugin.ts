@@ -4,9 +4,10 @@ import type { App } from '../types.ts';
 import { createReferralRoute } from './create-referral.ts';
 import { getReferralRoute } from './get-referral.ts';
 import { listReferralsRoute } from './list-referrals.ts';
+import { withdrawReferralRoute } from './withdraw-referral.ts';
 
 /** The organisation's own systems: `/v1/...`, bearer tokens with scopes. */
 export async function integrationPlugin(app: App, { ctx }: { ctx: NodeContext }): Promise<void> {
   await registerBearerAuth(app, ctx);
-  for (const route of [createReferralRoute, getReferralRoute, listReferralsRoute]) route(app, ctx);
+  for (const route of [createReferralRoute, getReferralRoute, listReferralsRoute, withdrawReferralRoute]) route(app, ctx);
 }

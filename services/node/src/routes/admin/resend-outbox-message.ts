@@ -1,0 +1,15 @@
+import { MessageIdParams, operations, OutboxMessage, Problem } from '@bridge/contract';
+import { resendMessage } from '../../outbox/admin.ts';
+import type { RouteModule } from '../types.ts';
+
+const op = operations.resendOutboxMessage;
+
+export const resendOutboxMessageRoute: RouteModule = (app, ctx) => {
+  app.route({
+    method: op.method,
+    url: op.fastifyPath,
+    config: { scope: 'admin' },
+    schema: { params: MessageIdParams, response: { 200: OutboxMessage, '4xx': Problem } },
+    handler: async (request) => (await resendMessage(ctx, request.params.messageId, `client:${request.client!.id}`)) as OutboxMessage,
+  });
+};
