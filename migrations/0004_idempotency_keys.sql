@@ -4,6 +4,7 @@ CREATE TABLE "idempotency_keys" (
 	"request_hash" text NOT NULL,
 	"state" text NOT NULL,
 	"lease_until" timestamp with time zone NOT NULL,
+	"owner" uuid NOT NULL,
 	"response_status" integer,
 	"response_body" jsonb,
 	"created_at" timestamp with time zone NOT NULL,

@@ -17,7 +17,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { availableParallelism, cpus, tmpdir } from 'node:os';
+import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
@@ -126,6 +126,9 @@ async function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Pr
 }
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** Set on Ctrl-C: the load generator stops issuing requests so the nodes can shut down quickly. */
+let aborted = false;
 
 // ---------------------------------------------------------------- databases
 
@@ -348,7 +351,7 @@ async function openLoop(target: Target, rate: number, warmupS: number, seconds: 
         const p = postReferral(target, body, clock);
         inflight.push(i < warmupCount ? p.then(() => {}) : p.then((r) => tallyResult(measured, r)));
       }
-      if (issued >= total) return resolve();
+      if (issued >= total || aborted) return resolve();
       setTimeout(tick, Math.max(0, (issued * 1000) / rate - (performance.now() - start)));
     };
     tick();
@@ -368,7 +371,7 @@ async function closedLoop(target: Target, concurrency: number, warmupS: number, 
   const windowStart = clock.now() + warmupS * 1000;
   const windowEnd = windowStart + seconds * 1000;
   const client = async () => {
-    while (performance.now() < end) {
+    while (performance.now() < end && !aborted) {
       const r = await postReferral(target, body, clock);
       const at = performance.now();
       if (at >= measureFrom && at < end) tallyResult(tally, r);
@@ -388,7 +391,7 @@ async function drain(db: DatabaseHandle, stallMs: number, capMs: number): Promis
   for (;;) {
     const { rows } = await db.pool.query<{ n: string }>(`select count(*) as n from outbox_messages where status in ('queued', 'sending', 'retrying')`);
     const pending = Number(rows[0]!.n);
-    if (pending === 0) return 0;
+    if (pending === 0 || aborted) return pending;
     if (pending < lastPending) {
       lastPending = pending;
       lastProgress = Date.now();
@@ -442,6 +445,25 @@ async function deliveredBetween(db: DatabaseHandle, from: number, to: number): P
   return Number(rows[0]!.n);
 }
 
+// ---------------------------------------------------------------- machine load
+
+/** Busy share of all CPUs since `from` (everything on the machine, not only this benchmark). */
+function cpuTimes(): { busy: number; total: number } {
+  let busy = 0;
+  let total = 0;
+  for (const c of cpus()) {
+    const t = c.times.user + c.times.nice + c.times.sys + c.times.irq + c.times.idle;
+    total += t;
+    busy += t - c.times.idle;
+  }
+  return { busy, total };
+}
+
+function busyPct(from: { busy: number; total: number }): number {
+  const now = cpuTimes();
+  return now.total === from.total ? 0 : Math.round(((now.busy - from.busy) / (now.total - from.total)) * 100);
+}
+
 // ---------------------------------------------------------------- the benchmark
 
 interface Phase {
@@ -449,6 +471,7 @@ interface Phase {
   issued: number;
   achieved_send_rate_per_s: number;
   generator_max_lag_ms: number;
+  machine_cpu_busy_pct: number;
   accepted: number;
   delivered: number;
   undelivered: number;
@@ -462,12 +485,19 @@ const round1 = (x: number): number => Math.round(x * 10) / 10;
 export async function run(args: string[]): Promise<unknown> {
   const options = parseOptions(args);
   const cleanup = new Cleanup();
+  // Stays installed until cleanup is over: Ctrl-C reaches this process twice (from the terminal
+  // and relayed by tsx), and a second, unhandled SIGINT would kill it before the databases are gone.
+  let interrupted = false;
   const onSignal = (signal: NodeJS.Signals) => {
+    if (interrupted) return;
+    interrupted = true;
+    aborted = true;
     progress(`${signal}: cleaning up`);
     void cleanup.run().finally(() => process.exit(130));
   };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  const loadStart = loadavg()[0]!;
   try {
     const databases = await setUpDatabases(options, cleanup);
 
@@ -495,7 +525,9 @@ export async function run(args: string[]): Promise<unknown> {
     for (const load of options.loads) {
       progress(`open loop at ${load}/s: ${options.warmup} s warm-up + ${options.seconds} s`);
       clock.calibrate();
+      const cpuFrom = cpuTimes();
       const { tally, issued, maxLagMs, sendSpanS } = await openLoop(target, load, options.warmup, options.seconds, clock);
+      const cpuBusy = busyPct(cpuFrom);
       const left = await drain(atinaDb, FIXED_DRAIN_TIMEOUT_MS, FIXED_DRAIN_TIMEOUT_MS);
       const measured = await latencies(atinaDb, tally.accepted);
       if (left > 0) {
@@ -508,6 +540,7 @@ export async function run(args: string[]): Promise<unknown> {
         issued,
         achieved_send_rate_per_s: round1(Math.round(load * (options.warmup + options.seconds)) / sendSpanS),
         generator_max_lag_ms: round1(maxLagMs),
+        machine_cpu_busy_pct: cpuBusy,
         accepted: tally.accepted.length,
         delivered: measured.delivered,
         undelivered: measured.undelivered,
@@ -520,7 +553,9 @@ export async function run(args: string[]): Promise<unknown> {
 
     progress(`closed loop, ${options.concurrency} clients: ${options.warmup} s warm-up + ${options.seconds} s`);
     clock.calibrate();
+    const satCpuFrom = cpuTimes();
     const sat = await closedLoop(target, options.concurrency, options.warmup, options.seconds, clock);
+    const satCpuBusy = busyPct(satCpuFrom);
     const satDrainStarted = Date.now();
     const satLeft = await drain(atinaDb, FIXED_DRAIN_TIMEOUT_MS, SATURATION_DRAIN_CAP_MS);
     const satDrainS = (Date.now() - satDrainStarted) / 1000;
@@ -534,6 +569,7 @@ export async function run(args: string[]): Promise<unknown> {
       delivered_in_window: deliveredInWindow,
       delivered_per_s: round1(deliveredInWindow / options.seconds),
       backlog_drain_s: round1(satDrainS),
+      machine_cpu_busy_pct: satCpuBusy,
       undelivered: satMeasured.undelivered,
       errors: sat.tally.errors,
       ...(sat.tally.errors > 0 ? { error_kinds: sat.tally.errorKinds } : {}),
@@ -556,6 +592,7 @@ export async function run(args: string[]): Promise<unknown> {
       node: process.version,
       cpus: availableParallelism(),
       cpu_model: cpus()[0]?.model ?? 'unknown',
+      loadavg_1m: { start: round1(loadStart), end: round1(loadavg()[0]!) },
       database: databases.mode,
       database_settings: databases.settings,
       node_delivery_config: defaultDelivery,
@@ -570,7 +607,7 @@ export async function run(args: string[]): Promise<unknown> {
         'undelivered referrals count as infinitely late (a null percentile). Fixed loads are open-loop (sent on schedule, not waiting for answers); ' +
         'the first warm-up seconds of each are not counted; after each phase the outbox is drained (up to 30 s) before the next. ' +
         'Saturation is closed-loop: accepted/s counts 201s in the window, delivered/s counts outbox rows whose delivered_at falls in the window, ' +
-        'its latency includes the time spent in the backlog. Nodes run with defaultDelivery (node_delivery_config) and log level ' + options.logLevel + '.',
+        'its latency includes the time spent in the backlog. machine_cpu_busy_pct is the whole machine (other processes included) during the load window. Nodes run with defaultDelivery (node_delivery_config) and log level ' + options.logLevel + '.',
     };
     process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
     return result;

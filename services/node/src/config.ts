@@ -30,6 +30,8 @@ export interface NodeConfig {
   bodyMaxBytes: number;
   delivery: DeliveryConfig;
   logLevel: string;
+  /** Fault injection, for the fault tests only: never set in a deployment. */
+  faults?: { crashAfterCommitProbability?: number };
 }
 
 export const defaultDelivery: DeliveryConfig = {
@@ -54,6 +56,11 @@ export const ServeEnv = z.object({
   BRIDGE_ACCEPTANCE_WINDOW_SECONDS: z.coerce.number().int().min(10).max(3600).default(300),
   // The contract caps a compact JWE at 256 KiB; a node may only be stricter.
   BRIDGE_MESSAGE_MAX_BYTES: z.coerce.number().int().min(4096).max(256 * 1024).default(256 * 1024),
+  BRIDGE_DELIVERY_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
+  BRIDGE_DELIVERY_POLL_MS: z.coerce.number().int().min(50).max(60_000).default(1_000),
+  BRIDGE_DELIVERY_RETRY_MAX_MS: z.coerce.number().int().min(100).max(24 * 3600_000).default(5 * 60_000),
+  /** Fault tests only: the probability that the process kills itself right after committing a received message. */
+  BRIDGE_FAULT_CRASH_AFTER_COMMIT: z.coerce.number().min(0).max(1).optional(),
 });
 export type ServeEnv = z.infer<typeof ServeEnv>;
 

@@ -53,7 +53,7 @@ describe('idempotent integration POSTs', () => {
     const { contentDigest } = await import('@bridge/crypto');
     const requestHash = contentDigest(['POST', '/v1/referrals', JSON.parse(JSON.stringify(body))]);
     const now = new Date();
-    await atina.node.ctx.db.insert(idempotencyKeys).values({ clientId: client!.id, key: 'case-4713', requestHash, state: 'running', leaseUntil: new Date(now.getTime() + 60_000), createdAt: now });
+    await atina.node.ctx.db.insert(idempotencyKeys).values({ clientId: client!.id, key: 'case-4713', requestHash, state: 'running', owner: crypto.randomUUID(), leaseUntil: new Date(now.getTime() + 60_000), createdAt: now });
     const busy = await post(atina, body, 'case-4713', token);
     expect(busy.status).toBe(409);
     expect(busy.body.code).toBe('idempotency_key_in_use');

@@ -113,8 +113,10 @@ describe('the sender checks every receipt', () => {
     await new Promise((r) => setTimeout(r, 1200)); // past the retry backoff
     await atina.node.dispatcher.processAll();
     const [after] = await atina.node.ctx.db.select().from(outboxMessages).where(eq(outboxMessages.id, message.id));
-    expect(after).toMatchObject({ status: 'delivered', attempts: 2 });
-    expect(after!.sentDigests).toHaveLength(2);
+    expect(after!.status).toBe('delivered');
+    expect(after!.attempts).toBeGreaterThanOrEqual(2);
+    // Every attempt sealed a fresh copy; the receipt named the last one.
+    expect(after!.sentDigests).toHaveLength(after!.attempts);
   });
 
   it('keeps a message queued while the peer is not active and sends it once it is', async () => {

@@ -16,7 +16,8 @@ export function nodeConfigFromDataDir(dataDir: DataDir, env: ServeEnv, databaseU
     acceptanceWindowSeconds: env.BRIDGE_ACCEPTANCE_WINDOW_SECONDS,
     messageMaxBytes: env.BRIDGE_MESSAGE_MAX_BYTES,
     bodyMaxBytes: 1024 * 1024,
-    delivery: defaultDelivery,
+    delivery: { ...defaultDelivery, requestTimeoutMs: env.BRIDGE_DELIVERY_TIMEOUT_MS, pollIntervalMs: env.BRIDGE_DELIVERY_POLL_MS, maxDelayMs: env.BRIDGE_DELIVERY_RETRY_MAX_MS },
     logLevel: env.BRIDGE_LOG_LEVEL,
+    ...(env.BRIDGE_FAULT_CRASH_AFTER_COMMIT === undefined ? {} : { faults: { crashAfterCommitProbability: env.BRIDGE_FAULT_CRASH_AFTER_COMMIT } }),
   };
 }

@@ -14,8 +14,11 @@ export interface DatabaseHandle {
 
 export function openDatabase(connectionString: string, options: { max?: number } = {}): DatabaseHandle {
   const pool = new pg.Pool({ connectionString, max: options.max ?? 10, application_name: 'bridge-node' });
-  // An idle client losing its server must not crash the process; the next query reconnects.
+  // A connection lost while idle in the pool, or while checked out between two queries of a
+  // transaction (pg-pool then has no listener on it), must not crash the process: the query in
+  // progress fails, the broken client is discarded on release, and the next one reconnects.
   pool.on('error', () => {});
+  pool.on('connect', (client) => client.on('error', () => {}));
   const db = drizzle(pool, { schema });
   return { db, pool, close: () => pool.end() };
 }

@@ -34,7 +34,9 @@ export async function receiveMessage(ctx: NodeContext, body: string): Promise<{ 
     throw isCryptoError(err) ? refusalFromCrypto(err.code, err.message) : err;
   }
   try {
-    return await deliver(ctx, opened, now);
+    const receipt = await deliver(ctx, opened, now);
+    crashAfterCommitForFaultTests(ctx);
+    return receipt;
   } catch (err) {
     if (err instanceof BridgeError) {
       // The signature verified, so the issuer and ids are the sender's own claims.
@@ -178,4 +180,10 @@ function checkReceivedConsent(ctx: NodeContext, body: ReferralRequestBody, now: 
   if (uncovered.length > 0) throw new BridgeError(422, 'message_body_invalid', `the consent does not cover ${uncovered.join(', ')}`);
   const extra = overDisclosed(body.person, body.note, consent);
   if (extra.length > 0) throw new BridgeError(422, 'message_body_invalid', `discloses fields the consent does not cover: ${extra.join(', ')}`);
+}
+
+/** The fault tests' "killed between its commit and its reply": committed, then gone without answering. */
+function crashAfterCommitForFaultTests(ctx: NodeContext): void {
+  const p = ctx.config.faults?.crashAfterCommitProbability;
+  if (p !== undefined && Math.random() < p) process.kill(process.pid, 'SIGKILL');
 }

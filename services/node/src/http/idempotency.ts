@@ -4,6 +4,7 @@ import { idempotencyKeys } from '../db/schema/index.ts';
 import type { Executor } from '../db/client.ts';
 import type { NodeContext } from '../context.ts';
 import { BridgeError } from '../errors.ts';
+import { newId } from '../clock.ts';
 
 export interface IdempotentResult<T> {
   status: number;
@@ -11,8 +12,11 @@ export interface IdempotentResult<T> {
   replayed: boolean;
 }
 
-/** How long a first request may run before a retry with the same key may take it over. */
-const LEASE_MS = 60_000;
+/**
+ * How long a request may hold its key before a retry may take it over (its process may have died).
+ * Takeover is safe however long the first one really runs: only the lease owner can commit.
+ */
+const LEASE_MS = 10_000;
 
 /**
  * Runs `operation` in a transaction at most once per (client, key). Same key and payload → the
@@ -30,9 +34,10 @@ export async function idempotent<T>(
   const now = ctx.clock.now();
   const where = and(eq(idempotencyKeys.clientId, clientId), eq(idempotencyKeys.key, key));
 
+  const owner = newId();
   const [reserved] = await ctx.db
     .insert(idempotencyKeys)
-    .values({ clientId, key, requestHash, state: 'running', leaseUntil: new Date(now.getTime() + LEASE_MS), createdAt: now })
+    .values({ clientId, key, requestHash, state: 'running', owner, leaseUntil: new Date(now.getTime() + LEASE_MS), createdAt: now })
     .onConflictDoNothing()
     .returning();
   if (!reserved) {
@@ -43,7 +48,7 @@ export async function idempotent<T>(
     // Still running: refuse, unless its lease ran out (the first request's process died).
     const [taken] = await ctx.db
       .update(idempotencyKeys)
-      .set({ leaseUntil: new Date(now.getTime() + LEASE_MS) })
+      .set({ owner, leaseUntil: new Date(now.getTime() + LEASE_MS) })
       .where(and(where, eq(idempotencyKeys.state, 'running'), lt(idempotencyKeys.leaseUntil, now)))
       .returning();
     if (!taken) throw new BridgeError(409, 'idempotency_key_in_use', 'the request with this key is being processed; retry shortly');
@@ -51,12 +56,19 @@ export async function idempotent<T>(
   try {
     const result = await ctx.db.transaction(async (tx) => {
       const outcome = await operation(tx);
-      await tx.update(idempotencyKeys).set({ state: 'done', responseStatus: outcome.status, responseBody: outcome.body as object }).where(where);
+      const [recorded] = await tx
+        .update(idempotencyKeys)
+        .set({ state: 'done', responseStatus: outcome.status, responseBody: outcome.body as object })
+        .where(and(where, eq(idempotencyKeys.owner, owner), eq(idempotencyKeys.state, 'running')))
+        .returning({ key: idempotencyKeys.key });
+      // A retry took the key over meanwhile: roll this attempt back, the other one decides.
+      if (!recorded) throw new BridgeError(409, 'idempotency_key_in_use', 'the request with this key was taken over by a retry');
       return outcome;
     });
     return { ...result, replayed: false };
   } catch (err) {
-    await ctx.db.delete(idempotencyKeys).where(and(where, eq(idempotencyKeys.state, 'running'))).catch(() => {});
+    // Best effort: if the database is unreachable, the lease runs out instead.
+    await ctx.db.delete(idempotencyKeys).where(and(where, eq(idempotencyKeys.owner, owner), eq(idempotencyKeys.state, 'running'))).catch(() => {});
     throw err;
   }
 }

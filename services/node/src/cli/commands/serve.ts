@@ -14,7 +14,11 @@ Runs a node until SIGINT or SIGTERM. Environment:
   BRIDGE_HOST                        address to listen on (default 127.0.0.1)
   BRIDGE_LOG_LEVEL                   fatal|error|warn|info|debug|trace|silent (default info)
   BRIDGE_ACCEPTANCE_WINDOW_SECONDS   allowed clock difference for messages (default 300)
-  BRIDGE_MESSAGE_MAX_BYTES           largest accepted message (default 262144)`;
+  BRIDGE_MESSAGE_MAX_BYTES           largest accepted message (default 262144)
+  BRIDGE_DELIVERY_TIMEOUT_MS         how long a delivery to a peer may take (default 10000)
+  BRIDGE_DELIVERY_POLL_MS            outbox poll interval when no notification arrives (default 1000)
+  BRIDGE_DELIVERY_RETRY_MAX_MS       longest wait between delivery attempts (default 300000)
+  BRIDGE_FAULT_CRASH_AFTER_COMMIT    fault tests only: probability of dying right after a commit`;
 
 export async function serve(argv: string[], io: CliIo, signal?: AbortSignal): Promise<number> {
   const { values } = parse(argv, { 'data-dir': { type: 'string' }, port: { type: 'string' } }, serveUsage);

@@ -13,6 +13,8 @@ export const idempotencyKeys = pgTable(
     requestHash: text('request_hash').notNull(),
     state: text('state').$type<'running' | 'done'>().notNull(),
     leaseUntil: timestamp('lease_until', { withTimezone: true }).notNull(),
+    /** The attempt holding the lease; only it may record the response. */
+    owner: uuid('owner').notNull(),
     responseStatus: integer('response_status'),
     responseBody: jsonb('response_body'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
