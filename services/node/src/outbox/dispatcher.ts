@@ -27,8 +27,10 @@ interface Claimed {
  */
 export class Dispatcher {
   private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
+  private active = 0;
+  /** Set by a wake-up that found every worker busy: the next worker to run dry looks once more. */
   private again = false;
+  private idleWaiters: Array<() => void> = [];
   private stopped = false;
 
   constructor(private readonly ctx: NodeContext) {}
@@ -39,43 +41,51 @@ export class Dispatcher {
     this.wake();
   }
 
-  /** Runs a pass now, or right after the one in progress. */
+  /** Something may be due: add a worker (up to the concurrency), or tell a busy one to look again. */
   wake(): void {
     if (this.stopped) return;
-    if (this.running) {
-      this.again = true;
-      return;
-    }
-    this.running = this.processAll()
-      .catch((err: unknown) => this.ctx.logger.error(errorSummary(err), 'dispatcher pass failed'))
-      .finally(() => {
-        this.running = undefined;
-        if (this.again) {
-          this.again = false;
-          this.wake();
-        }
-      });
+    if (this.active < this.ctx.config.delivery.concurrency) this.spawn();
+    else this.again = true;
   }
 
-  /** Delivers every message that is due now; tests call it to run the outbox to completion. */
+  /** Delivers every message that is due now, with every worker; tests use it to drain the outbox. */
   async processAll(): Promise<void> {
-    await Promise.all(Array.from({ length: this.ctx.config.delivery.concurrency }, () => this.worker()));
+    while (this.active < this.ctx.config.delivery.concurrency && !this.stopped) this.spawn();
+    await this.idle();
+  }
+
+  /** Stops taking new work and waits for the deliveries in progress to finish. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearInterval(this.timer);
+    await this.idle();
+  }
+
+  private idle(): Promise<void> {
+    return this.active === 0 ? Promise.resolve() : new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  private spawn(): void {
+    this.active++;
+    void this.worker()
+      .catch((err: unknown) => this.ctx.logger.error(errorSummary(err), 'dispatcher worker failed'))
+      .finally(() => {
+        this.active--;
+        if (this.active === 0) for (const resolve of this.idleWaiters.splice(0)) resolve();
+      });
   }
 
   private async worker(): Promise<void> {
     while (!this.stopped) {
       const claimed = await this.claimNext();
-      if (!claimed) return;
+      if (!claimed) {
+        if (!this.again) return;
+        this.again = false;
+        continue;
+      }
       if ('skip' in claimed) continue;
       await this.attempt(claimed);
     }
-  }
-
-  /** Stops taking new work and waits for the delivery in progress to finish. */
-  async stop(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearInterval(this.timer);
-    await this.running;
   }
 
   private async claimNext(): Promise<Claimed | { skip: true } | undefined> {
