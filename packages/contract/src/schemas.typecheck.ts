@@ -71,6 +71,8 @@ export type ContractTypeChecks = [
   Expect<Matches<'Jwks'>>,
   Expect<Matches<'Health'>>,
   Expect<Matches<'Readiness'>>,
+  Expect<Matches<'OpenApiDocument'>>,
+  Expect<Matches<'ApiDocsHtml'>>,
   // request parameters
   Expect<Same<z.output<Zod['ReferralIdParams']>, operations['getReferral']['parameters']['path']>>,
   Expect<Same<z.input<Zod['ReferralIdParams']>, operations['getReferral']['parameters']['path']>>,

@@ -241,6 +241,49 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/openapi.json": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The contract document
+         * @description Returns this OpenAPI document as JSON, exactly as the node implements it, with the node's own public
+         *     base URL as the first entry of `servers`. Unauthenticated: the contract holds no secrets.
+         */
+        get: operations["getOpenApiDocument"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/docs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The contract as a readable page
+         * @description Returns this OpenAPI document rendered as a self-contained HTML page (operations with their
+         *     parameters, bodies, responses and examples, then the schemas). The page loads nothing else, so it
+         *     works offline. Unauthenticated.
+         */
+        get: operations["getApiDocs"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -755,6 +798,24 @@ export interface components {
             /** @enum {string} */
             status: "ok";
         };
+        /** @description An OpenAPI 3.1 document. Only the members every document has are described here. */
+        OpenApiDocument: {
+            /** @description Version of the OpenAPI specification. */
+            openapi: string;
+            info: {
+                title: string;
+                version: string;
+            } & {
+                [key: string]: unknown;
+            };
+            paths: {
+                [key: string]: unknown;
+            };
+        } & {
+            [key: string]: unknown;
+        };
+        /** @description A self-contained HTML page. */
+        ApiDocsHtml: string;
         Readiness: {
             /** @enum {string} */
             status: "ready" | "not_ready";
@@ -1953,6 +2014,70 @@ export interface operations {
                      *     }
                      */
                     "application/json": components["schemas"]["Readiness"];
+                };
+            };
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    getOpenApiDocument: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The OpenAPI document. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "openapi": "3.1.0",
+                     *       "info": {
+                     *         "title": "Bridge",
+                     *         "version": "1.0.0"
+                     *       },
+                     *       "servers": [
+                     *         {
+                     *           "url": "https://bridge.atina.org.rs"
+                     *         }
+                     *       ],
+                     *       "paths": {
+                     *         "/healthz": {
+                     *           "get": {
+                     *             "operationId": "getHealth"
+                     *           }
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["OpenApiDocument"];
+                };
+            };
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    getApiDocs: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The HTML page. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /** @example <!doctype html><html lang="en"><head><title>Bridge 1.0.0</title></head><body><h1>Bridge 1.0.0</h1></body></html> */
+                    "text/html": components["schemas"]["ApiDocsHtml"];
                 };
             };
             "4XX": components["responses"]["ClientError"];

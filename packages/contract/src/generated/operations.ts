@@ -21,6 +21,8 @@ export const operations = {
   resendOutboxMessage: { method: 'POST', path: '/admin/v1/outbox/{messageId}/resend', fastifyPath: '/admin/v1/outbox/:messageId/resend' },
   getHealth: { method: 'GET', path: '/healthz', fastifyPath: '/healthz' },
   getReadiness: { method: 'GET', path: '/readyz', fastifyPath: '/readyz' },
+  getOpenApiDocument: { method: 'GET', path: '/openapi.json', fastifyPath: '/openapi.json' },
+  getApiDocs: { method: 'GET', path: '/docs', fastifyPath: '/docs' },
 } as const;
 
 export type operations = OperationTypes;

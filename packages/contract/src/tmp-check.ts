@@ -1,0 +1,11 @@
+import type { z } from 'zod';
+import type { components } from './generated/openapi.ts';
+import { OpenApiDocument } from './schemas/operations.ts';
+type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends (<T>() => T extends B ? 1 : 2) ? true : false;
+type G = components['schemas']['OpenApiDocument'];
+type O = z.output<typeof OpenApiDocument>;
+export const a: Equal<O, G> = true;
+export const b: Equal<O['info'], G['info']> = true;
+export const c: Equal<O['paths'], G['paths']> = true;
+export const d: [O] extends [G] ? true : false = true;
+export const e: [G] extends [O] ? true : false = true;
