@@ -65,6 +65,8 @@ describe('two nodes exchange a signed referral', () => {
     expect(new Set(ids).size).toBe(ids.length);
     expect(ids.length).toBeGreaterThanOrEqual(4);
     expect((await atina.api('GET', '/v1/referrals?direction=inbound')).body.items).toEqual([]);
+    const forged = await atina.api('GET', '/v1/referrals?cursor=bm90LWEtY3Vyc29y');
+    expect(forged).toMatchObject({ status: 400, body: { code: 'validation_failed' } });
   });
 
   it('refuses a referral to an unknown peer with a stable code and writes nothing', async () => {

@@ -1,7 +1,8 @@
-import { and, desc, eq, lt, or, type SQL } from 'drizzle-orm';
+import { and, desc, eq, type SQL } from 'drizzle-orm';
 import { outboxMessages, type OutboxStatus } from '../db/schema/index.ts';
 import type { Executor } from '../db/client.ts';
 import { appendAudit } from '../audit/append.ts';
+import { afterCursor, encodeCursor } from '../http/cursor.ts';
 import { notifyOutbox } from './enqueue.ts';
 import { BridgeError, notFound } from '../errors.ts';
 import type { NodeContext } from '../context.ts';
@@ -53,10 +54,7 @@ export async function listOutbox(tx: Executor, query: OutboxQuery): Promise<{ it
   const filters: SQL[] = [];
   if (query.status) filters.push(eq(outboxMessages.status, query.status));
   if (query.peer) filters.push(eq(outboxMessages.peerNodeId, query.peer));
-  if (query.cursor) {
-    const [at, id] = decodeCursor(query.cursor);
-    filters.push(or(lt(outboxMessages.createdAt, at), and(eq(outboxMessages.createdAt, at), lt(outboxMessages.id, id)))!);
-  }
+  if (query.cursor) filters.push(afterCursor(query.cursor, outboxMessages.createdAt, outboxMessages.id));
   const rows = await tx
     .select()
     .from(outboxMessages)
@@ -67,19 +65,8 @@ export async function listOutbox(tx: Executor, query: OutboxQuery): Promise<{ it
   const last = page.at(-1);
   return {
     items: page.map(toOutboxView),
-    nextCursor: rows.length > query.limit && last ? Buffer.from(JSON.stringify([last.createdAt.toISOString(), last.id])).toString('base64url') : null,
+    nextCursor: rows.length > query.limit && last ? encodeCursor(last.createdAt, last.id) : null,
   };
-}
-
-function decodeCursor(cursor: string): [Date, string] {
-  try {
-    const [at, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [string, string];
-    const date = new Date(at);
-    if (Number.isNaN(date.getTime()) || !/^[0-9a-f-]{36}$/.test(id)) throw new Error('bad cursor');
-    return [date, id];
-  } catch {
-    throw new BridgeError(400, 'validation_failed', 'cursor is not one this node issued');
-  }
 }
 
 /** Puts a dead-lettered message back in the queue with a fresh deadline; anything else is refused. */

@@ -1,8 +1,9 @@
-import { and, desc, eq, lt, or, type SQL } from 'drizzle-orm';
+import { and, desc, eq, type SQL } from 'drizzle-orm';
 import type { ListReferralsQuery, Referral, ReferralList } from '@bridge/contract';
 import { referrals } from '../db/schema/index.ts';
 import type { Executor } from '../db/client.ts';
-import { BridgeError, notFound } from '../errors.ts';
+import { notFound } from '../errors.ts';
+import { afterCursor, encodeCursor } from '../http/cursor.ts';
 import { historiesFor, toReferral } from './view.ts';
 
 export async function getReferral(tx: Executor, id: string): Promise<Referral> {
@@ -16,10 +17,7 @@ export async function listReferrals(tx: Executor, query: ListReferralsQuery): Pr
   const filters: SQL[] = [];
   if (query.direction) filters.push(eq(referrals.direction, query.direction));
   if (query.status) filters.push(eq(referrals.status, query.status));
-  if (query.cursor) {
-    const { createdAt, id } = decodeCursor(query.cursor);
-    filters.push(or(lt(referrals.createdAt, createdAt), and(eq(referrals.createdAt, createdAt), lt(referrals.id, id)))!);
-  }
+  if (query.cursor) filters.push(afterCursor(query.cursor, referrals.createdAt, referrals.id));
   const rows = await tx
     .select()
     .from(referrals)
@@ -33,19 +31,4 @@ export async function listReferrals(tx: Executor, query: ListReferralsQuery): Pr
     items: page.map((r) => toReferral(r, histories.get(r.id)!)),
     nextCursor: rows.length > query.limit && last ? encodeCursor(last.createdAt, last.id) : null,
   };
-}
-
-function encodeCursor(createdAt: Date, id: string): string {
-  return Buffer.from(JSON.stringify([createdAt.toISOString(), id])).toString('base64url');
-}
-
-function decodeCursor(cursor: string): { createdAt: Date; id: string } {
-  try {
-    const [at, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [string, string];
-    const createdAt = new Date(at);
-    if (Number.isNaN(createdAt.getTime()) || !/^[0-9a-f-]{36}$/.test(id)) throw new Error('bad cursor');
-    return { createdAt, id };
-  } catch {
-    throw new BridgeError(400, 'validation_failed', 'cursor is not one this node issued');
-  }
 }

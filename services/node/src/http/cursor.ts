@@ -1,0 +1,22 @@
+import { and, eq, lt, or, type SQL, type Column } from 'drizzle-orm';
+import { BridgeError } from '../errors.ts';
+
+/** Keyset paging on (created_at, id), newest first: stable while rows are added. */
+export function encodeCursor(createdAt: Date, id: string): string {
+  return Buffer.from(JSON.stringify([createdAt.toISOString(), id])).toString('base64url');
+}
+
+/** The condition "older than the cursor's row"; a cursor this node did not issue is a 400. */
+export function afterCursor(cursor: string, createdAt: Column, id: Column): SQL {
+  let at: Date;
+  let key: string;
+  try {
+    const [iso, value] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [string, string];
+    at = new Date(iso);
+    key = value;
+    if (Number.isNaN(at.getTime()) || !/^[0-9a-f-]{36}$/.test(key)) throw new Error('bad cursor');
+  } catch {
+    throw new BridgeError(400, 'validation_failed', 'cursor is not one this node issued');
+  }
+  return or(lt(createdAt, at), and(eq(createdAt, at), lt(id, key)))!;
+}
