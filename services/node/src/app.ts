@@ -9,6 +9,19 @@ import { adminPlugin } from './routes/admin/plugin.ts';
 import { operationsPlugin } from './routes/operations/plugin.ts';
 import type { App } from './routes/types.ts';
 
+/** A route as Fastify registered it (one entry per method, HEAD routes added for GET included). */
+export interface RegisteredRoute {
+  method: string;
+  url: string;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Every route of the app, in registration order: the tests compare them with the contract. */
+    readonly registeredRoutes: readonly RegisteredRoute[];
+  }
+}
+
 /** The node's HTTP app: three surfaces, each its own encapsulated plugin with its own auth. */
 export async function buildApp(ctx: NodeContext): Promise<App> {
   const app = Fastify({
@@ -22,6 +35,12 @@ export async function buildApp(ctx: NodeContext): Promise<App> {
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   registerProblemHandling(app);
+  const routes: RegisteredRoute[] = [];
+  app.decorate('registeredRoutes', routes);
+  // Added before the plugins, so it sees the routes of every surface.
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) routes.push({ method, url: route.url });
+  });
   await app.register(operationsPlugin, { ctx });
   await app.register(federationPlugin, { ctx });
   await app.register(integrationPlugin, { ctx });
