@@ -5,3 +5,4 @@ export * from './message.ts';
 export * from './receipt.ts';
 export * from './tokens.ts';
 export * from './pseudonym.ts';
+export * from './merkle.ts';

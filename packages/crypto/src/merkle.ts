@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash as oneShotHash } from 'node:crypto';
 
 /**
  * Merkle tree core for the tamper-evident audit log, following RFC 9162 section 2.1 (identical
@@ -26,26 +26,42 @@ export type HashRange = (start: number, end: number) => Uint8Array;
 /** Hash of the perfect subtree at `level` (leaves are level 0) with position `index` in that level. */
 export type SubtreeHash = (level: number, index: number) => Uint8Array;
 
-const LEAF_PREFIX = Uint8Array.of(0x00);
-const NODE_PREFIX = Uint8Array.of(0x01);
-
 function view(buf: Buffer): Uint8Array {
   return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
 }
 
+function sha256(input: Uint8Array): Uint8Array {
+  return view(oneShotHash('sha256', input, 'buffer'));
+}
+
+/** Scratch input for the common 32 + 32 byte node hash (safe to share: hashing is synchronous). */
+const NODE_INPUT = new Uint8Array(1 + 2 * MERKLE_HASH_SIZE);
+NODE_INPUT[0] = 0x01;
+
 /** SHA-256(0x00 || data): the hash of one log entry. */
 export function leafHash(data: Uint8Array): Uint8Array {
-  return view(createHash('sha256').update(LEAF_PREFIX).update(data).digest());
+  const input = new Uint8Array(1 + data.length);
+  input.set(data, 1); // input[0] is already 0x00
+  return sha256(input);
 }
 
 /** SHA-256(0x01 || left || right): an interior node. */
 export function nodeHash(left: Uint8Array, right: Uint8Array): Uint8Array {
-  return view(createHash('sha256').update(NODE_PREFIX).update(left).update(right).digest());
+  if (left.length === MERKLE_HASH_SIZE && right.length === MERKLE_HASH_SIZE) {
+    NODE_INPUT.set(left, 1);
+    NODE_INPUT.set(right, 1 + MERKLE_HASH_SIZE);
+    return sha256(NODE_INPUT);
+  }
+  const input = new Uint8Array(1 + left.length + right.length);
+  input[0] = 0x01;
+  input.set(left, 1);
+  input.set(right, 1 + left.length);
+  return sha256(input);
 }
 
 /** SHA-256 of the empty string: the root of the empty tree. */
 export function emptyRootHash(): Uint8Array {
-  return view(createHash('sha256').digest());
+  return sha256(new Uint8Array(0));
 }
 
 function isHash(value: unknown): value is Uint8Array {
