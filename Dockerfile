@@ -6,6 +6,7 @@ WORKDIR /app
 COPY package.json pnpm-lock.yaml pnpm-workspace.yaml tsconfig.base.json .npmrc ./
 COPY packages/contract/package.json packages/contract/
 COPY packages/crypto/package.json packages/crypto/
+COPY packages/client/package.json packages/client/
 COPY services/node/package.json services/node/
 RUN pnpm install --frozen-lockfile --prod
 COPY openapi openapi

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
@@ -30,8 +30,16 @@ describe('deployment files', () => {
     }
   });
 
-  it('builds the node image on Node 24 LTS', () => {
-    expect(read('Dockerfile')).toMatch(/^FROM node:24[-.\w]*$/m);
+  it('builds the node image on Node 24 LTS, installing every workspace package', () => {
+    const dockerfile = read('Dockerfile');
+    expect(dockerfile).toMatch(/^FROM node:24[-.\w]*$/m);
+    const workspaces = ['packages', 'services'].flatMap((top) =>
+      readdirSync(`${root}/${top}`)
+        .filter((d) => existsSync(`${root}/${top}/${d}/package.json`))
+        .map((d) => `${top}/${d}`),
+    );
+    expect(workspaces.length).toBeGreaterThanOrEqual(4);
+    for (const w of workspaces) expect(dockerfile).toContain(`COPY ${w}/package.json ${w}/`);
   });
 
   it('CI runs exactly the test command the README gives', () => {

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { asc } from 'drizzle-orm';
-import type { Referral, ReferralList } from '@bridge/contract';
+import { createBridgeClient, type BridgeClient } from '@bridge/client';
 import { initDataDir } from '../data-dir.ts';
 import { ownFingerprint } from '../federation/metadata.ts';
 import { freePort } from '../db/embedded.ts';
@@ -30,6 +30,7 @@ interface DemoNode {
   node: BridgeNode;
   database: NodeDatabase;
   token: string;
+  client: BridgeClient;
 }
 
 export async function runDemo(argv: string[], io: CliIo): Promise<number> {
@@ -64,14 +65,14 @@ export async function runDemo(argv: string[], io: CliIo): Promise<number> {
       [pvpt, atina, demoReturnReferral(new Date())],
     ] as const) {
       io.out(`\n${from.id} refers a person to ${to.id} (POST /v1/referrals):`);
-      const created = await api<Referral>(from, 'POST', '/v1/referrals', referral);
+      const created = await from.client.createReferral(referral);
       io.out(`  referral ${created.id} is ${created.status}`);
       const delivered = await waitFor(async () => {
-        const r = await api<Referral>(from, 'GET', `/v1/referrals/${created.id}`);
+        const r = await from.client.getReferral(created.id);
         return r.status === 'received' ? r : undefined;
       }, 30_000);
       io.out(`  ${from.id} now shows it as ${delivered.status} (signed receipt verified)`);
-      const inbound = await api<ReferralList>(to, 'GET', '/v1/referrals?direction=inbound');
+      const inbound = await to.client.listReferrals({ direction: 'inbound' });
       const seen = inbound.items.find((r) => r.id === created.id);
       if (!seen) throw new Error(`${to.id} does not list the referral`);
       const p = seen.person;
@@ -119,18 +120,7 @@ async function startDemoNode(base: string, id: string, name: string, jurisdictio
   await node.start();
   const { token } = await createClient(node.ctx.db, node.ctx.config, { name: `${id} case system`, scopes: ['referrals:read', 'referrals:write'], ttlDays: 1 }, `operator:${id}`, new Date());
   io.out(`  ${id.padEnd(6)} ${name.padEnd(18)} ${url}  (embedded PostgreSQL on port ${new URL(database.url).port})`);
-  return { id, url, node, database, token };
-}
-
-async function api<T>(node: DemoNode, method: string, path: string, body?: unknown): Promise<T> {
-  const res = await fetch(`${node.url}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${node.token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-    body: body ? JSON.stringify(body) : null,
-  });
-  const payload = (await res.json()) as T & { code?: string; detail?: string };
-  if (!res.ok) throw new Error(`${method} ${path} answered ${res.status} ${payload.code ?? ''} ${payload.detail ?? ''}`);
-  return payload;
+  return { id, url, node, database, token, client: createBridgeClient({ baseUrl: url, token }) };
 }
 
 async function waitFor<T>(probe: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {

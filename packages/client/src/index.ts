@@ -1,0 +1,109 @@
+/**
+ * @bridge/client: a typed client for the integration and admin APIs of a Bridge node. Every path,
+ * parameter and body is checked at compile time against the types generated from the contract
+ * (openapi/bridge.v1.yaml), so the client cannot drift from the node.
+ */
+import createClient, { type Client, type ClientOptions, type Middleware } from 'openapi-fetch';
+import type { components, paths } from '@bridge/contract';
+
+type Schemas = components['schemas'];
+export type Problem = Schemas['Problem'];
+export type ProblemCode = Schemas['ProblemCode'];
+export type Referral = Schemas['Referral'];
+export type ReferralCreate = Schemas['ReferralCreate'];
+export type ReferralList = Schemas['ReferralList'];
+export type WithdrawReferral = Schemas['WithdrawReferral'];
+export type OutboxMessage = Schemas['OutboxMessage'];
+export type OutboxMessageList = Schemas['OutboxMessageList'];
+export type ListReferralsQuery = NonNullable<paths['/v1/referrals']['get']['parameters']['query']>;
+export type ListOutboxQuery = NonNullable<paths['/admin/v1/outbox']['get']['parameters']['query']>;
+
+export interface BridgeClientOptions {
+  /** Base URL of the node, e.g. `https://bridge.atina.example`. */
+  baseUrl: string;
+  /** Bearer token from `bridge clients create` (scopes `referrals:read`/`referrals:write`, or `admin`). */
+  token: string;
+  /** A fetch implementation, for tests or proxies; defaults to the global fetch. */
+  fetch?: ClientOptions['fetch'];
+}
+
+export interface IdempotencyOptions {
+  /** Makes a retry safe: the same key and payload replay the stored response instead of acting twice. */
+  idempotencyKey?: string;
+}
+
+/** A non-2xx answer from the node, carrying its problem document (RFC 9457) when it sent one. */
+export class BridgeApiError extends Error {
+  override readonly name = 'BridgeApiError';
+  readonly status: number;
+  /** The stable problem code; undefined only when the answer was not a problem document (e.g. from a proxy). */
+  readonly code: ProblemCode | undefined;
+  readonly detail: string | undefined;
+  readonly problem: Problem | undefined;
+
+  constructor(status: number, problem: Problem | undefined) {
+    super(`bridge answered ${status}${problem ? ` ${problem.code}${problem.detail ? `: ${problem.detail}` : ''}` : ''}`);
+    this.status = status;
+    this.problem = problem;
+    this.code = problem?.code;
+    this.detail = problem?.detail;
+  }
+}
+
+export interface BridgeHelpers {
+  createReferral(body: ReferralCreate, options?: IdempotencyOptions): Promise<Referral>;
+  getReferral(id: string): Promise<Referral>;
+  listReferrals(query?: ListReferralsQuery): Promise<ReferralList>;
+  withdrawReferral(id: string, body?: WithdrawReferral, options?: IdempotencyOptions): Promise<Referral>;
+  /** Admin scope. */
+  listOutbox(query?: ListOutboxQuery): Promise<OutboxMessageList>;
+  /** Admin scope. */
+  resendOutboxMessage(id: string): Promise<OutboxMessage>;
+}
+
+/** The openapi-fetch client (`GET`, `POST`, … typed by the contract) plus helpers that throw BridgeApiError. */
+export type BridgeClient = Client<paths> & BridgeHelpers;
+
+export function createBridgeClient(options: BridgeClientOptions): BridgeClient {
+  const client = createClient<paths>({ baseUrl: options.baseUrl, ...(options.fetch ? { fetch: options.fetch } : {}) });
+  client.use(bearer(options.token));
+
+  const helpers: BridgeHelpers = {
+    createReferral: async (body, { idempotencyKey } = {}) =>
+      ok(await client.POST('/v1/referrals', { body, params: { header: idempotencyHeader(idempotencyKey) } })),
+    getReferral: async (id) => ok(await client.GET('/v1/referrals/{referralId}', { params: { path: { referralId: id } } })),
+    listReferrals: async (query = {}) => ok(await client.GET('/v1/referrals', { params: { query } })),
+    withdrawReferral: async (id, body = {}, { idempotencyKey } = {}) =>
+      ok(await client.POST('/v1/referrals/{referralId}/withdraw', { body, params: { path: { referralId: id }, header: idempotencyHeader(idempotencyKey) } })),
+    listOutbox: async (query = {}) => ok(await client.GET('/admin/v1/outbox', { params: { query } })),
+    resendOutboxMessage: async (id) => ok(await client.POST('/admin/v1/outbox/{messageId}/resend', { params: { path: { messageId: id } } })),
+  };
+  return Object.assign(client, helpers);
+}
+
+function bearer(token: string): Middleware {
+  return {
+    onRequest({ request }) {
+      request.headers.set('authorization', `Bearer ${token}`);
+      return request;
+    },
+  };
+}
+
+type IdempotencyHeader = NonNullable<paths['/v1/referrals']['post']['parameters']['header']>;
+
+function idempotencyHeader(key: string | undefined): IdempotencyHeader {
+  return key === undefined ? {} : { 'Idempotency-Key': key };
+}
+
+/** The data of a 2xx answer; anything else becomes a BridgeApiError. */
+function ok<T>(result: { data?: T; error?: unknown; response: Response }): T {
+  if (result.error !== undefined || !result.response.ok) throw new BridgeApiError(result.response.status, asProblem(result.error));
+  return result.data as T;
+}
+
+function asProblem(body: unknown): Problem | undefined {
+  if (typeof body !== 'object' || body === null) return undefined;
+  const { code, status } = body as Record<string, unknown>;
+  return typeof code === 'string' && typeof status === 'number' ? (body as Problem) : undefined;
+}
