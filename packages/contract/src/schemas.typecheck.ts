@@ -73,6 +73,7 @@ export type ContractTypeChecks = [
   Expect<Matches<'Readiness'>>,
   Expect<Matches<'OpenApiDocument'>>,
   Expect<Matches<'ApiDocsHtml'>>,
+  Expect<Matches<'MetricsText'>>,
   // request parameters
   Expect<Same<z.output<Zod['ReferralIdParams']>, operations['getReferral']['parameters']['path']>>,
   Expect<Same<z.input<Zod['ReferralIdParams']>, operations['getReferral']['parameters']['path']>>,

@@ -2,6 +2,7 @@ import Fastify, { type FastifyBaseLogger } from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { NodeContext } from './context.ts';
 import { newId } from './clock.ts';
+import { statusClass } from './metrics/metrics.ts';
 import { registerProblemHandling } from './http/problem.ts';
 import { federationPlugin } from './routes/federation/plugin.ts';
 import { integrationPlugin } from './routes/integration/plugin.ts';
@@ -40,6 +41,13 @@ export async function buildApp(ctx: NodeContext): Promise<App> {
   // Added before the plugins, so it sees the routes of every surface.
   app.addHook('onRoute', (route) => {
     for (const method of [route.method].flat()) routes.push({ method, url: route.url });
+  });
+  // Labelled by the route pattern (never the raw URL, which can carry ids); unknown paths share one label.
+  app.addHook('onResponse', async (request, reply) => {
+    ctx.metrics.httpRequestDuration.observe(
+      { method: request.method, route: request.routeOptions.url ?? 'unmatched', status_class: statusClass(reply.statusCode) },
+      reply.elapsedTime / 1000,
+    );
   });
   await app.register(operationsPlugin, { ctx });
   await app.register(federationPlugin, { ctx });

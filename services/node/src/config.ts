@@ -13,6 +13,14 @@ export interface DeliveryConfig {
   concurrency: number;
 }
 
+/** Requests per minute before a 429 `rate_limited`. */
+export interface RateLimits {
+  /** Per authenticated client, on the integration and on the admin surface (each its own budget). */
+  clientPerMinute: number;
+  /** Per remote address on POST /federation/v1/messages (the sender is only known after decryption). */
+  messagesPerMinute: number;
+}
+
 /** Everything a node needs, as a plain object: tests build it directly, `bin` builds it from env. */
 export interface NodeConfig {
   nodeId: string;
@@ -29,6 +37,7 @@ export interface NodeConfig {
   messageMaxBytes: number;
   bodyMaxBytes: number;
   delivery: DeliveryConfig;
+  limits: RateLimits;
   logLevel: string;
   /** Fault injection, for the fault tests only: never set in a deployment. */
   faults?: { crashAfterCommitProbability?: number };
@@ -41,6 +50,11 @@ export const defaultDelivery: DeliveryConfig = {
   deadlineMs: 7 * 24 * 3600_000,
   requestTimeoutMs: 10_000,
   concurrency: 8,
+};
+
+export const defaultLimits: RateLimits = {
+  clientPerMinute: 600,
+  messagesPerMinute: 3000,
 };
 
 export const nodeIdPattern = /^[a-z][a-z0-9-]{1,62}$/;
@@ -59,6 +73,8 @@ export const ServeEnv = z.object({
   BRIDGE_DELIVERY_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
   BRIDGE_DELIVERY_POLL_MS: z.coerce.number().int().min(50).max(60_000).default(1_000),
   BRIDGE_DELIVERY_RETRY_MAX_MS: z.coerce.number().int().min(100).max(24 * 3600_000).default(5 * 60_000),
+  BRIDGE_RATE_LIMIT_CLIENT_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(defaultLimits.clientPerMinute),
+  BRIDGE_RATE_LIMIT_MESSAGES_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(defaultLimits.messagesPerMinute),
   /** Fault tests only: the probability that the process kills itself right after committing a received message. */
   BRIDGE_FAULT_CRASH_AFTER_COMMIT: z.coerce.number().min(0).max(1).optional(),
 });

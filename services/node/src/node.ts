@@ -7,6 +7,7 @@ import type { NodeContext } from './context.ts';
 import { openDatabase } from './db/client.ts';
 import { applyMigrations } from './db/migrate.ts';
 import { createLogger } from './logger.ts';
+import { createMetrics } from './metrics/metrics.ts';
 import { Dispatcher } from './outbox/dispatcher.ts';
 import { OutboxListener } from './outbox/listener.ts';
 import type { App } from './routes/types.ts';
@@ -42,6 +43,7 @@ export async function createNode(config: NodeConfig, options: NodeOptions = {}):
     db: database.db,
     logger,
     clock: options.clock ?? systemClock,
+    metrics: createMetrics(database.db, logger),
     wakeDispatcher: () => {
       if (autoDispatch) dispatcher?.wake();
     },

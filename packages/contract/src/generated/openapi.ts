@@ -284,6 +284,34 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/metrics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Prometheus metrics
+         * @description Returns this node's metrics in the Prometheus text exposition format 0.0.4: deliveries, delivery
+         *     attempts and their duration, dead letters, received and refused messages, HTTP request durations,
+         *     outbox messages by status, and the process metrics. Label values come only from fixed sets (peer
+         *     node ids, message types, problem codes, outcomes, route patterns, status classes): never a name,
+         *     a note or a referral or message id.
+         *
+         *     Unauthenticated, so a scraper needs no token. Expose it only to the operator's own network (for
+         *     example, let the reverse proxy in front of the node refuse `/metrics` from the internet): the
+         *     numbers say how busy the node and its peers are.
+         */
+        get: operations["getMetrics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -816,6 +844,8 @@ export interface components {
         };
         /** @description A self-contained HTML page. */
         ApiDocsHtml: string;
+        /** @description Metrics in the Prometheus text exposition format, version 0.0.4. */
+        MetricsText: string;
         Readiness: {
             /** @enum {string} */
             status: "ready" | "not_ready";
@@ -936,6 +966,11 @@ export interface components {
         /** @description A client error, for example `rate_limited` (429). */
         ClientError: {
             headers: {
+                /**
+                 * @description On a 429 `rate_limited`, the number of seconds to wait before trying again.
+                 * @example 30
+                 */
+                "Retry-After"?: number;
                 [name: string]: unknown;
             };
             content: {
@@ -2078,6 +2113,32 @@ export interface operations {
                 content: {
                     /** @example <!doctype html><html lang="en"><head><title>Bridge 1.0.0</title></head><body><h1>Bridge 1.0.0</h1></body></html> */
                     "text/html": components["schemas"]["ApiDocsHtml"];
+                };
+            };
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    getMetrics: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The metrics, in the Prometheus text format. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example # HELP bridge_deliveries_total Messages delivered to a peer, with a verified receipt.
+                     *     # TYPE bridge_deliveries_total counter
+                     *     bridge_deliveries_total{peer="pvpt",type="referral.request"} 12
+                     */
+                    "text/plain; version=0.0.4": components["schemas"]["MetricsText"];
                 };
             };
             "4XX": components["responses"]["ClientError"];

@@ -23,6 +23,7 @@ export const operations = {
   getReadiness: { method: 'GET', path: '/readyz', fastifyPath: '/readyz' },
   getOpenApiDocument: { method: 'GET', path: '/openapi.json', fastifyPath: '/openapi.json' },
   getApiDocs: { method: 'GET', path: '/docs', fastifyPath: '/docs' },
+  getMetrics: { method: 'GET', path: '/metrics', fastifyPath: '/metrics' },
 } as const;
 
 export type operations = OperationTypes;

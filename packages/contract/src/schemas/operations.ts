@@ -16,3 +16,7 @@ export type OpenApiDocument = z.infer<typeof OpenApiDocument>;
 /** A self-contained HTML page. */
 export const ApiDocsHtml = z.string();
 export type ApiDocsHtml = z.infer<typeof ApiDocsHtml>;
+
+/** Metrics in the Prometheus text exposition format, version 0.0.4. */
+export const MetricsText = z.string();
+export type MetricsText = z.infer<typeof MetricsText>;

@@ -17,6 +17,7 @@ export function nodeConfigFromDataDir(dataDir: DataDir, env: ServeEnv, databaseU
     messageMaxBytes: env.BRIDGE_MESSAGE_MAX_BYTES,
     bodyMaxBytes: 1024 * 1024,
     delivery: { ...defaultDelivery, requestTimeoutMs: env.BRIDGE_DELIVERY_TIMEOUT_MS, pollIntervalMs: env.BRIDGE_DELIVERY_POLL_MS, maxDelayMs: env.BRIDGE_DELIVERY_RETRY_MAX_MS },
+    limits: { clientPerMinute: env.BRIDGE_RATE_LIMIT_CLIENT_PER_MINUTE, messagesPerMinute: env.BRIDGE_RATE_LIMIT_MESSAGES_PER_MINUTE },
     logLevel: env.BRIDGE_LOG_LEVEL,
     ...(env.BRIDGE_FAULT_CRASH_AFTER_COMMIT === undefined ? {} : { faults: { crashAfterCommitProbability: env.BRIDGE_FAULT_CRASH_AFTER_COMMIT } }),
   };

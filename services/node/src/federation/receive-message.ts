@@ -60,7 +60,8 @@ async function deliver(ctx: NodeContext, opened: OpenedMessage, now: Date): Prom
   if (!parsed.success) throw new BridgeError(422, 'message_body_invalid', 'message claims do not match the contract');
   const claims = parsed.data;
   const contentDigest = messageContentDigest(claims);
-  return ctx.db.transaction(async (tx) => {
+  let applied = false;
+  const result = await ctx.db.transaction(async (tx) => {
     // Serialises the messages of one referral from one sender (order), then copies of one message
     // (exactly once). Always in this order, so two transactions never wait on each other in a cycle.
     await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`referral/${claims.iss}/${claims.referralId}`}, 0))`);
@@ -101,8 +102,12 @@ async function deliver(ctx: NodeContext, opened: OpenedMessage, now: Date): Prom
       logIndex,
       receivedAt: now,
     });
+    applied = true;
     return { receipt };
   });
+  // Counted once committed; the issuer is a pinned peer, as the signature verified.
+  if (applied) ctx.metrics.messagesReceived.inc({ peer: claims.iss, type: claims.type });
+  return result;
 }
 
 /** A message applies only right after the previous one from the same sender for that referral. */

@@ -28,12 +28,16 @@ export function refusalFromCrypto(code: CryptoErrorCode, message: string): Bridg
 
 /**
  * Every refused message, whatever refused it (body limit, media type, envelope, trust, order),
- * leaves exactly one audit event with its code and what is known of it, and nothing else.
+ * leaves exactly one audit event with its code and what is known of it, and nothing else; a request
+ * turned away by the rate limit is only counted.
  */
 export async function recordRefusal(ctx: NodeContext, error: FastifyError, request: FastifyRequest): Promise<ProblemParts> {
   const general = problemFromError(error, request);
   // A body that is not a compact JWE at all is a malformed message, like any other damage.
   const problem: ProblemParts = general.code === 'validation_failed' ? { status: 400, code: 'message_malformed', detail: 'the body is not a compact JWE' } : general;
+  ctx.metrics.messagesRefused.inc({ code: problem.code });
+  // A throttled request was not read at all: it must not cost a database write either.
+  if (problem.code === 'rate_limited') return problem;
   const context = error instanceof BridgeError ? error.refusal : undefined;
   const body = typeof request.body === 'string' ? request.body : undefined;
   try {

@@ -11,6 +11,7 @@ const TITLES: Partial<Record<ProblemCode, string>> = {
   not_found: 'Not found',
   payload_too_large: 'Body too large',
   unsupported_media_type: 'Unsupported media type',
+  rate_limited: 'Too many requests',
   internal_error: 'Internal error',
 };
 

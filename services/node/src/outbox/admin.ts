@@ -70,7 +70,7 @@ export async function listOutbox(tx: Executor, query: OutboxQuery): Promise<{ it
 }
 
 /** Puts a dead-lettered message back in the queue with a fresh deadline; anything else is refused. */
-export async function resendMessage(ctx: NodeContext, id: string, actor: string): Promise<OutboxView> {
+export async function resendMessage(ctx: Pick<NodeContext, 'config' | 'db' | 'clock' | 'wakeDispatcher'>, id: string, actor: string): Promise<OutboxView> {
   const now = ctx.clock.now();
   const row = await ctx.db.transaction(async (tx) => {
     const [current] = await tx.select().from(outboxMessages).where(eq(outboxMessages.id, id)).for('update');

@@ -18,6 +18,8 @@ interface Claimed {
   peer: Peer;
   sealed: string;
   digest: string;
+  /** performance.now() at the claim, for the delivery duration (the context clock may be moved). */
+  claimedAt: number;
 }
 
 /**
@@ -83,13 +85,17 @@ export class Dispatcher {
         this.again = false;
         continue;
       }
-      if ('skip' in claimed) continue;
+      if ('skip' in claimed) {
+        if (claimed.dead) this.ctx.metrics.deadLetters.inc({ peer: claimed.peer });
+        continue;
+      }
       await this.attempt(claimed);
     }
   }
 
-  private async claimNext(): Promise<Claimed | { skip: true } | undefined> {
+  private async claimNext(): Promise<Claimed | { skip: true; dead: boolean; peer: string } | undefined> {
     const { ctx } = this;
+    const claimedAt = performance.now();
     const now = ctx.clock.now();
     return ctx.db.transaction(async (tx) => {
       const result = await tx.execute<{ id: string }>(sql`
@@ -107,8 +113,8 @@ export class Dispatcher {
       const [row] = await tx.select().from(outboxMessages).where(eq(outboxMessages.id, id));
       const peer = await findPeer(tx, row!.peerNodeId);
       if (!peer || peer.status !== 'active') {
-        await this.recordFailure(tx, row!, 'peer_not_active', now);
-        return { skip: true as const };
+        const dead = await this.recordFailure(tx, row!, 'peer_not_active', now);
+        return { skip: true as const, dead, peer: row!.peerNodeId };
       }
       const iat = epochSeconds(now);
       const sealed = await sealMessage(
@@ -139,12 +145,13 @@ export class Dispatcher {
         })
         .where(eq(outboxMessages.id, id))
         .returning();
-      return { row: claimedRow!, peer, sealed, digest };
+      return { row: claimedRow!, peer, sealed, digest, claimedAt };
     });
   }
 
-  private async attempt({ row, peer, sealed }: Claimed): Promise<void> {
+  private async attempt({ row, peer, sealed, claimedAt }: Claimed): Promise<void> {
     const { ctx } = this;
+    const { metrics } = ctx;
     let outcome: { receipt: string } | { error: string };
     try {
       const res = await fetch(peer.messagesUrl, {
@@ -186,6 +193,9 @@ export class Dispatcher {
           await appendAudit(tx, { type: 'message.delivered', actor: 'system', at: now, peerNodeId: peer.nodeId, referralId: row.referralId, messageId: row.id, digest: claims.digest, detail: { receiptLogIndex: claims.logIndex } });
           await applyDelivered(tx, ctx, delivered, claims);
         });
+        metrics.deliveryAttempts.inc({ peer: peer.nodeId, outcome: 'delivered' });
+        metrics.deliveries.inc({ peer: peer.nodeId, type: row.type });
+        metrics.deliveryDuration.observe((performance.now() - claimedAt) / 1000);
         ctx.logger.info({ messageId: row.id, peer: peer.nodeId, type: row.type }, 'message delivered');
         return;
       } catch (err) {
@@ -196,10 +206,13 @@ export class Dispatcher {
     ctx.logger.warn({ messageId: row.id, peer: peer.nodeId, error: outcome.error, attempts: row.attempts }, 'delivery failed');
     // Sealed to an encryption key the peer has retired: refresh its keys before the retry.
     if (outcome.error === 'message_decrypt_failed') await refreshPeerKeys(ctx, peer);
-    await ctx.db.transaction((tx) => this.recordFailure(tx, row, outcome.error, now));
+    metrics.deliveryAttempts.inc({ peer: peer.nodeId, outcome: 'failed' });
+    const dead = await ctx.db.transaction((tx) => this.recordFailure(tx, row, outcome.error, now));
+    if (dead) metrics.deadLetters.inc({ peer: peer.nodeId });
   }
 
-  private async recordFailure(tx: Parameters<Parameters<NodeContext['db']['transaction']>[0]>[0], row: OutboxRow, error: string, now: Date): Promise<void> {
+  /** Records a failed attempt; true when it dead-lettered the message (counted once committed). */
+  private async recordFailure(tx: Parameters<Parameters<NodeContext['db']['transaction']>[0]>[0], row: OutboxRow, error: string, now: Date): Promise<boolean> {
     const { delivery } = this.ctx.config;
     const dead = now.getTime() >= row.deadlineAt.getTime();
     await tx
@@ -215,6 +228,7 @@ export class Dispatcher {
       await appendAudit(tx, { type: 'message.dead', actor: 'system', at: now, peerNodeId: row.peerNodeId, referralId: row.referralId, messageId: row.id, detail: { error, attempts: row.attempts } });
       this.ctx.logger.error({ messageId: row.id, peer: row.peerNodeId, error }, 'message dead-lettered');
     }
+    return dead;
   }
 }
 

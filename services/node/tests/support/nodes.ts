@@ -44,6 +44,8 @@ export async function startTestNode(id: string, options: TestNodeOptions = {}): 
     messageMaxBytes: 256 * 1024,
     bodyMaxBytes: 1024 * 1024,
     delivery: { ...defaultDelivery, pollIntervalMs: 200, baseDelayMs: 50, maxDelayMs: 1000 },
+    // Generous, so no test is throttled by accident; the rate-limit tests set their own.
+    limits: { clientPerMinute: 100_000, messagesPerMinute: 100_000 },
     logLevel: 'debug',
     ...options.config,
   };

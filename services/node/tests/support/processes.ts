@@ -46,7 +46,11 @@ export async function prepareProcessNode(id: string, env: Record<string, string>
       // One process (no tsx wrapper), so SIGKILL hits the server itself.
       const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'services/node/src/bin.ts'), 'serve', '--data-dir', dir, '--port', String(port)], {
         cwd: root,
-        env: { ...process.env, DATABASE_URL: dbUrl, BRIDGE_LOG_LEVEL: 'warn', BRIDGE_DELIVERY_POLL_MS: '200', BRIDGE_DELIVERY_RETRY_MAX_MS: '1000', ...node.env },
+        env: { ...process.env, DATABASE_URL: dbUrl, BRIDGE_LOG_LEVEL: 'warn', BRIDGE_DELIVERY_POLL_MS: '200', BRIDGE_DELIVERY_RETRY_MAX_MS: '1000',
+          // The load generators submit as fast as they can with one client: never throttle them.
+          BRIDGE_RATE_LIMIT_CLIENT_PER_MINUTE: '1000000',
+          BRIDGE_RATE_LIMIT_MESSAGES_PER_MINUTE: '1000000',
+          ...node.env },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       node.child = child;

@@ -3,7 +3,6 @@ import { loadDataDir } from '../../data-dir.ts';
 import { listOutbox, resendMessage } from '../../outbox/admin.ts';
 import type { OutboxStatus } from '../../db/schema/index.ts';
 import { systemClock } from '../../clock.ts';
-import { createLogger } from '../../logger.ts';
 import type { NodeConfig } from '../../config.ts';
 import { withNodeDatabase } from '../database.ts';
 import { parse, required, resolvePath, UsageError, type CliIo } from '../args.ts';
@@ -44,7 +43,7 @@ export async function outbox(argv: string[], io: CliIo): Promise<number> {
   const view = await withNodeDatabase(dataDir, DATABASE_URL, (db) => {
     // A one-off context: the running node's dispatcher is woken by the database notification.
     const config = { nodeId: dataDir.config.nodeId, delivery: defaultDelivery } as NodeConfig;
-    return resendMessage({ config, db, logger: createLogger(dataDir.config.nodeId, 'silent'), clock: systemClock, wakeDispatcher: () => {} }, id, `operator:${dataDir.config.nodeId}`);
+    return resendMessage({ config, db, clock: systemClock, wakeDispatcher: () => {} }, id, `operator:${dataDir.config.nodeId}`);
   });
   io.out(`message ${view.id} is ${view.status} again (deadline ${view.deadlineAt})`);
   return 0;

@@ -18,6 +18,12 @@ Runs a node until SIGINT or SIGTERM. Environment:
   BRIDGE_DELIVERY_TIMEOUT_MS         how long a delivery to a peer may take (default 10000)
   BRIDGE_DELIVERY_POLL_MS            outbox poll interval when no notification arrives (default 1000)
   BRIDGE_DELIVERY_RETRY_MAX_MS       longest wait between delivery attempts (default 300000)
+  BRIDGE_RATE_LIMIT_CLIENT_PER_MINUTE
+                                     requests per minute per API client, on the integration
+                                     and admin surfaces each (default 600)
+  BRIDGE_RATE_LIMIT_MESSAGES_PER_MINUTE
+                                     federation messages per minute per remote address
+                                     (default 3000)
   BRIDGE_FAULT_CRASH_AFTER_COMMIT    fault tests only: probability of dying right after a commit`;
 
 export async function serve(argv: string[], io: CliIo, signal?: AbortSignal): Promise<number> {

@@ -1,4 +1,5 @@
 import type { NodeContext } from '../../context.ts';
+import { registerAddressRateLimit } from '../../http/rate-limit.ts';
 import type { App } from '../types.ts';
 import { getJwksRoute } from './get-jwks.ts';
 import { getNodeMetadataRoute } from './get-node-metadata.ts';
@@ -9,5 +10,6 @@ export async function federationPlugin(app: App, { ctx }: { ctx: NodeContext }):
   // Only compact JOSE is accepted here; anything else is 415 before any parsing.
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('application/jose', { parseAs: 'string', bodyLimit: ctx.config.messageMaxBytes }, (_request, body, done) => done(null, body));
+  await registerAddressRateLimit(app);
   for (const route of [receiveMessageRoute, getNodeMetadataRoute, getJwksRoute]) route(app, ctx);
 }

@@ -1,5 +1,6 @@
 import type { NodeContext } from '../../context.ts';
 import { registerBearerAuth } from '../../clients/auth.ts';
+import { registerClientRateLimit } from '../../http/rate-limit.ts';
 import type { App } from '../types.ts';
 import { createReferralRoute } from './create-referral.ts';
 import { getReferralRoute } from './get-referral.ts';
@@ -9,5 +10,6 @@ import { withdrawReferralRoute } from './withdraw-referral.ts';
 /** The organisation's own systems: `/v1/...`, bearer tokens with scopes. */
 export async function integrationPlugin(app: App, { ctx }: { ctx: NodeContext }): Promise<void> {
   await registerBearerAuth(app, ctx);
+  await registerClientRateLimit(app, ctx);
   for (const route of [createReferralRoute, getReferralRoute, listReferralsRoute, withdrawReferralRoute]) route(app, ctx);
 }
