@@ -67,6 +67,8 @@ describe('two nodes exchange a signed referral', () => {
     expect((await atina.api('GET', '/v1/referrals?direction=inbound')).body.items).toEqual([]);
     const forged = await atina.api('GET', '/v1/referrals?cursor=bm90LWEtY3Vyc29y');
     expect(forged).toMatchObject({ status: 400, body: { code: 'validation_failed' } });
+    const invalid = await atina.api('POST', '/v1/referrals', { ...demoReferral(new Date()), urgency: 'SOON' });
+    expect(invalid.body.errors).toContainEqual(expect.objectContaining({ path: '/body/urgency' }));
   });
 
   it('refuses a referral to an unknown peer with a stable code and writes nothing', async () => {

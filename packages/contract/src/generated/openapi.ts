@@ -1001,7 +1001,13 @@ export interface components {
         IdempotencyKey: string;
     };
     requestBodies: never;
-    headers: never;
+    headers: {
+        /**
+         * @description `true` when this response is the stored answer to an earlier request with the same `Idempotency-Key`; `false` when the request was executed now.
+         * @example false
+         */
+        IdempotentReplayed: "true" | "false";
+    };
     pathItems: never;
 }
 export type $defs = Record<string, never>;
@@ -1155,6 +1161,7 @@ export interface operations {
             /** @description The referral was created and its request message queued for delivery. */
             201: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1425,6 +1432,7 @@ export interface operations {
             /** @description The referral was cancelled and its `referral.withdraw` message queued for delivery. */
             200: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {

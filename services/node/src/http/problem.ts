@@ -43,7 +43,8 @@ export interface ProblemParts {
 export function problemFromError(error: FastifyError, request: FastifyRequest): ProblemParts {
   if (error instanceof BridgeError) return { status: error.status, code: error.code, detail: error.message, ...(error.errors ? { errors: error.errors } : {}) };
   if (hasZodFastifySchemaValidationErrors(error)) {
-    const errors = error.validation.map((v) => ({ path: `${error.validationContext ?? ''}${v.instancePath}`, message: v.message ?? 'invalid' }));
+    // A JSON Pointer into the request: /body/person/givenName, /querystring/limit, /params/referralId.
+    const errors = error.validation.map((v) => ({ path: `/${error.validationContext ?? 'body'}${v.instancePath}`, message: v.message ?? 'invalid' }));
     return { status: 400, code: 'validation_failed', detail: 'the request does not match the contract', errors };
   }
   switch (error.code) {

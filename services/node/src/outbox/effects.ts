@@ -8,7 +8,8 @@ import type { NodeContext } from '../context.ts';
 /** What a verified receipt changes on the sending side, in the transaction that records it. */
 export async function applyDelivered(tx: Executor, ctx: NodeContext, message: typeof outboxMessages.$inferSelect, receipt: ReceiptClaims): Promise<void> {
   if (message.type !== 'referral.request' || !message.referralId) return;
-  const at = new Date(receipt.iat * 1000);
+  // iat has whole seconds: never let `received` sort before the `requested` it follows.
+  const at = new Date(Math.max(receipt.iat * 1000, message.createdAt.getTime()));
   const [updated] = await tx
     .update(referrals)
     .set({ status: 'received', updatedAt: ctx.clock.now() })
