@@ -102,10 +102,10 @@ export function publicJwks(keys: NodeKeySet): { keys: PublicJwk[] } {
 }
 
 /** The key of a purpose in use at `now`: the newest whose window contains it. */
-export function currentKey(records: PrivateKeyRecord[], now: Date): PrivateKeyRecord {
+export function currentKey<T extends { validFrom: string; validUntil?: string | null }>(records: T[], now: Date): T {
   const t = now.getTime();
   const usable = records
-    .filter((r) => Date.parse(r.validFrom) <= t && (r.validUntil === null || Date.parse(r.validUntil) > t))
+    .filter((r) => Date.parse(r.validFrom) <= t && (r.validUntil == null || Date.parse(r.validUntil) > t))
     .sort((a, b) => Date.parse(b.validFrom) - Date.parse(a.validFrom));
   const key = usable[0];
   if (!key) throw new RangeError('no key is valid now');

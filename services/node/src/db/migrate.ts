@@ -11,9 +11,12 @@ export async function applyMigrations(db: Database): Promise<void> {
   await migrate(db, { migrationsFolder });
 }
 
-/** True when every committed migration has been applied (for /readyz). */
+let committed: number | undefined;
+
+/** True when every committed migration has been applied (for /readyz; the files are read once). */
 export async function migrationsCurrent(db: Database): Promise<boolean> {
-  const expected = readMigrationFiles({ migrationsFolder }).length;
+  committed ??= readMigrationFiles({ migrationsFolder }).length;
+  const expected = committed;
   try {
     const result = await db.execute<{ n: number }>(sql`select count(*)::int as n from drizzle.__drizzle_migrations`);
     return result.rows[0]?.n === expected;

@@ -98,19 +98,23 @@ export class Dispatcher {
     const claimedAt = performance.now();
     const now = ctx.clock.now();
     return ctx.db.transaction(async (tx) => {
-      const result = await tx.execute<{ id: string }>(sql`
-        select o.id from outbox_messages o
-        where ((o.status in ('queued', 'retrying') and o.next_attempt_at <= ${now.toISOString()})
-            or (o.status = 'sending' and o.lease_until < ${now.toISOString()}))
+      // One statement claims and reads the row: due (or its lease ran out), and nothing earlier of the
+      // same referral still undelivered.
+      const [row] = await tx
+        .select()
+        .from(outboxMessages)
+        .where(
+          sql`((${outboxMessages.status} in ('queued', 'retrying') and ${outboxMessages.nextAttemptAt} <= ${now.toISOString()})
+            or (${outboxMessages.status} = 'sending' and ${outboxMessages.leaseUntil} < ${now.toISOString()}))
           and not exists (
             select 1 from outbox_messages p
-            where p.referral_id = o.referral_id and p.seq < o.seq and p.status <> 'delivered')
-        order by o.next_attempt_at, o.created_at
-        limit 1
-        for update skip locked`);
-      const id = result.rows[0]?.id;
-      if (!id) return undefined;
-      const [row] = await tx.select().from(outboxMessages).where(eq(outboxMessages.id, id));
+            where p.referral_id = ${outboxMessages.referralId} and p.seq < ${outboxMessages.seq} and p.status <> 'delivered')`,
+        )
+        .orderBy(outboxMessages.nextAttemptAt, outboxMessages.createdAt)
+        .limit(1)
+        .for('update', { skipLocked: true });
+      if (!row) return undefined;
+      const id = row.id;
       const peer = await findPeer(tx, row!.peerNodeId);
       if (!peer || peer.status !== 'active') {
         const dead = await this.recordFailure(tx, row!, 'peer_not_active', now);

@@ -85,13 +85,5 @@ export async function requireActivePeer(tx: Executor, nodeId: string): Promise<P
 
 /** The peer's encryption key to seal for now. */
 export function peerEncryptionKey(peer: Peer, now: Date): PublicJwk {
-  return pickCurrent(peer.jwks.filter((k) => k.purpose === 'encryption'), now);
-}
-
-function pickCurrent(keys: PublicJwk[], now: Date): PublicJwk {
-  const record = currentKey(
-    keys.map((k) => ({ kid: k.kid, purpose: k.purpose, jwk: {}, validFrom: k.validFrom, validUntil: k.validUntil ?? null })),
-    now,
-  );
-  return keys.find((k) => k.kid === record.kid)!;
+  return currentKey(peer.jwks.filter((k) => k.purpose === 'encryption'), now);
 }
