@@ -4,7 +4,7 @@ import { idempotencyKeys, outboxMessages } from '../src/db/schema/index.ts';
 import { demoReferral } from '../src/demo/scenario.ts';
 import { listOutbox, resendMessage } from '../src/outbox/admin.ts';
 import { Dispatcher } from '../src/outbox/dispatcher.ts';
-import { startPair, type TestNode } from './support/nodes.ts';
+import { startPair, type TestNode, usePair } from './support/nodes.ts';
 
 async function post(node: TestNode, body: unknown, key?: string, token?: string) {
   const res = await fetch(`${node.url}/v1/referrals`, {
@@ -82,12 +82,7 @@ describe('idempotent integration POSTs', () => {
 describe('the outbox', () => {
   let atina: TestNode;
   let pvpt: TestNode;
-  beforeAll(async () => {
-    [atina, pvpt] = await startPair({ atina: { autoDispatch: false, config: { delivery: { pollIntervalMs: 100, baseDelayMs: 10, maxDelayMs: 20, deadlineMs: 200, requestTimeoutMs: 2000, concurrency: 4 } } } });
-  });
-  afterAll(async () => {
-    await Promise.all([atina?.stop(), pvpt?.stop()]);
-  });
+  usePair((a, b) => ([atina, pvpt] = [a, b]), { atina: { autoDispatch: false, config: { delivery: { pollIntervalMs: 100, baseDelayMs: 10, maxDelayMs: 20, deadlineMs: 200, requestTimeoutMs: 2000, concurrency: 4 } } } });
 
   it('dead-letters a message past its deadline with an alert event, and an operator can resend it', async () => {
     await pvpt.stop(); // the peer is down

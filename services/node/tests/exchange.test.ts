@@ -1,18 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { demoReferral } from '../src/demo/scenario.ts';
 import { inboundMessages, outboxMessages, referrals } from '../src/db/schema/index.ts';
-import { startPair, type TestNode, waitFor } from './support/nodes.ts';
+import { startPair, type TestNode, usePair, waitFor } from './support/nodes.ts';
 
 describe('two nodes exchange a signed referral', () => {
   let atina: TestNode;
   let pvpt: TestNode;
-  beforeAll(async () => {
-    [atina, pvpt] = await startPair();
-  });
-  afterAll(async () => {
-    await Promise.all([atina?.stop(), pvpt?.stop()]);
-  });
+  usePair((a, b) => ([atina, pvpt] = [a, b]));
 
   it('delivers a referral, which pvpt lists as inbound and atina then shows as received', async () => {
     const input = demoReferral(new Date());

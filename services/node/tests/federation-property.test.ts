@@ -1,6 +1,6 @@
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startPair, type TestNode } from './support/nodes.ts';
+import { describe, expect, it } from 'vitest';
+import { type TestNode, usePair } from './support/nodes.ts';
 import { encrypt, encryptionKeyOf, postMessage, requestClaims, signInner, signingKeyOf } from './support/forge.ts';
 import { requestBody, snapshot } from './support/state.ts';
 
@@ -51,12 +51,7 @@ function apply(m: Mutation, compact: string): string {
 describe('random damage to a valid message', () => {
   let atina: TestNode;
   let pvpt: TestNode;
-  beforeAll(async () => {
-    [atina, pvpt] = await startPair();
-  });
-  afterAll(async () => {
-    await Promise.all([atina?.stop(), pvpt?.stop()]);
-  });
+  usePair((a, b) => ([atina, pvpt] = [a, b]));
 
   async function expectEveryMutationRefused(original: () => Promise<{ compact: string; seal: (inner: string) => Promise<string> }>, numRuns: number) {
     const before = await snapshot(pvpt);

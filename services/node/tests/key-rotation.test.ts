@@ -10,7 +10,7 @@ import { demoReferral } from '../src/demo/scenario.ts';
 import { main } from '../src/cli/main.ts';
 import { initDataDir, loadDataDir } from '../src/data-dir.ts';
 import { createTestDatabase } from './support/databases.ts';
-import { startPair, type TestNode, waitFor } from './support/nodes.ts';
+import { type TestNode, usePair, waitFor } from './support/nodes.ts';
 import { encrypt, encryptionKeyOf, postMessage, requestClaims, signInner } from './support/forge.ts';
 import { requestBody } from './support/state.ts';
 
@@ -40,12 +40,7 @@ describe('key rotation', () => {
   let pvpt: TestNode;
   const pvptClock = movableClock();
   const atinaClock = movableClock();
-  beforeAll(async () => {
-    [atina, pvpt] = await startPair({ atina: { clock: atinaClock.clock }, pvpt: { clock: pvptClock.clock } });
-  });
-  afterAll(async () => {
-    await Promise.all([atina?.stop(), pvpt?.stop()]);
-  });
+  usePair((a, b) => ([atina, pvpt] = [a, b]), { atina: { clock: atinaClock.clock }, pvpt: { clock: pvptClock.clock } });
 
   it('publishes signing, encryption and log keys with their validity, never private members or the token key', async () => {
     const jwks = Jwks.parse(await (await fetch(`${atina.url}/.well-known/jwks.json`)).json());

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditEvents } from '../src/db/schema/index.ts';
 import { demoReferral } from '../src/demo/scenario.ts';
 import { postMessage } from './support/forge.ts';
-import { startPair, startTestNode, waitFor, type TestNode } from './support/nodes.ts';
+import { type TestNode, startTestNode, usePair, waitFor } from './support/nodes.ts';
 
 interface Sample {
   name: string;
@@ -39,12 +39,7 @@ async function scrape(node: TestNode): Promise<{ text: string; samples: Sample[]
 describe('metrics', () => {
   let atina: TestNode;
   let pvpt: TestNode;
-  beforeAll(async () => {
-    [atina, pvpt] = await startPair();
-  });
-  afterAll(async () => {
-    await Promise.all([atina?.stop(), pvpt?.stop()]);
-  });
+  usePair((a, b) => ([atina, pvpt] = [a, b]));
 
   it('counts a delivered referral on both nodes, refusals by code, and exposes no personal data or ids', async () => {
     const input = demoReferral(new Date());

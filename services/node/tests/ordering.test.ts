@@ -1,21 +1,16 @@
 import { and, eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { inboundMessages, outboxMessages } from '../src/db/schema/index.ts';
 import { demoReferral } from '../src/demo/scenario.ts';
 import { messageContentDigest } from '../src/outbox/enqueue.ts';
-import { startPair, waitFor, type TestNode } from './support/nodes.ts';
+import { type TestNode, usePair, waitFor } from './support/nodes.ts';
 import { encrypt, encryptionKeyOf, postMessage, requestClaims, signInner, signingKeyOf } from './support/forge.ts';
 import { requestBody } from './support/state.ts';
 
 describe('messages of one referral', () => {
   let atina: TestNode;
   let pvpt: TestNode;
-  beforeAll(async () => {
-    [atina, pvpt] = await startPair();
-  });
-  afterAll(async () => {
-    await Promise.all([atina?.stop(), pvpt?.stop()]);
-  });
+  usePair((a, b) => ([atina, pvpt] = [a, b]));
 
   it('arrive in order under concurrent dispatch: a withdrawal never overtakes its request', async () => {
     const ids: string[] = [];
@@ -68,13 +63,7 @@ describe('messages of one referral', () => {
 
 describe('admin outbox API', () => {
   let atina: TestNode;
-  let pvpt: TestNode;
-  beforeAll(async () => {
-    [atina, pvpt] = await startPair();
-  });
-  afterAll(async () => {
-    await Promise.all([atina?.stop(), pvpt?.stop()]);
-  });
+  usePair((a) => (atina = a));
 
   it('lists messages without their content to an admin, refuses other scopes, resends only dead letters', async () => {
     const created = await atina.api('POST', '/v1/referrals', demoReferral(new Date()));

@@ -1,3 +1,4 @@
+import { afterAll, beforeAll } from 'vitest';
 import { Writable } from 'node:stream';
 import { generateNodeKeys, generatePseudonymSecret } from '@bridge/crypto';
 import { createNode, type BridgeNode } from '../../src/node.ts';
@@ -86,6 +87,18 @@ export async function startPair(options: { atina?: TestNodeOptions; pvpt?: TestN
   const [atina, pvpt] = await Promise.all([startTestNode('atina', options.atina), startTestNode('pvpt', options.pvpt)]);
   await onboard(atina, pvpt);
   return [atina, pvpt];
+}
+
+/** Starts an onboarded pair before the tests of the enclosing block and stops it after them. */
+export function usePair(receive: (atina: TestNode, pvpt: TestNode) => void, options: { atina?: TestNodeOptions; pvpt?: TestNodeOptions } = {}): void {
+  let pair: [TestNode, TestNode] | undefined;
+  beforeAll(async () => {
+    pair = await startPair(options);
+    receive(...pair);
+  });
+  afterAll(async () => {
+    await Promise.all(pair?.map((n) => n.stop()) ?? []);
+  });
 }
 
 /** Each side pins the other's keys, as `bridge peers add --fingerprint` does, and activates it. */
