@@ -26,6 +26,26 @@ interface OperationRow {
   method: string;
   path: string;
   fastifyPath: string;
+  /** Bearer scopes of which the caller needs any one; null when the operation takes no bearer token. */
+  scopes: string[] | null;
+}
+
+/**
+ * The scopes an operation requires, from its `security`. Every operation must state it: `[]` for
+ * no HTTP credentials (public, or authenticated by message signatures), else requirements of the
+ * form `{ bearerAuth: [scope] }`, any one of which suffices.
+ */
+export function operationScopes(where: string, security: unknown): string[] | null {
+  if (!Array.isArray(security)) throw new Error(`${where} does not state its security (use [] for none)`);
+  if (security.length === 0) return null;
+  return security.map((requirement: unknown) => {
+    const entries = Object.entries((requirement ?? {}) as Record<string, unknown>);
+    const [scheme, scopes] = entries[0] ?? [];
+    if (entries.length !== 1 || scheme !== 'bearerAuth' || !Array.isArray(scopes) || scopes.length !== 1 || typeof scopes[0] !== 'string') {
+      throw new Error(`${where}: each security requirement must be { bearerAuth: [<one scope>] }`);
+    }
+    return scopes[0];
+  });
 }
 
 export function listOperations(document: unknown): OperationRow[] {
@@ -33,7 +53,7 @@ export function listOperations(document: unknown): OperationRow[] {
   const rows: OperationRow[] = [];
   for (const [path, item] of Object.entries(paths)) {
     for (const method of METHODS) {
-      const op = item[method] as { operationId?: unknown } | undefined;
+      const op = item[method] as { operationId?: unknown; security?: unknown } | undefined;
       if (!op) continue;
       if (typeof op.operationId !== 'string') throw new Error(`${method.toUpperCase()} ${path} has no operationId`);
       rows.push({
@@ -41,6 +61,7 @@ export function listOperations(document: unknown): OperationRow[] {
         method: method.toUpperCase(),
         path,
         fastifyPath: path.replace(/\{([^}]+)\}/g, ':$1'),
+        scopes: operationScopes(`${method.toUpperCase()} ${path}`, op.security),
       });
     }
   }
@@ -52,13 +73,16 @@ export function listOperations(document: unknown): OperationRow[] {
 function renderOperations(rows: OperationRow[]): string {
   const q = (s: string) => `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
   const lines = rows.map(
-    (r) => `  ${r.operationId}: { method: ${q(r.method)}, path: ${q(r.path)}, fastifyPath: ${q(r.fastifyPath)} },`,
+    (r) =>
+      `  ${r.operationId}: { method: ${q(r.method)}, path: ${q(r.path)}, fastifyPath: ${q(r.fastifyPath)}, scopes: ${r.scopes ? `[${r.scopes.map(q).join(', ')}]` : 'null'} },`,
   );
   return `${HEADER}
 import type { operations as OperationTypes } from './openapi.ts';
 
 /**
- * Every operation of the contract: HTTP method, OpenAPI path and the same path in Fastify syntax.
+ * Every operation of the contract: HTTP method, OpenAPI path, the same path in Fastify syntax, and
+ * the bearer scopes of which a caller needs any one (null: no bearer token, e.g. federation or probes).
+ * The node's bearer auth reads the scopes from here, so the contract and the enforcement cannot drift.
  * As a type, \`operations\` is openapi-typescript's per-operation types (parameters, bodies, responses).
  */
 export const operations = {

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { createConfig, lint } from '@redocly/openapi-core';
 import { describe, expect, it } from 'vitest';
 import type { z } from 'zod';
-import { generateContractFiles, repoRoot } from '../scripts/codegen.ts';
+import { generateContractFiles, operationScopes, repoRoot } from '../scripts/codegen.ts';
 import * as contract from '../src/index.ts';
 import { collectExamples, componentName, createValidator, deref, listOperations, type Doc } from './contract-document.ts';
 
@@ -47,7 +47,11 @@ describe('OpenAPI document', () => {
       expect(op.description, id).toEqual(expect.any(String));
       expect(op.tags, id).toHaveLength(1);
       const bearer = path.startsWith('/v1/') || path.startsWith('/admin/v1/');
-      expect(op.security, id).toEqual(bearer ? [{ bearerAuth: [] }] : []);
+      // A bearer operation names the scope it needs (one per requirement, any of which suffices).
+      if (bearer) {
+        expect((op.security as unknown[]).length, id).toBeGreaterThanOrEqual(1);
+        for (const requirement of op.security as Record<string, string[]>[]) expect(requirement, id).toEqual({ bearerAuth: [expect.stringMatching(/^(referrals:read|referrals:write|audit:read|admin)$/)] });
+      } else expect(op.security, id).toEqual([]);
       expect(op.tags, id).toEqual([path.startsWith('/admin/') ? 'admin' : expect.any(String)]);
     }
   });
@@ -107,6 +111,22 @@ describe('examples', () => {
   });
 });
 
+describe('security requirements', () => {
+  it('read as the scopes of which a caller needs any one', () => {
+    expect(operationScopes('op', [])).toBeNull();
+    expect(operationScopes('op', [{ bearerAuth: ['admin'] }])).toEqual(['admin']);
+    expect(operationScopes('op', [{ bearerAuth: ['audit:read'] }, { bearerAuth: ['admin'] }])).toEqual(['audit:read', 'admin']);
+  });
+
+  it('must be stated, and name exactly one bearer scope per requirement', () => {
+    expect(() => operationScopes('op', undefined)).toThrow(/does not state its security/);
+    expect(() => operationScopes('op', [{ bearerAuth: [] }])).toThrow(/one scope/);
+    expect(() => operationScopes('op', [{ bearerAuth: ['a', 'b'] }])).toThrow(/one scope/);
+    expect(() => operationScopes('op', [{ other: ['admin'] }])).toThrow(/one scope/);
+    expect(() => operationScopes('op', [{}])).toThrow(/one scope/);
+  });
+});
+
 describe('generated files', () => {
   it('are exactly what `pnpm generate` produces from the contract', async () => {
     const files = await generateContractFiles();
@@ -122,7 +142,9 @@ describe('generated files', () => {
       method: 'GET',
       path: '/v1/referrals/{referralId}',
       fastifyPath: '/v1/referrals/:referralId',
+      scopes: ['referrals:read'],
     });
+    expect(contract.operations.getHealth.scopes).toBeNull();
   });
 });
 
@@ -271,12 +293,14 @@ describe('idempotency, withdrawal and admin schemas', () => {
       method: 'POST',
       path: '/v1/referrals/{referralId}/withdraw',
       fastifyPath: '/v1/referrals/:referralId/withdraw',
+      scopes: ['referrals:write'],
     });
-    expect(contract.operations.listOutboxMessages).toEqual({ method: 'GET', path: '/admin/v1/outbox', fastifyPath: '/admin/v1/outbox' });
+    expect(contract.operations.listOutboxMessages).toEqual({ method: 'GET', path: '/admin/v1/outbox', fastifyPath: '/admin/v1/outbox', scopes: ['admin'] });
     expect(contract.operations.resendOutboxMessage).toEqual({
       method: 'POST',
       path: '/admin/v1/outbox/{messageId}/resend',
       fastifyPath: '/admin/v1/outbox/:messageId/resend',
+      scopes: ['admin'],
     });
   });
 });

@@ -6,24 +6,26 @@
 import type { operations as OperationTypes } from './openapi.ts';
 
 /**
- * Every operation of the contract: HTTP method, OpenAPI path and the same path in Fastify syntax.
+ * Every operation of the contract: HTTP method, OpenAPI path, the same path in Fastify syntax, and
+ * the bearer scopes of which a caller needs any one (null: no bearer token, e.g. federation or probes).
+ * The node's bearer auth reads the scopes from here, so the contract and the enforcement cannot drift.
  * As a type, `operations` is openapi-typescript's per-operation types (parameters, bodies, responses).
  */
 export const operations = {
-  listReferrals: { method: 'GET', path: '/v1/referrals', fastifyPath: '/v1/referrals' },
-  createReferral: { method: 'POST', path: '/v1/referrals', fastifyPath: '/v1/referrals' },
-  getReferral: { method: 'GET', path: '/v1/referrals/{referralId}', fastifyPath: '/v1/referrals/:referralId' },
-  withdrawReferral: { method: 'POST', path: '/v1/referrals/{referralId}/withdraw', fastifyPath: '/v1/referrals/:referralId/withdraw' },
-  receiveMessage: { method: 'POST', path: '/federation/v1/messages', fastifyPath: '/federation/v1/messages' },
-  getNodeMetadata: { method: 'GET', path: '/.well-known/bridge.json', fastifyPath: '/.well-known/bridge.json' },
-  getJwks: { method: 'GET', path: '/.well-known/jwks.json', fastifyPath: '/.well-known/jwks.json' },
-  listOutboxMessages: { method: 'GET', path: '/admin/v1/outbox', fastifyPath: '/admin/v1/outbox' },
-  resendOutboxMessage: { method: 'POST', path: '/admin/v1/outbox/{messageId}/resend', fastifyPath: '/admin/v1/outbox/:messageId/resend' },
-  getHealth: { method: 'GET', path: '/healthz', fastifyPath: '/healthz' },
-  getReadiness: { method: 'GET', path: '/readyz', fastifyPath: '/readyz' },
-  getOpenApiDocument: { method: 'GET', path: '/openapi.json', fastifyPath: '/openapi.json' },
-  getApiDocs: { method: 'GET', path: '/docs', fastifyPath: '/docs' },
-  getMetrics: { method: 'GET', path: '/metrics', fastifyPath: '/metrics' },
+  listReferrals: { method: 'GET', path: '/v1/referrals', fastifyPath: '/v1/referrals', scopes: ['referrals:read'] },
+  createReferral: { method: 'POST', path: '/v1/referrals', fastifyPath: '/v1/referrals', scopes: ['referrals:write'] },
+  getReferral: { method: 'GET', path: '/v1/referrals/{referralId}', fastifyPath: '/v1/referrals/:referralId', scopes: ['referrals:read'] },
+  withdrawReferral: { method: 'POST', path: '/v1/referrals/{referralId}/withdraw', fastifyPath: '/v1/referrals/:referralId/withdraw', scopes: ['referrals:write'] },
+  receiveMessage: { method: 'POST', path: '/federation/v1/messages', fastifyPath: '/federation/v1/messages', scopes: null },
+  getNodeMetadata: { method: 'GET', path: '/.well-known/bridge.json', fastifyPath: '/.well-known/bridge.json', scopes: null },
+  getJwks: { method: 'GET', path: '/.well-known/jwks.json', fastifyPath: '/.well-known/jwks.json', scopes: null },
+  listOutboxMessages: { method: 'GET', path: '/admin/v1/outbox', fastifyPath: '/admin/v1/outbox', scopes: ['admin'] },
+  resendOutboxMessage: { method: 'POST', path: '/admin/v1/outbox/{messageId}/resend', fastifyPath: '/admin/v1/outbox/:messageId/resend', scopes: ['admin'] },
+  getHealth: { method: 'GET', path: '/healthz', fastifyPath: '/healthz', scopes: null },
+  getReadiness: { method: 'GET', path: '/readyz', fastifyPath: '/readyz', scopes: null },
+  getOpenApiDocument: { method: 'GET', path: '/openapi.json', fastifyPath: '/openapi.json', scopes: null },
+  getApiDocs: { method: 'GET', path: '/docs', fastifyPath: '/docs', scopes: null },
+  getMetrics: { method: 'GET', path: '/metrics', fastifyPath: '/metrics', scopes: null },
 } as const;
 
 export type operations = OperationTypes;

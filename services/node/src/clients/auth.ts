@@ -1,5 +1,6 @@
 import fastifyJwt from '@fastify/jwt';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest, RouteOptions } from 'fastify';
+import { operations } from '@bridge/contract';
 import { publicKeyPem, unretiredKeys } from '@bridge/crypto';
 import type { NodeContext } from '../context.ts';
 import { BridgeError } from '../errors.ts';
@@ -16,8 +17,13 @@ declare module 'fastify' {
     client: AuthenticatedClient | null;
   }
   interface FastifyContextConfig {
-    /** The scope a route needs; every route behind bearer auth names one. */
+    /**
+     * Not needed: the scopes come from the contract (`operations.<id>.scopes`). A route that still
+     * names one must name a scope the contract gives it, or the node refuses to start.
+     */
     scope?: Scope;
+    /** Set at registration from the contract: the caller needs any one of these. */
+    scopes?: readonly string[];
   }
 }
 
@@ -27,10 +33,30 @@ declare module '@fastify/jwt' {
   }
 }
 
+/** "METHOD /fastify/:path" → the scopes the contract requires for it (null: no bearer token). */
+const contractScopes = new Map<string, readonly string[] | null>(
+  Object.values(operations).map((op) => [`${op.method} ${op.fastifyPath}`, op.scopes]),
+);
+
+/**
+ * The scopes of a route behind bearer auth, from the contract. A route the contract does not list,
+ * or lists without a bearer requirement, or whose own `config.scope` disagrees, stops the node at
+ * start-up: enforcement cannot drift from the document integrators read.
+ */
+export function scopesFor(route: Pick<RouteOptions, 'method' | 'url' | 'config'>): readonly string[] {
+  const method = [route.method].flat()[0]!;
+  const key = `${method === 'HEAD' ? 'GET' : method} ${route.url}`;
+  const scopes = contractScopes.get(key);
+  if (!scopes) throw new Error(`${key} is behind bearer auth but the contract gives it no bearerAuth scope`);
+  const own = (route.config as { scope?: string } | undefined)?.scope;
+  if (own !== undefined && !scopes.includes(own)) throw new Error(`${key} names scope ${own} but the contract requires ${scopes.join(' or ')}`);
+  return scopes;
+}
+
 /**
  * Bearer-token auth for the plugin it is registered in: signature (EdDSA, this node's token keys),
  * issuer, audience and expiry by @fastify/jwt; then the client must exist, be unrevoked and hold
- * the route's scope.
+ * one of the route's scopes as the contract states them.
  */
 export async function registerBearerAuth(app: FastifyInstance, ctx: NodeContext): Promise<void> {
   // Looked up per token, so keys rotated into a running node are honoured; PEMs are cached by kid.
@@ -53,6 +79,10 @@ export async function registerBearerAuth(app: FastifyInstance, ctx: NodeContext)
     verify: { algorithms: ['EdDSA'], allowedIss: ctx.config.nodeId, allowedAud: tokenAudience(ctx.config.nodeId) },
   } as Parameters<typeof fastifyJwt>[1]);
   app.decorateRequest('client', null);
+  // Every route of this plugin takes its scopes from the contract, once, at registration.
+  app.addHook('onRoute', (route) => {
+    route.config = { ...(route.config as object), scopes: scopesFor(route) };
+  });
   app.addHook('onRequest', async (request) => {
     try {
       await request.jwtVerify();
@@ -62,8 +92,8 @@ export async function registerBearerAuth(app: FastifyInstance, ctx: NodeContext)
     const client = await findClient(ctx.db, request.user.sub);
     const now = ctx.clock.now();
     if (!client || client.revokedAt !== null || client.expiresAt <= now) throw new BridgeError(401, 'unauthorized', 'the token is revoked or expired');
-    const needed = request.routeOptions.config.scope;
-    if (!needed || !client.scopes.includes(needed)) throw new BridgeError(403, 'forbidden', 'the token does not carry the scope this route needs');
+    const needed = request.routeOptions.config.scopes ?? [];
+    if (!needed.some((scope) => client.scopes.includes(scope))) throw new BridgeError(403, 'forbidden', 'the token does not carry the scope this route needs');
     request.client = { id: client.id, name: client.name, scopes: client.scopes as Scope[] };
   });
 }

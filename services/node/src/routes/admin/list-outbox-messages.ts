@@ -8,7 +8,6 @@ export const listOutboxMessagesRoute: RouteModule = (app, ctx) => {
   app.route({
     method: op.method,
     url: op.fastifyPath,
-    config: { scope: 'admin' },
     schema: { querystring: ListOutboxQuery, response: { 200: OutboxMessageList, '4xx': Problem } },
     handler: async (request) => (await listOutbox(ctx.db, request.query)) as OutboxMessageList,
   });

@@ -8,7 +8,6 @@ export const resendOutboxMessageRoute: RouteModule = (app, ctx) => {
   app.route({
     method: op.method,
     url: op.fastifyPath,
-    config: { scope: 'admin' },
     schema: { params: MessageIdParams, response: { 200: OutboxMessage, '4xx': Problem } },
     handler: async (request) => (await resendMessage(ctx, request.params.messageId, `client:${request.client!.id}`)) as OutboxMessage,
   });

@@ -9,7 +9,6 @@ export const createReferralRoute: RouteModule = (app, ctx) => {
   app.route({
     method: op.method,
     url: op.fastifyPath,
-    config: { scope: 'referrals:write' },
     schema: { headers: IdempotencyKeyHeaders, body: ReferralCreate, response: { 201: Referral, '4xx': Problem } },
     handler: async (request, reply) => {
       const client = request.client!;

@@ -8,7 +8,6 @@ export const getReferralRoute: RouteModule = (app, ctx) => {
   app.route({
     method: op.method,
     url: op.fastifyPath,
-    config: { scope: 'referrals:read' },
     schema: { params: ReferralIdParams, response: { 200: Referral, '4xx': Problem } },
     handler: async (request) => getReferral(ctx.db, request.params.referralId),
   });

@@ -8,7 +8,6 @@ export const listReferralsRoute: RouteModule = (app, ctx) => {
   app.route({
     method: op.method,
     url: op.fastifyPath,
-    config: { scope: 'referrals:read' },
     schema: { querystring: ListReferralsQuery, response: { 200: ReferralList, '4xx': Problem } },
     handler: async (request) => listReferrals(ctx.db, request.query),
   });

@@ -9,7 +9,6 @@ export const withdrawReferralRoute: RouteModule = (app, ctx) => {
   app.route({
     method: op.method,
     url: op.fastifyPath,
-    config: { scope: 'referrals:write' },
     schema: { params: ReferralIdParams, headers: IdempotencyKeyHeaders, body: WithdrawReferral, response: { 200: Referral, '4xx': Problem } },
     handler: async (request, reply) => {
       const client = request.client!;

@@ -1,0 +1,203 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { operations } from '@bridge/contract';
+import { currentKey, signApiToken } from '@bridge/crypto';
+import { scopesFor } from '../src/clients/auth.ts';
+import { createClient, revokeClient, SCOPES, tokenAudience, type Scope } from '../src/clients/clients.ts';
+import { outboxMessages } from '../src/db/schema/index.ts';
+import { demoReferral, demoReturnReferral } from '../src/demo/scenario.ts';
+import { contractRequests, type ContractRequest } from './support/contract-requests.ts';
+import { requestClaims, signInner, signingKeyOf } from './support/forge.ts';
+import { onboard, startTestNode, waitFor, type TestNode } from './support/nodes.ts';
+
+/**
+ * Every operation of the contract × every kind of caller, with the answer the contract promises:
+ * operations without a bearer requirement ignore credentials; the others answer 401 `unauthorized`
+ * to anything but a valid token of this node, 403 `forbidden` to a valid token without one of the
+ * operation's scopes, and pass auth with one. The operations and their scopes come from the
+ * contract, so routes added later are covered as soon as they are in it.
+ */
+
+type Caller = { name: string; token: string | undefined; scopes: Scope[] | 'invalid' | 'none' };
+
+interface Answer {
+  status: number;
+  contentType: string;
+  body: string;
+}
+
+const MARKERS = { givenName: 'Zqmarkergiven', familyName: 'Zqmarkerfamily', localId: 'ZQ-LOCAL-4711', documentNumber: 'ZQDOC998877' };
+
+describe('authorization matrix, driven by the contract', () => {
+  let atina: TestNode;
+  let pvpt: TestNode;
+  const callers: Caller[] = [];
+  let requests: ContractRequest[] = [];
+  let foreignReferralId: string;
+  const answers = new Map<string, Answer>();
+
+  beforeAll(async () => {
+    // pvpt never dispatches: a referral it creates exists on pvpt only.
+    [atina, pvpt] = await Promise.all([startTestNode('atina'), startTestNode('pvpt', { autoDispatch: false })]);
+    await onboard(atina, pvpt);
+    const now = new Date();
+    const { config, db } = atina.node.ctx;
+    const mint = async (scopes: Scope[]) => (await createClient(db, config, { name: `matrix ${scopes.join('+')}`, scopes, ttlDays: 1 }, 'test', now)).token;
+
+    // Data for the operations that address an object: a real outbound referral carrying markers.
+    const demo = demoReferral(now);
+    const referral = await atina.api('POST', '/v1/referrals', { ...demo, person: { ...demo.person, ...MARKERS } }, await mint(['referrals:write']));
+    expect(referral.status).toBe(201);
+    await waitFor(async () => (await atina.node.ctx.db.select().from(outboxMessages)).find((m) => m.status === 'delivered'));
+    const [message] = await db.select().from(outboxMessages);
+    const foreign = await pvpt.api('POST', '/v1/referrals', demoReturnReferral(now), await pvpt.token(['referrals:write']));
+    expect(foreign.status).toBe(201);
+    foreignReferralId = foreign.body.id;
+    requests = contractRequests({ referralId: referral.body.id, messageId: message!.id });
+
+    callers.push({ name: 'no token', token: undefined, scopes: 'none' });
+    for (const scope of SCOPES) callers.push({ name: scope, token: await mint([scope]), scopes: [scope] });
+    callers.push({ name: 'all scopes', token: await mint([...SCOPES]), scopes: [...SCOPES] });
+
+    const revoked = await createClient(db, config, { name: 'revoked', scopes: [...SCOPES], ttlDays: 1 }, 'test', now);
+    await revokeClient(db, revoked.id, 'test', now);
+    callers.push({ name: 'revoked', token: revoked.token, scopes: 'invalid' });
+
+    // A real client, all scopes, but the token's own lifetime is over.
+    const expiring = await createClient(db, config, { name: 'expired', scopes: [...SCOPES], ttlDays: 1 }, 'test', now);
+    const expired = await signApiToken(
+      { clientId: expiring.id, scopes: [...SCOPES], issuer: 'atina', audience: tokenAudience('atina'), issuedAt: new Date(now.getTime() - 7_200_000), expiresAt: new Date(now.getTime() - 3_600_000) },
+      currentKey(config.keys.token, now),
+    );
+    callers.push({ name: 'expired', token: expired, scopes: 'invalid' });
+
+    // Claims this node would accept, for one of its own clients, signed with pvpt's token key.
+    const claims = { clientId: expiring.id, scopes: [...SCOPES], issuer: 'atina', audience: tokenAudience('atina'), issuedAt: now, expiresAt: new Date(now.getTime() + 3_600_000) };
+    callers.push({ name: "other node's token key", token: await signApiToken(claims, currentKey(pvpt.node.ctx.config.keys.token, now)), scopes: 'invalid' });
+    // pvpt's own valid token, presented to atina.
+    callers.push({ name: "other node's client", token: await pvpt.token([...SCOPES]), scopes: 'invalid' });
+    // Peer credentials: a signed federation message, and the same claims signed with pvpt's signing key.
+    callers.push({ name: 'peer message as bearer', token: await signInner(requestClaims(pvpt, atina, {}), signingKeyOf(pvpt)), scopes: 'invalid' });
+    callers.push({ name: 'peer signing key', token: await signApiToken(claims, signingKeyOf(pvpt)), scopes: 'invalid' });
+    callers.push({ name: 'garbage', token: 'not-a-token', scopes: 'invalid' });
+
+    for (const request of requests) {
+      for (const caller of callers) answers.set(`${request.operationId}|${caller.name}`, await call(atina, request, caller.token));
+    }
+  }, 120_000);
+
+  afterAll(async () => {
+    await Promise.all([atina?.stop(), pvpt?.stop()]);
+  });
+
+  it('covers every operation of the contract, with bearer and public ones among them', () => {
+    expect(requests.length).toBeGreaterThanOrEqual(14);
+    expect(requests.filter((r) => r.scopes).length).toBeGreaterThanOrEqual(6);
+    expect(requests.filter((r) => !r.scopes).length).toBeGreaterThanOrEqual(8);
+    // every scope the contract names is one a client can be given
+    for (const r of requests) for (const s of r.scopes ?? []) expect(SCOPES).toContain(s);
+  });
+
+  it('answers each caller as the contract states', () => {
+    const failures: string[] = [];
+    for (const request of requests) {
+      for (const caller of callers) {
+        const answer = answers.get(`${request.operationId}|${caller.name}`)!;
+        const expected = expectation(request, caller);
+        const code = problemCode(answer);
+        const ok =
+          expected === 'allowed'
+            ? answer.status < 500 && code !== 'unauthorized' && code !== 'forbidden' && answer.status !== 401 && answer.status !== 403
+            : answer.status === (expected === 'unauthorized' ? 401 : 403) && code === expected && answer.contentType.startsWith('application/problem+json');
+        if (!ok) failures.push(`${request.operationId} as ${caller.name}: expected ${expected}, got ${answer.status} ${code ?? answer.body.slice(0, 80)}`);
+      }
+    }
+    expect(failures).toEqual([]);
+  });
+
+  it('answers public operations the same whoever calls', () => {
+    for (const request of requests.filter((r) => !r.scopes)) {
+      const statuses = new Set(callers.map((c) => answers.get(`${request.operationId}|${c.name}`)!.status));
+      expect([...statuses], request.operationId).toHaveLength(1);
+    }
+  });
+
+  it('never shows personal data to an audit-only token, nor to any caller that was refused', () => {
+    const marker = new RegExp(Object.values(MARKERS).join('|'));
+    for (const request of requests) {
+      for (const caller of callers) {
+        const answer = answers.get(`${request.operationId}|${caller.name}`)!;
+        if (caller.name === 'audit:read' || answer.status === 401 || answer.status === 403) expect(answer.body, `${request.operationId} as ${caller.name}`).not.toMatch(marker);
+      }
+    }
+    // the check is not vacuous: the referral with the markers is readable with the right scope
+    const read = answers.get(`getReferral|referrals:read`)!;
+    expect(read.status).toBe(200);
+    expect(read.body).toMatch(marker);
+  });
+
+  it("answers a referral that exists only on another node exactly like a missing one", async () => {
+    const allRead = callers.find((c) => c.name === 'all scopes')!.token;
+    const addressed = requests.filter((r) => r.scopes && operationPath(r).includes('{referralId}'));
+    expect(addressed.length).toBeGreaterThanOrEqual(2);
+    for (const request of addressed) {
+      const pathFor = (id: string) => operationPath(request).replace('{referralId}', id);
+      const missing = await call(atina, { ...request, path: pathFor(randomUUID()) }, allRead);
+      const foreign = await call(atina, { ...request, path: pathFor(foreignReferralId) }, allRead);
+      expect(missing.status, request.operationId).toBe(404);
+      expect(foreign.status, request.operationId).toBe(404);
+      expect(comparable(foreign.body, foreignReferralId)).toEqual(comparable(missing.body, undefined));
+    }
+  });
+
+  it('prints the matrix', () => {
+    const header = ['operation', 'required', ...callers.map((c) => c.name)];
+    const rows = requests.map((r) => [`${r.method} ${operationPath(r)}`, r.scopes?.join('|') ?? '-', ...callers.map((c) => String(answers.get(`${r.operationId}|${c.name}`)!.status))]);
+    const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
+    const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
+    const table = [line(header), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...rows.map(line)].join('\n');
+    console.log(`authorization matrix (HTTP status per operation and caller):\n${table}`);
+    expect(rows.length).toBe(requests.length);
+  });
+});
+
+describe('scopes come from the contract only', () => {
+  it('gives a bearer route the scopes the contract states', () => {
+    expect(scopesFor({ method: 'GET', url: operations.getReferral.fastifyPath, config: {} })).toEqual(['referrals:read']);
+    expect(scopesFor({ method: 'HEAD', url: operations.listOutboxMessages.fastifyPath, config: {} })).toEqual(['admin']);
+  });
+
+  it('refuses to register a bearer route the contract does not give a scope, or one that names another scope', () => {
+    expect(() => scopesFor({ method: 'GET', url: '/v1/not-in-contract', config: {} })).toThrow(/gives it no bearerAuth scope/);
+    expect(() => scopesFor({ method: 'GET', url: operations.getHealth.fastifyPath, config: {} })).toThrow(/gives it no bearerAuth scope/);
+    expect(() => scopesFor({ method: 'GET', url: operations.getReferral.fastifyPath, config: { scope: 'admin' } })).toThrow(/requires referrals:read/);
+  });
+});
+
+function expectation(request: ContractRequest, caller: Caller): 'allowed' | 'unauthorized' | 'forbidden' {
+  if (!request.scopes) return 'allowed';
+  if (caller.scopes === 'none' || caller.scopes === 'invalid') return 'unauthorized';
+  return request.scopes.some((s) => (caller.scopes as string[]).includes(s)) ? 'allowed' : 'forbidden';
+}
+
+function problemCode(answer: Answer): string | undefined {
+  if (!answer.contentType.startsWith('application/problem+json')) return undefined;
+  return (JSON.parse(answer.body) as { code?: string }).code;
+}
+
+/** The operation's path as the contract writes it, with `{parameters}`. */
+const operationPath = (request: ContractRequest): string => operations[request.operationId].path;
+
+/** A problem body without what legitimately differs between two requests: request id, instance, the id. */
+function comparable(body: string, id: string | undefined): unknown {
+  const { requestId: _r, instance: _i, ...rest } = JSON.parse(body) as Record<string, unknown>;
+  return JSON.parse(JSON.stringify(rest).replaceAll(id ?? '\u0000', '<id>').replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, '<id>'));
+}
+
+async function call(node: TestNode, request: ContractRequest, token: string | undefined): Promise<Answer> {
+  const headers: Record<string, string> = {};
+  if (token !== undefined) headers.authorization = `Bearer ${token}`;
+  if (request.contentType) headers['content-type'] = request.contentType;
+  const res = await fetch(`${node.url}${request.path}`, { method: request.method, headers, body: request.body ?? null });
+  return { status: res.status, contentType: res.headers.get('content-type') ?? '', body: await res.text() };
+}
