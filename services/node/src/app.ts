@@ -2,6 +2,7 @@ import Fastify, { type FastifyBaseLogger } from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { NodeContext } from './context.ts';
 import { newId } from './clock.ts';
+import { requestScope } from './logger.ts';
 import { statusClass } from './metrics/metrics.ts';
 import { registerProblemHandling } from './http/problem.ts';
 import { federationPlugin } from './routes/federation/plugin.ts';
@@ -29,6 +30,8 @@ export async function buildApp(ctx: NodeContext): Promise<App> {
     loggerInstance: ctx.logger as FastifyBaseLogger,
     bodyLimit: ctx.config.bodyMaxBytes,
     genReqId: () => newId(),
+    // Fastify's own request lines quote the raw URL (paths and queries can carry names): see below.
+    disableRequestLogging: true,
     connectionTimeout: 30_000,
     requestTimeout: 30_000,
     return503OnClosing: true,
@@ -42,8 +45,18 @@ export async function buildApp(ctx: NodeContext): Promise<App> {
   app.addHook('onRoute', (route) => {
     for (const method of [route.method].flat()) routes.push({ method, url: route.url });
   });
+  // The request's id follows the work done for it (domain code logs through ctx.logger); entered
+  // again before validation because body parsing resumes in the socket's async context.
+  app.addHook('onRequest', (request, _reply, done) => requestScope.run({ reqId: String(request.id) }, done));
+  app.addHook('preValidation', (request, _reply, done) => requestScope.run({ reqId: String(request.id) }, done));
+  // One line per request and per response, each with the request id (the request's child logger),
+  // naming the route pattern, never the raw URL.
+  app.addHook('onRequest', async (request) => {
+    request.log.info({ method: request.method, route: request.routeOptions.url ?? 'unmatched' }, 'incoming request');
+  });
   // Labelled by the route pattern (never the raw URL, which can carry ids); unknown paths share one label.
   app.addHook('onResponse', async (request, reply) => {
+    request.log.info({ statusCode: reply.statusCode, responseTimeMs: Math.round(reply.elapsedTime) }, 'request completed');
     ctx.metrics.httpRequestDuration.observe(
       { method: request.method, route: request.routeOptions.url ?? 'unmatched', status_class: statusClass(reply.statusCode) },
       reply.elapsedTime / 1000,

@@ -22,11 +22,45 @@ export function sendProblem(reply: FastifyReply, request: FastifyRequest, status
     status,
     code,
     ...(detail === undefined ? {} : { detail }),
-    instance: request.url.split('?')[0]!,
+    ...instanceOf(request),
     requestId: String(request.id),
     ...(errors ? { errors } : {}),
   };
   return reply.code(status).type('application/problem+json').send(body);
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * The problem's `instance`: the path of a matched route, rebuilt from its pattern with only the
+ * parameters that are ids (UUIDs) filled in. Never the raw URL: a client that puts a name into a
+ * path or a query would otherwise get it echoed, and a path that matches no route has no instance.
+ */
+export function instanceOf(request: FastifyRequest): { instance?: string } {
+  const pattern = request.routeOptions.url;
+  if (!pattern) return {};
+  const params = (request.params ?? {}) as Record<string, unknown>;
+  return {
+    instance: pattern.replace(/:([A-Za-z0-9_]+)/g, (_m, name: string) => {
+      const value = params[name];
+      return typeof value === 'string' && UUID.test(value) ? value : `{${name}}`;
+    }),
+  };
+}
+
+/**
+ * A validation message that names no input: unknown property names are not repeated, and a message
+ * that quotes the rejected value is replaced by a generic one.
+ */
+function safeMessage(issue: { keyword?: string; instancePath?: string; message?: string }, input: unknown): string {
+  if (issue.keyword === 'unrecognized_keys') return 'has properties the contract does not define';
+  const message = issue.message ?? 'invalid';
+  const value = (issue.instancePath ?? '')
+    .split('/')
+    .filter(Boolean)
+    .reduce<unknown>((at, key) => (at !== null && typeof at === 'object' ? (at as Record<string, unknown>)[key] : undefined), input);
+  if (typeof value === 'string' && value.length > 0 && message.includes(value)) return 'invalid value';
+  return message;
 }
 
 export interface ProblemParts {
@@ -44,7 +78,9 @@ export function problemFromError(error: FastifyError, request: FastifyRequest): 
   if (error instanceof BridgeError) return { status: error.status, code: error.code, detail: error.message, ...(error.errors ? { errors: error.errors } : {}) };
   if (hasZodFastifySchemaValidationErrors(error)) {
     // A JSON Pointer into the request: /body/person/givenName, /querystring/limit, /params/referralId.
-    const errors = error.validation.map((v) => ({ path: `/${error.validationContext ?? 'body'}${v.instancePath}`, message: v.message ?? 'invalid' }));
+    const context = error.validationContext ?? 'body';
+    const input = (request as unknown as Record<string, unknown>)[context];
+    const errors = error.validation.map((v) => ({ path: `/${context}${v.instancePath}`, message: safeMessage(v, input) }));
     return { status: 400, code: 'validation_failed', detail: 'the request does not match the contract', errors };
   }
   switch (error.code) {

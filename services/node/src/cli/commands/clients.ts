@@ -41,7 +41,7 @@ export async function clients(argv: string[], io: CliIo): Promise<number> {
     }
     case 'revoke': {
       const id = required(positionals[0], '<client-id>', clientsUsage);
-      if (!/^[0-9a-f-]{36}$/i.test(id)) throw new UsageError(`<client-id> must be a client id as printed by \`bridge clients list\`, got ${id}`, clientsUsage);
+      if (!/^[0-9a-f-]{36}$/i.test(id)) throw new UsageError(`<client-id> must be a client id as printed by \`bridge clients list\``, clientsUsage);
       await withNodeDatabase(dataDir, DATABASE_URL, (db) => revokeClient(db, id, actor, new Date()));
       io.out(`client ${id} revoked`);
       return 0;

@@ -39,7 +39,7 @@ export async function outbox(argv: string[], io: CliIo): Promise<number> {
     return 0;
   }
   const id = required(positionals[0], '<message-id>', outboxUsage);
-  if (!/^[0-9a-f-]{36}$/i.test(id)) throw new UsageError(`<message-id> must be a message id as printed by \`bridge outbox list\`, got ${id}`, outboxUsage);
+  if (!/^[0-9a-f-]{36}$/i.test(id)) throw new UsageError(`<message-id> must be a message id as printed by \`bridge outbox list\``, outboxUsage);
   const view = await withNodeDatabase(dataDir, DATABASE_URL, (db) => {
     // A one-off context: the running node's dispatcher is woken by the database notification.
     const config = { nodeId: dataDir.config.nodeId, delivery: defaultDelivery } as NodeConfig;
