@@ -1,6 +1,7 @@
 import Fastify, { type FastifyBaseLogger } from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { NodeContext } from './context.ts';
+import { defaultHttpLimits } from './config.ts';
 import { newId } from './clock.ts';
 import { requestScope } from './logger.ts';
 import { statusClass } from './metrics/metrics.ts';
@@ -26,14 +27,16 @@ declare module 'fastify' {
 
 /** The node's HTTP app: three surfaces, each its own encapsulated plugin with its own auth. */
 export async function buildApp(ctx: NodeContext): Promise<App> {
+  const http = { ...defaultHttpLimits, ...ctx.config.http };
   const app = Fastify({
     loggerInstance: ctx.logger as FastifyBaseLogger,
     bodyLimit: ctx.config.bodyMaxBytes,
     genReqId: () => newId(),
     // Fastify's own request lines quote the raw URL (paths and queries can carry names): see below.
     disableRequestLogging: true,
-    connectionTimeout: 30_000,
-    requestTimeout: 30_000,
+    connectionTimeout: http.connectionTimeoutMs,
+    requestTimeout: http.requestTimeoutMs,
+    keepAliveTimeout: http.keepAliveTimeoutMs,
     return503OnClosing: true,
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);

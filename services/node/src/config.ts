@@ -19,7 +19,29 @@ export interface RateLimits {
   clientPerMinute: number;
   /** Per remote address on POST /federation/v1/messages (the sender is only known after decryption). */
   messagesPerMinute: number;
+  /** Per authenticated peer (the verified `iss`) on POST /federation/v1/messages; default 1200. */
+  peerMessagesPerMinute?: number;
 }
+
+/**
+ * Server-side limits of the HTTP listener (Node's http.Server settings, through Fastify). A client
+ * that opens a connection and sends nothing, or trickles a request, is cut off; an idle keep-alive
+ * connection is closed well before a load balancer's idle timeout would reuse a dead one.
+ */
+export interface HttpLimits {
+  /** Longest time to receive one whole request, headers and body (answered 408). */
+  requestTimeoutMs: number;
+  /** Longest time a socket may stay silent, before and between requests. */
+  connectionTimeoutMs: number;
+  /** How long an idle keep-alive connection is kept open. */
+  keepAliveTimeoutMs: number;
+}
+
+export const defaultHttpLimits: HttpLimits = {
+  requestTimeoutMs: 30_000,
+  connectionTimeoutMs: 30_000,
+  keepAliveTimeoutMs: 5_000,
+};
 
 /** Everything a node needs, as a plain object: tests build it directly, `bin` builds it from env. */
 export interface NodeConfig {
@@ -35,7 +57,10 @@ export interface NodeConfig {
   port: number;
   acceptanceWindowSeconds: number;
   messageMaxBytes: number;
+  /** Largest JSON body on the integration and admin API (413 `payload_too_large` above it). */
   bodyMaxBytes: number;
+  /** Listener timeouts; defaults from `defaultHttpLimits`. */
+  http?: Partial<HttpLimits>;
   delivery: DeliveryConfig;
   limits: RateLimits;
   logLevel: string;
@@ -52,9 +77,10 @@ export const defaultDelivery: DeliveryConfig = {
   concurrency: 8,
 };
 
-export const defaultLimits: RateLimits = {
+export const defaultLimits: Required<RateLimits> = {
   clientPerMinute: 600,
   messagesPerMinute: 3000,
+  peerMessagesPerMinute: 1200,
 };
 
 export const nodeIdPattern = /^[a-z][a-z0-9-]{1,62}$/;
@@ -75,6 +101,11 @@ export const ServeEnv = z.object({
   BRIDGE_DELIVERY_RETRY_MAX_MS: z.coerce.number().int().min(100).max(24 * 3600_000).default(5 * 60_000),
   BRIDGE_RATE_LIMIT_CLIENT_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(defaultLimits.clientPerMinute),
   BRIDGE_RATE_LIMIT_MESSAGES_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(defaultLimits.messagesPerMinute),
+  BRIDGE_RATE_LIMIT_PEER_MESSAGES_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(defaultLimits.peerMessagesPerMinute),
+  BRIDGE_BODY_MAX_BYTES: z.coerce.number().int().min(16 * 1024).max(16 * 1024 * 1024).default(1024 * 1024),
+  BRIDGE_HTTP_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(600_000).default(defaultHttpLimits.requestTimeoutMs),
+  BRIDGE_HTTP_CONNECTION_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(600_000).default(defaultHttpLimits.connectionTimeoutMs),
+  BRIDGE_HTTP_KEEP_ALIVE_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(600_000).default(defaultHttpLimits.keepAliveTimeoutMs),
   /** Fault tests only: the probability that the process kills itself right after committing a received message. */
   BRIDGE_FAULT_CRASH_AFTER_COMMIT: z.coerce.number().min(0).max(1).optional(),
 });

@@ -3,6 +3,8 @@ import type { ProblemCode } from '@bridge/contract';
 /** The one error type the HTTP layer turns into problem+json; `code` is stable and in the contract. */
 export class BridgeError extends Error {
   override readonly name = 'BridgeError';
+  /** On a 429: sent as the Retry-After header. */
+  retryAfterSeconds?: number;
   constructor(
     readonly status: number,
     readonly code: ProblemCode,

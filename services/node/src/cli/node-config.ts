@@ -15,9 +15,10 @@ export function nodeConfigFromDataDir(dataDir: DataDir, env: ServeEnv, databaseU
     port,
     acceptanceWindowSeconds: env.BRIDGE_ACCEPTANCE_WINDOW_SECONDS,
     messageMaxBytes: env.BRIDGE_MESSAGE_MAX_BYTES,
-    bodyMaxBytes: 1024 * 1024,
+    bodyMaxBytes: env.BRIDGE_BODY_MAX_BYTES,
+    http: { requestTimeoutMs: env.BRIDGE_HTTP_REQUEST_TIMEOUT_MS, connectionTimeoutMs: env.BRIDGE_HTTP_CONNECTION_TIMEOUT_MS, keepAliveTimeoutMs: env.BRIDGE_HTTP_KEEP_ALIVE_TIMEOUT_MS },
     delivery: { ...defaultDelivery, requestTimeoutMs: env.BRIDGE_DELIVERY_TIMEOUT_MS, pollIntervalMs: env.BRIDGE_DELIVERY_POLL_MS, maxDelayMs: env.BRIDGE_DELIVERY_RETRY_MAX_MS },
-    limits: { clientPerMinute: env.BRIDGE_RATE_LIMIT_CLIENT_PER_MINUTE, messagesPerMinute: env.BRIDGE_RATE_LIMIT_MESSAGES_PER_MINUTE },
+    limits: { clientPerMinute: env.BRIDGE_RATE_LIMIT_CLIENT_PER_MINUTE, messagesPerMinute: env.BRIDGE_RATE_LIMIT_MESSAGES_PER_MINUTE, peerMessagesPerMinute: env.BRIDGE_RATE_LIMIT_PEER_MESSAGES_PER_MINUTE },
     logLevel: env.BRIDGE_LOG_LEVEL,
     ...(env.BRIDGE_FAULT_CRASH_AFTER_COMMIT === undefined ? {} : { faults: { crashAfterCommitProbability: env.BRIDGE_FAULT_CRASH_AFTER_COMMIT } }),
   };

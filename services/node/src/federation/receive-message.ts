@@ -11,6 +11,7 @@ import { BridgeError } from '../errors.ts';
 import { messageContentDigest } from '../outbox/enqueue.ts';
 import { resolvePeerSigningKey } from '../peers/keys.ts';
 import type { NodeContext } from '../context.ts';
+import { takePeerMessageBudget } from './peer-rate-limit.ts';
 import { refusalFromCrypto } from './refusals.ts';
 
 /**
@@ -34,6 +35,7 @@ export async function receiveMessage(ctx: NodeContext, body: string): Promise<{ 
     throw isCryptoError(err) ? refusalFromCrypto(err.code, err.message) : err;
   }
   try {
+    takePeerMessageBudget(ctx, opened.claims.iss);
     const receipt = await deliver(ctx, opened, now);
     crashAfterCommitForFaultTests(ctx);
     return receipt;

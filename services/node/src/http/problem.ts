@@ -15,7 +15,15 @@ const TITLES: Partial<Record<ProblemCode, string>> = {
   internal_error: 'Internal error',
 };
 
-export function sendProblem(reply: FastifyReply, request: FastifyRequest, status: number, code: ProblemCode, detail?: string, errors?: Problem['errors']): FastifyReply {
+export function sendProblem(
+  reply: FastifyReply,
+  request: FastifyRequest,
+  status: number,
+  code: ProblemCode,
+  detail?: string,
+  errors?: Problem['errors'],
+  retryAfterSeconds?: number,
+): FastifyReply {
   const body: Problem = {
     type: `urn:bridge:problem:${code}`,
     title: TITLES[code] ?? code.replace(/_/g, ' '),
@@ -26,6 +34,7 @@ export function sendProblem(reply: FastifyReply, request: FastifyRequest, status
     requestId: String(request.id),
     ...(errors ? { errors } : {}),
   };
+  if (retryAfterSeconds !== undefined && !reply.hasHeader('retry-after')) reply.header('retry-after', String(retryAfterSeconds));
   return reply.code(status).type('application/problem+json').send(body);
 }
 
@@ -68,6 +77,7 @@ export interface ProblemParts {
   code: ProblemCode;
   detail?: string;
   errors?: Problem['errors'];
+  retryAfterSeconds?: number;
 }
 
 /**
@@ -75,7 +85,15 @@ export interface ProblemParts {
  * name, codes and frames only (messages can quote data) and becomes a bare 500.
  */
 export function problemFromError(error: FastifyError, request: FastifyRequest): ProblemParts {
-  if (error instanceof BridgeError) return { status: error.status, code: error.code, detail: error.message, ...(error.errors ? { errors: error.errors } : {}) };
+  if (error instanceof BridgeError) {
+    return {
+      status: error.status,
+      code: error.code,
+      detail: error.message,
+      ...(error.errors ? { errors: error.errors } : {}),
+      ...(error.retryAfterSeconds === undefined ? {} : { retryAfterSeconds: error.retryAfterSeconds }),
+    };
+  }
   if (hasZodFastifySchemaValidationErrors(error)) {
     // A JSON Pointer into the request: /body/person/givenName, /querystring/limit, /params/referralId.
     const context = error.validationContext ?? 'body';
@@ -104,7 +122,7 @@ export function problemFromError(error: FastifyError, request: FastifyRequest): 
 export function registerProblemHandling(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const p = problemFromError(error, request);
-    return sendProblem(reply, request, p.status, p.code, p.detail, p.errors);
+    return sendProblem(reply, request, p.status, p.code, p.detail, p.errors, p.retryAfterSeconds);
   });
   app.setNotFoundHandler((request, reply) => sendProblem(reply, request, 404, 'not_found', 'no such route'));
 }

@@ -24,6 +24,15 @@ Runs a node until SIGINT or SIGTERM. Environment:
   BRIDGE_RATE_LIMIT_MESSAGES_PER_MINUTE
                                      federation messages per minute per remote address
                                      (default 3000)
+  BRIDGE_RATE_LIMIT_PEER_MESSAGES_PER_MINUTE
+                                     federation messages per minute per authenticated peer
+                                     (default 1200)
+  BRIDGE_BODY_MAX_BYTES              largest JSON body on the integration and admin API
+                                     (default 1048576)
+  BRIDGE_HTTP_REQUEST_TIMEOUT_MS     longest time to receive a whole request (default 30000)
+  BRIDGE_HTTP_CONNECTION_TIMEOUT_MS  longest silence on a connection (default 30000)
+  BRIDGE_HTTP_KEEP_ALIVE_TIMEOUT_MS  how long an idle keep-alive connection stays open
+                                     (default 5000)
   BRIDGE_FAULT_CRASH_AFTER_COMMIT    fault tests only: probability of dying right after a commit`;
 
 export async function serve(argv: string[], io: CliIo, signal?: AbortSignal): Promise<number> {

@@ -19,7 +19,7 @@ export const receiveMessageRoute: RouteModule = (app, ctx) => {
     // Every error on this route is a refused message, from the body limit on: record it, then answer.
     errorHandler: async (error, request, reply) => {
       const p = await recordRefusal(ctx, error as FastifyError, request);
-      return sendProblem(reply, request, p.status, p.code, p.detail, p.errors);
+      return sendProblem(reply, request, p.status, p.code, p.detail, p.errors, p.retryAfterSeconds);
     },
     handler: async (request) => receiveMessage(ctx, request.body),
   });
