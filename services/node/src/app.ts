@@ -5,6 +5,7 @@ import { defaultHttpLimits } from './config.ts';
 import { newId } from './clock.ts';
 import { requestScope } from './logger.ts';
 import { statusClass } from './metrics/metrics.ts';
+import { SafeLogController } from './http/log-controller.ts';
 import { registerProblemHandling } from './http/problem.ts';
 import { federationPlugin } from './routes/federation/plugin.ts';
 import { integrationPlugin } from './routes/integration/plugin.ts';
@@ -32,8 +33,8 @@ export async function buildApp(ctx: NodeContext): Promise<App> {
     loggerInstance: ctx.logger as FastifyBaseLogger,
     bodyLimit: ctx.config.bodyMaxBytes,
     genReqId: () => newId(),
-    // Fastify's own request lines quote the raw URL (paths and queries can carry names): see below.
-    disableRequestLogging: true,
+    // Fastify's own request lines would quote the raw URL and error messages.
+    logController: new SafeLogController(),
     connectionTimeout: http.connectionTimeoutMs,
     requestTimeout: http.requestTimeoutMs,
     keepAliveTimeout: http.keepAliveTimeoutMs,
@@ -52,14 +53,8 @@ export async function buildApp(ctx: NodeContext): Promise<App> {
   // again before validation because body parsing resumes in the socket's async context.
   app.addHook('onRequest', (request, _reply, done) => requestScope.run({ reqId: String(request.id) }, done));
   app.addHook('preValidation', (request, _reply, done) => requestScope.run({ reqId: String(request.id) }, done));
-  // One line per request and per response, each with the request id (the request's child logger),
-  // naming the route pattern, never the raw URL.
-  app.addHook('onRequest', async (request) => {
-    request.log.info({ method: request.method, route: request.routeOptions.url ?? 'unmatched' }, 'incoming request');
-  });
   // Labelled by the route pattern (never the raw URL, which can carry ids); unknown paths share one label.
   app.addHook('onResponse', async (request, reply) => {
-    request.log.info({ statusCode: reply.statusCode, responseTimeMs: Math.round(reply.elapsedTime) }, 'request completed');
     ctx.metrics.httpRequestDuration.observe(
       { method: request.method, route: request.routeOptions.url ?? 'unmatched', status_class: statusClass(reply.statusCode) },
       reply.elapsedTime / 1000,

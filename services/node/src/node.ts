@@ -70,9 +70,12 @@ export async function createNode(config: NodeConfig, options: NodeOptions = {}):
     },
     stop() {
       stopping ??= (async () => {
+        // First no new claims, so nothing starts while requests drain; the deliveries in flight
+        // finish (receipt verified and stored) before the database closes.
+        const draining = dispatcher.stop();
         await app.close();
         await listener.stop();
-        await dispatcher.stop();
+        await draining;
         await database.close();
       })();
       return stopping;
