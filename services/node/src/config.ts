@@ -85,39 +85,76 @@ export const defaultLimits: Required<RateLimits> = {
 
 export const nodeIdPattern = /^[a-z][a-z0-9-]{1,62}$/;
 
-/** The environment `bridge serve` reads; each variable is named in the error when it is wrong. */
-export const ServeEnv = z.object({
-  DATABASE_URL: z
-    .string()
-    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// connection URL')
-    .optional(),
-  BRIDGE_HOST: z.string().min(1).default('127.0.0.1'),
-  BRIDGE_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  BRIDGE_ACCEPTANCE_WINDOW_SECONDS: z.coerce.number().int().min(10).max(3600).default(300),
+/** One environment variable: how it is validated, the form it must take, and what it does. */
+interface EnvVar<S extends z.ZodType> {
+  schema: S;
+  expected: string;
+  description: string;
+}
+const envVar = <S extends z.ZodType>(schema: S, expected: string, description: string): EnvVar<S> => ({ schema, expected, description });
+const wholeNumber = (min: number, max: number, fallback: number, description: string) =>
+  envVar(z.coerce.number().int().min(min).max(max).default(fallback), `a whole number from ${min} to ${max}`, description);
+
+/**
+ * The environment `bridge serve` (and the commands that open the node's database) read: the one
+ * definition used to validate it, to name a wrong variable with the form it must take, and to
+ * document it in `bridge serve --help`.
+ */
+export const SERVE_ENV = {
+  DATABASE_URL: envVar(
+    z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// connection URL').optional(),
+    'a postgres:// or postgresql:// connection URL',
+    'PostgreSQL of this node; without it the node runs on an embedded PostgreSQL kept in <dir>/postgres',
+  ),
+  BRIDGE_HOST: envVar(z.string().min(1).default('127.0.0.1'), 'a host name or IP address', 'address to listen on'),
+  BRIDGE_LOG_LEVEL: envVar(
+    z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    'one of fatal, error, warn, info, debug, trace, silent',
+    'least severe level written to the log',
+  ),
+  BRIDGE_ACCEPTANCE_WINDOW_SECONDS: wholeNumber(10, 3600, 300, 'allowed clock difference for messages, in seconds'),
   // The contract caps a compact JWE at 256 KiB; a node may only be stricter.
-  BRIDGE_MESSAGE_MAX_BYTES: z.coerce.number().int().min(4096).max(256 * 1024).default(256 * 1024),
-  BRIDGE_DELIVERY_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
-  BRIDGE_DELIVERY_POLL_MS: z.coerce.number().int().min(50).max(60_000).default(1_000),
-  BRIDGE_DELIVERY_RETRY_MAX_MS: z.coerce.number().int().min(100).max(24 * 3600_000).default(5 * 60_000),
-  BRIDGE_RATE_LIMIT_CLIENT_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(defaultLimits.clientPerMinute),
-  BRIDGE_RATE_LIMIT_MESSAGES_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(defaultLimits.messagesPerMinute),
-  BRIDGE_RATE_LIMIT_PEER_MESSAGES_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(defaultLimits.peerMessagesPerMinute),
-  BRIDGE_BODY_MAX_BYTES: z.coerce.number().int().min(16 * 1024).max(16 * 1024 * 1024).default(1024 * 1024),
-  BRIDGE_HTTP_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(600_000).default(defaultHttpLimits.requestTimeoutMs),
-  BRIDGE_HTTP_CONNECTION_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(600_000).default(defaultHttpLimits.connectionTimeoutMs),
-  BRIDGE_HTTP_KEEP_ALIVE_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(600_000).default(defaultHttpLimits.keepAliveTimeoutMs),
-  /** Fault tests only: the probability that the process kills itself right after committing a received message. */
-  BRIDGE_FAULT_CRASH_AFTER_COMMIT: z.coerce.number().min(0).max(1).optional(),
-});
+  BRIDGE_MESSAGE_MAX_BYTES: wholeNumber(4096, 256 * 1024, 256 * 1024, 'largest accepted federation message, in bytes'),
+  BRIDGE_DELIVERY_TIMEOUT_MS: wholeNumber(100, 120_000, 10_000, 'how long one delivery to a peer may take, in ms'),
+  BRIDGE_DELIVERY_POLL_MS: wholeNumber(50, 60_000, 1_000, 'outbox poll interval when no notification arrives, in ms'),
+  BRIDGE_DELIVERY_RETRY_MAX_MS: wholeNumber(100, 24 * 3600_000, 5 * 60_000, 'longest wait between delivery attempts, in ms'),
+  BRIDGE_RATE_LIMIT_CLIENT_PER_MINUTE: wholeNumber(1, 1_000_000, defaultLimits.clientPerMinute, 'requests per minute per API client, on the integration and admin API each'),
+  BRIDGE_RATE_LIMIT_MESSAGES_PER_MINUTE: wholeNumber(1, 1_000_000, defaultLimits.messagesPerMinute, 'federation messages per minute per remote address'),
+  BRIDGE_RATE_LIMIT_PEER_MESSAGES_PER_MINUTE: wholeNumber(1, 1_000_000, defaultLimits.peerMessagesPerMinute, 'federation messages per minute per authenticated peer'),
+  BRIDGE_BODY_MAX_BYTES: wholeNumber(16 * 1024, 16 * 1024 * 1024, 1024 * 1024, 'largest JSON body on the integration and admin API, in bytes'),
+  BRIDGE_HTTP_REQUEST_TIMEOUT_MS: wholeNumber(1_000, 600_000, defaultHttpLimits.requestTimeoutMs, 'longest time to receive one whole request, in ms'),
+  BRIDGE_HTTP_CONNECTION_TIMEOUT_MS: wholeNumber(1_000, 600_000, defaultHttpLimits.connectionTimeoutMs, 'longest silence on a connection, in ms'),
+  BRIDGE_HTTP_KEEP_ALIVE_TIMEOUT_MS: wholeNumber(1_000, 600_000, defaultHttpLimits.keepAliveTimeoutMs, 'how long an idle keep-alive connection stays open, in ms'),
+  BRIDGE_FAULT_CRASH_AFTER_COMMIT: envVar(
+    z.coerce.number().min(0).max(1).optional(),
+    'a probability from 0 to 1',
+    'fault tests only: probability that the process dies right after committing a received message',
+  ),
+} as const;
+
+type ServeEnvShape = { [K in keyof typeof SERVE_ENV]: (typeof SERVE_ENV)[K]['schema'] };
+export const ServeEnv = z.object(Object.fromEntries(Object.entries(SERVE_ENV).map(([name, v]) => [name, v.schema])) as ServeEnvShape);
 export type ServeEnv = z.infer<typeof ServeEnv>;
 
+/** Validates the environment; each wrong variable is named with the form it must take, never its value. */
 export function parseServeEnv(env: Record<string, string | undefined>): ServeEnv {
   const result = ServeEnv.safeParse(env);
   if (!result.success) {
-    const lines = result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    const names = [...new Set(result.error.issues.map((i) => String(i.path[0])))];
+    const lines = names.map((name) => `${name} must be ${SERVE_ENV[name as keyof typeof SERVE_ENV]?.expected ?? 'valid'}`);
     throw new ConfigError(`invalid environment:\n  ${lines.join('\n  ')}`);
   }
   return result.data;
+}
+
+/** The environment section of `bridge serve --help`, from SERVE_ENV. */
+export function serveEnvHelp(): string {
+  const rows = Object.entries(SERVE_ENV).map(([name, v]) => {
+    const fallback = v.schema.safeParse(undefined);
+    const suffix = fallback.success && fallback.data !== undefined ? ` (default ${String(fallback.data)})` : '';
+    return `  ${name}\n      ${v.description}${suffix}; ${v.expected}`;
+  });
+  return ['environment:', ...rows].join('\n');
 }
 
 export class ConfigError extends Error {

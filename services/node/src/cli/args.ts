@@ -24,6 +24,46 @@ export interface CliIo {
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 
+/** One option of a command: what parses it and what documents it, in one place. */
+export interface OptionSpec {
+  type: 'string' | 'boolean';
+  /** Placeholder shown in the help for a string option, e.g. `<dir>`. */
+  value?: string;
+  description: string;
+}
+
+/**
+ * A command's options and help. `parseCommand` accepts exactly `options` (plus --help), and
+ * `helpText` documents exactly them, so the help cannot drift from what the command accepts.
+ */
+export interface CommandSpec<O extends Record<string, OptionSpec> = Record<string, OptionSpec>> {
+  /** Synopsis lines, without the leading "usage:". */
+  usage: string[];
+  description: string;
+  options: O;
+  /** How many positional arguments (after the subcommand) the command takes. */
+  positionals?: number;
+  /** Further text after the options (environment, formats). */
+  footer?: string;
+}
+
+export const defineCommand = <const O extends Record<string, OptionSpec>>(spec: CommandSpec<O>): CommandSpec<O> => spec;
+
+export function helpText(spec: CommandSpec): string {
+  const synopsis = spec.usage.length === 1 ? [`usage: ${spec.usage[0]}`] : ['usage:', ...spec.usage.map((u) => `  ${u}`)];
+  const flags: Array<[string, string]> = Object.entries(spec.options).map(([name, o]) => [`--${name}${o.type === 'string' ? ` ${o.value ?? '<value>'}` : ''}`, o.description]);
+  flags.push(['-h, --help', 'show this help']);
+  const width = Math.max(...flags.map(([f]) => f.length)) + 2;
+  const options = flags.map(([flag, description]) => `  ${flag.padEnd(width)}${description.split('\n').join(`\n  ${' '.repeat(width)}`)}`);
+  return [...synopsis, '', spec.description, '', 'options:', ...options, ...(spec.footer ? ['', spec.footer] : [])].join('\n');
+}
+
+/** Parses a command's arguments against its spec; a mistake is a UsageError carrying the help. */
+export function parseCommand<O extends Record<string, OptionSpec>>(argv: string[], spec: CommandSpec<O>) {
+  const options = Object.fromEntries(Object.entries(spec.options).map(([name, o]) => [name, { type: o.type }])) as { [K in keyof O]: { type: O[K]['type'] } };
+  return parse(argv, options, helpText(spec), spec.positionals ?? 0);
+}
+
 export function parse<T extends Options>(argv: string[], options: T, usage: string, positionals = 0) {
   let parsed;
   try {

@@ -1,12 +1,13 @@
 import { ConfigError } from '../config.ts';
 import { BridgeError } from '../errors.ts';
-import { UsageError, type CliIo } from './args.ts';
-import { clients } from './commands/clients.ts';
-import { init } from './commands/init.ts';
-import { keys } from './commands/keys.ts';
-import { outbox } from './commands/outbox.ts';
-import { peers } from './commands/peers.ts';
-import { serve } from './commands/serve.ts';
+import { helpText, UsageError, type CliIo, type CommandSpec } from './args.ts';
+import { clients, clientsCommand } from './commands/clients.ts';
+import { init, initCommand } from './commands/init.ts';
+import { keys, keysCommand } from './commands/keys.ts';
+import { outbox, outboxCommand } from './commands/outbox.ts';
+import { peers, peersCommand } from './commands/peers.ts';
+import { serve, serveCommand } from './commands/serve.ts';
+import { demoCommand } from '../demo/command.ts';
 
 export const usage = `usage: bridge <command> [options]
 
@@ -23,12 +24,29 @@ bridge <command> --help describes each command's options.`;
 
 const COMMANDS: Record<string, (argv: string[], io: CliIo) => Promise<number>> = { init, serve, peers, clients, keys, outbox };
 
+/** Each command's options and help: the same specs its parser uses. */
+export const COMMAND_SPECS: Record<string, CommandSpec> = {
+  init: initCommand,
+  serve: serveCommand,
+  peers: peersCommand,
+  clients: clientsCommand,
+  keys: keysCommand,
+  outbox: outboxCommand,
+  demo: demoCommand,
+};
+
 /** Runs one command; every expected failure becomes a message and an exit code, never a stack trace. */
 export async function main(argv: string[], io: CliIo): Promise<number> {
   const [command, ...rest] = argv;
   if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
     (command === undefined ? io.err : io.out)(usage);
     return command === undefined ? 2 : 0;
+  }
+  // `bridge <command> [<subcommand>] --help`, whatever else is on the line.
+  const spec = COMMAND_SPECS[command];
+  if (spec && (rest.includes('--help') || rest.includes('-h'))) {
+    io.out(helpText(spec));
+    return 0;
   }
   if (command === 'demo') {
     const { runDemo } = await import('../demo/run.ts');

@@ -14,15 +14,12 @@ import { createLogger } from '../logger.ts';
 import { nodeDatabase, type NodeDatabase } from '../cli/database.ts';
 import { nodeConfigFromDataDir } from '../cli/node-config.ts';
 import { parseServeEnv } from '../config.ts';
-import { parse, type CliIo } from '../cli/args.ts';
+import { helpText, parseCommand, type CliIo } from '../cli/args.ts';
+import { demoCommand } from './command.ts';
 import { demoReferral, demoReturnReferral } from './scenario.ts';
 import pino from 'pino';
 
-export const demoUsage = `usage: pnpm demo [--once]
-
-Starts two nodes, Atina (Belgrade) and PVPT (Prishtina), each on its own embedded PostgreSQL in a
-temporary directory, onboards them to each other, sends a referral and prints both timelines.
-  --once   exit after the scenario and remove everything it created (default: keep running until Ctrl-C)`;
+export const demoUsage = helpText(demoCommand);
 
 interface DemoNode {
   id: string;
@@ -34,7 +31,7 @@ interface DemoNode {
 }
 
 export async function runDemo(argv: string[], io: CliIo): Promise<number> {
-  const { values } = parse(argv, { once: { type: 'boolean' } }, demoUsage);
+  const { values } = parseCommand(argv, demoCommand);
   if (values.help) return io.out(demoUsage), 0;
   const base = await mkdtemp(join(tmpdir(), 'bridge-demo-'));
   const nodes: DemoNode[] = [];

@@ -2,20 +2,24 @@ import { parseServeEnv } from '../../config.ts';
 import { loadDataDir } from '../../data-dir.ts';
 import { createClient, listClients, revokeClient, SCOPES, type Scope } from '../../clients/clients.ts';
 import { withNodeDatabase } from '../database.ts';
-import { parse, required, resolvePath, UsageError, type CliIo } from '../args.ts';
+import { defineCommand, helpText, parseCommand, required, resolvePath, UsageError, type CliIo } from '../args.ts';
 
-export const clientsUsage = `usage:
-  bridge clients create --data-dir <dir> --name <name> --scopes <list> [--ttl-days <days>]
-  bridge clients list --data-dir <dir>
-  bridge clients revoke <client-id> --data-dir <dir>
-
-create prints a bearer token for the integration API, once. Scopes (comma-separated):
-  ${SCOPES.join(', ')}
---ttl-days sets the token's lifetime (default 365).`;
+export const clientsCommand = defineCommand({
+  usage: ['bridge clients create --data-dir <dir> --name <name> --scopes <list> [--ttl-days <days>]', 'bridge clients list --data-dir <dir>', 'bridge clients revoke <client-id> --data-dir <dir>'],
+  description: 'create prints a bearer token for the integration and admin API, once; it is never stored.',
+  options: {
+    'data-dir': { type: 'string', value: '<dir>', description: 'the node\'s data directory' },
+    name: { type: 'string', value: '<name>', description: 'create: who the client is, e.g. atina-case-system' },
+    scopes: { type: 'string', value: '<list>', description: `create: comma-separated, from ${SCOPES.join(', ')}` },
+    'ttl-days': { type: 'string', value: '<days>', description: 'create: the token\'s lifetime in days, 1 to 3650 (default 365)' },
+  },
+  positionals: 1,
+});
+export const clientsUsage = helpText(clientsCommand);
 
 export async function clients(argv: string[], io: CliIo): Promise<number> {
   const [sub, ...rest] = argv;
-  const { values, positionals } = parse(rest, { 'data-dir': { type: 'string' }, name: { type: 'string' }, scopes: { type: 'string' }, 'ttl-days': { type: 'string' } }, clientsUsage, 1);
+  const { values, positionals } = parseCommand(rest, clientsCommand);
   if (sub === undefined) throw new UsageError('missing clients command', clientsUsage);
   if (values.help) return io.out(clientsUsage), 0;
   const dataDir = await loadDataDir(resolvePath(io, required(values['data-dir'], '--data-dir', clientsUsage)));

@@ -1,18 +1,22 @@
 import { initDataDir } from '../../data-dir.ts';
 import { ownFingerprint } from '../../federation/metadata.ts';
-import { parse, required, resolvePath, type CliIo } from '../args.ts';
+import { defineCommand, helpText, parseCommand, required, resolvePath, type CliIo } from '../args.ts';
 
-export const initUsage = `usage: bridge init --node-id <id> --data-dir <dir> --public-url <url> [--name <name>] [--jurisdiction <code>]
-
-Creates a node's data directory: keys (signing, encryption, log, token; mode 0600) and config.json.
-  --node-id       lowercase slug that names this node to its peers, e.g. atina
-  --data-dir      directory to create; refuses one that already holds a node
-  --public-url    base URL where peers and clients reach this node, e.g. https://bridge.atina.org.rs
-  --name          display name (default: the node id)
-  --jurisdiction  jurisdiction code shown to peers, e.g. RS or XK (default: unspecified)`;
+export const initCommand = defineCommand({
+  usage: ['bridge init --node-id <id> --data-dir <dir> --public-url <url> [--name <name>] [--jurisdiction <code>]'],
+  description: "Creates a node's data directory: keys (signing, encryption, log, token; mode 0600) and config.json.",
+  options: {
+    'node-id': { type: 'string', value: '<id>', description: 'lowercase slug that names this node to its peers, e.g. atina' },
+    'data-dir': { type: 'string', value: '<dir>', description: 'directory to create; refuses one that already holds a node' },
+    'public-url': { type: 'string', value: '<url>', description: 'base URL where peers and clients reach this node, e.g. https://bridge.atina.org.rs' },
+    name: { type: 'string', value: '<name>', description: 'display name (default: the node id)' },
+    jurisdiction: { type: 'string', value: '<code>', description: 'jurisdiction code shown to peers, e.g. RS or XK (default: unspecified)' },
+  },
+});
+export const initUsage = helpText(initCommand);
 
 export async function init(argv: string[], io: CliIo): Promise<number> {
-  const { values } = parse(argv, { 'node-id': { type: 'string' }, 'data-dir': { type: 'string' }, 'public-url': { type: 'string' }, name: { type: 'string' }, jurisdiction: { type: 'string' } }, initUsage);
+  const { values } = parseCommand(argv, initCommand);
   if (values.help) return io.out(initUsage), 0;
   const nodeId = required(values['node-id'], '--node-id', initUsage);
   const dir = resolvePath(io, required(values['data-dir'], '--data-dir', initUsage));

@@ -3,23 +3,28 @@ import { parseServeEnv } from '../../config.ts';
 import { loadDataDir, saveSecrets } from '../../data-dir.ts';
 import { appendAudit } from '../../audit/append.ts';
 import { withNodeDatabase } from '../database.ts';
-import { parse, required, resolvePath, UsageError, type CliIo } from '../args.ts';
+import { defineCommand, helpText, parseCommand, required, resolvePath, UsageError, type CliIo } from '../args.ts';
 
-export const keysUsage = `usage: bridge keys rotate --data-dir <dir> [--purpose <purpose>] [--activate-in <duration>] [--overlap <duration>]
-
-Publishes a new key ahead of use and schedules the retirement of the current one. Peers learn the
+export const keysCommand = defineCommand({
+  usage: ['bridge keys rotate --data-dir <dir> [--purpose <purpose>] [--activate-in <duration>] [--overlap <duration>]'],
+  description: `Publishes a new key ahead of use and schedules the retirement of the current one. Peers learn the
 new key from this node's JWKS (they re-fetch it from the URL pinned at onboarding); retired keys stay
-published so old receipts and checkpoints still verify, but are refused for new messages.
-  --purpose       signing | encryption | log | token | all (default all)
-  --activate-in   how long the new key is published before it is used (default 24h)
-  --overlap       how long the old key stays acceptable after that (default 7d)
-Durations: a number followed by s, m, h or d. A running node picks the new keys up within seconds.`;
+published so old receipts and checkpoints still verify, but are refused for new messages.`,
+  options: {
+    'data-dir': { type: 'string', value: '<dir>', description: 'the node\'s data directory' },
+    purpose: { type: 'string', value: '<purpose>', description: 'signing | encryption | log | token | all (default all)' },
+    'activate-in': { type: 'string', value: '<duration>', description: 'how long the new key is published before it is used (default 24h)' },
+    overlap: { type: 'string', value: '<duration>', description: 'how long the old key stays acceptable after that (default 7d)' },
+  },
+  footer: 'Durations: a number followed by s, m, h or d. A running node picks the new keys up within seconds.',
+});
+export const keysUsage = helpText(keysCommand);
 
 const PURPOSES: KeyPurpose[] = ['signing', 'encryption', 'log', 'token'];
 
 export async function keys(argv: string[], io: CliIo): Promise<number> {
   const [sub, ...rest] = argv;
-  const { values } = parse(rest, { 'data-dir': { type: 'string' }, purpose: { type: 'string' }, 'activate-in': { type: 'string' }, overlap: { type: 'string' } }, keysUsage);
+  const { values } = parseCommand(rest, keysCommand);
   if (values.help) return io.out(keysUsage), 0;
   if (sub !== 'rotate') throw new UsageError(sub === undefined ? 'missing keys command' : `unknown keys command ${sub}`, keysUsage);
   const dataDir = await loadDataDir(resolvePath(io, required(values['data-dir'], '--data-dir', keysUsage)));

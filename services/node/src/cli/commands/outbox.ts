@@ -5,22 +5,28 @@ import type { OutboxStatus } from '../../db/schema/index.ts';
 import { systemClock } from '../../clock.ts';
 import type { NodeConfig } from '../../config.ts';
 import { withNodeDatabase } from '../database.ts';
-import { parse, required, resolvePath, UsageError, type CliIo } from '../args.ts';
+import { defineCommand, helpText, parseCommand, required, resolvePath, UsageError, type CliIo } from '../args.ts';
 
-export const outboxUsage = `usage:
-  bridge outbox list --data-dir <dir> [--status <status>] [--peer <node-id>] [--limit <n>]
-  bridge outbox resend <message-id> --data-dir <dir>
-
-list shows messages to peers and their delivery state (never their content):
-  status is queued | sending | retrying | delivered | dead; retrying ones show the last error and
-  the next attempt. resend puts a dead-lettered message back in the queue with a fresh deadline;
-  a running node sends it within its poll interval.`;
+export const outboxCommand = defineCommand({
+  usage: ['bridge outbox list --data-dir <dir> [--status <status>] [--peer <node-id>] [--limit <n>]', 'bridge outbox resend <message-id> --data-dir <dir>'],
+  description: `list shows messages to peers and their delivery state (never their content); retrying ones show
+the last error and the next attempt. resend puts a dead-lettered message back in the queue with a
+fresh deadline; a running node sends it within its poll interval.`,
+  options: {
+    'data-dir': { type: 'string', value: '<dir>', description: 'the node\'s data directory' },
+    status: { type: 'string', value: '<status>', description: 'list: only queued | sending | retrying | delivered | dead' },
+    peer: { type: 'string', value: '<node-id>', description: 'list: only messages to this peer' },
+    limit: { type: 'string', value: '<n>', description: 'list: at most this many messages, 1 to 200 (default 50)' },
+  },
+  positionals: 1,
+});
+export const outboxUsage = helpText(outboxCommand);
 
 const STATUSES: OutboxStatus[] = ['queued', 'sending', 'retrying', 'delivered', 'dead'];
 
 export async function outbox(argv: string[], io: CliIo): Promise<number> {
   const [sub, ...rest] = argv;
-  const { values, positionals } = parse(rest, { 'data-dir': { type: 'string' }, status: { type: 'string' }, peer: { type: 'string' }, limit: { type: 'string' } }, outboxUsage, 1);
+  const { values, positionals } = parseCommand(rest, outboxCommand);
   if (values.help) return io.out(outboxUsage), 0;
   if (sub !== 'list' && sub !== 'resend') throw new UsageError(sub === undefined ? 'missing outbox command' : `unknown outbox command ${sub}`, outboxUsage);
   const dataDir = await loadDataDir(resolvePath(io, required(values['data-dir'], '--data-dir', outboxUsage)));

@@ -4,20 +4,24 @@ import { loadDataDir } from '../../data-dir.ts';
 import { fetchPeer, listPeers, savePeer, setPeerStatus } from '../../peers/peers.ts';
 import type { PeerStatus } from '../../db/schema/index.ts';
 import { withNodeDatabase } from '../database.ts';
-import { parse, required, resolvePath, UsageError, type CliIo } from '../args.ts';
+import { defineCommand, helpText, parseCommand, required, resolvePath, UsageError, type CliIo } from '../args.ts';
 
-export const peersUsage = `usage:
-  bridge peers add <peer-url> --data-dir <dir> [--fingerprint <fp>]
-  bridge peers list --data-dir <dir>
-  bridge peers activate|suspend|revoke <node-id> --data-dir <dir>
-
-add fetches the peer's metadata and keys and prints their fingerprints. The peer becomes active only
+export const peersCommand = defineCommand({
+  usage: ['bridge peers add <peer-url> --data-dir <dir> [--fingerprint <fp>]', 'bridge peers list --data-dir <dir>', 'bridge peers activate|suspend|revoke <node-id> --data-dir <dir>'],
+  description: `add fetches the peer's metadata and keys and prints their fingerprints. The peer becomes active only
 when --fingerprint matches, or when you confirm at the prompt after comparing the fingerprint with
-the peer's operator out of band (phone, paper); otherwise it stays pending.`;
+the peer's operator out of band (phone, paper); otherwise it stays pending.`,
+  options: {
+    'data-dir': { type: 'string', value: '<dir>', description: 'the node\'s data directory' },
+    fingerprint: { type: 'string', value: '<fp>', description: 'add: the fingerprint the peer\'s operator read out; activates the peer if it matches' },
+  },
+  positionals: 1,
+});
+export const peersUsage = helpText(peersCommand);
 
 export async function peers(argv: string[], io: CliIo): Promise<number> {
   const [sub, ...rest] = argv;
-  const { values, positionals } = parse(rest, { 'data-dir': { type: 'string' }, fingerprint: { type: 'string' } }, peersUsage, 1);
+  const { values, positionals } = parseCommand(rest, peersCommand);
   if (values.help || sub === undefined) return sub === undefined ? usage() : (io.out(peersUsage), 0);
   const dataDir = await loadDataDir(resolvePath(io, required(values['data-dir'], '--data-dir', peersUsage)));
   const { DATABASE_URL } = parseServeEnv(io.env);

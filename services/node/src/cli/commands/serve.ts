@@ -1,42 +1,24 @@
-import { parseServeEnv } from '../../config.ts';
+import { parseServeEnv, serveEnvHelp } from '../../config.ts';
 import { watchFile, unwatchFile } from 'node:fs';
 import { loadDataDir, secretsFile } from '../../data-dir.ts';
 import { createNode } from '../../node.ts';
 import { nodeDatabase } from '../database.ts';
 import { nodeConfigFromDataDir } from '../node-config.ts';
-import { parse, parsePort, required, resolvePath, type CliIo } from '../args.ts';
+import { defineCommand, helpText, parseCommand, parsePort, required, resolvePath, type CliIo } from '../args.ts';
 
-export const serveUsage = `usage: bridge serve --data-dir <dir> --port <port>
-
-Runs a node until SIGINT or SIGTERM. Environment:
-  DATABASE_URL                       postgres:// URL; without it the node runs on an embedded
-                                     PostgreSQL kept in <dir>/postgres
-  BRIDGE_HOST                        address to listen on (default 127.0.0.1)
-  BRIDGE_LOG_LEVEL                   fatal|error|warn|info|debug|trace|silent (default info)
-  BRIDGE_ACCEPTANCE_WINDOW_SECONDS   allowed clock difference for messages (default 300)
-  BRIDGE_MESSAGE_MAX_BYTES           largest accepted message (default 262144)
-  BRIDGE_DELIVERY_TIMEOUT_MS         how long a delivery to a peer may take (default 10000)
-  BRIDGE_DELIVERY_POLL_MS            outbox poll interval when no notification arrives (default 1000)
-  BRIDGE_DELIVERY_RETRY_MAX_MS       longest wait between delivery attempts (default 300000)
-  BRIDGE_RATE_LIMIT_CLIENT_PER_MINUTE
-                                     requests per minute per API client, on the integration
-                                     and admin surfaces each (default 600)
-  BRIDGE_RATE_LIMIT_MESSAGES_PER_MINUTE
-                                     federation messages per minute per remote address
-                                     (default 3000)
-  BRIDGE_RATE_LIMIT_PEER_MESSAGES_PER_MINUTE
-                                     federation messages per minute per authenticated peer
-                                     (default 1200)
-  BRIDGE_BODY_MAX_BYTES              largest JSON body on the integration and admin API
-                                     (default 1048576)
-  BRIDGE_HTTP_REQUEST_TIMEOUT_MS     longest time to receive a whole request (default 30000)
-  BRIDGE_HTTP_CONNECTION_TIMEOUT_MS  longest silence on a connection (default 30000)
-  BRIDGE_HTTP_KEEP_ALIVE_TIMEOUT_MS  how long an idle keep-alive connection stays open
-                                     (default 5000)
-  BRIDGE_FAULT_CRASH_AFTER_COMMIT    fault tests only: probability of dying right after a commit`;
+export const serveCommand = defineCommand({
+  usage: ['bridge serve --data-dir <dir> --port <port>'],
+  description: 'Runs a node until SIGINT or SIGTERM; on either it stops accepting requests, finishes the deliveries in flight and exits.',
+  options: {
+    'data-dir': { type: 'string', value: '<dir>', description: 'the node\'s data directory (from `bridge init`)' },
+    port: { type: 'string', value: '<port>', description: 'TCP port to listen on, 0 to 65535' },
+  },
+  footer: serveEnvHelp(),
+});
+export const serveUsage = helpText(serveCommand);
 
 export async function serve(argv: string[], io: CliIo, signal?: AbortSignal): Promise<number> {
-  const { values } = parse(argv, { 'data-dir': { type: 'string' }, port: { type: 'string' } }, serveUsage);
+  const { values } = parseCommand(argv, serveCommand);
   if (values.help) return io.out(serveUsage), 0;
   const dir = resolvePath(io, required(values['data-dir'], '--data-dir', serveUsage));
   const port = parsePort(required(values.port, '--port', serveUsage), serveUsage);
