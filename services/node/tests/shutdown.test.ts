@@ -32,7 +32,7 @@ describe('graceful shutdown', () => {
     await Promise.all([atina?.stop(), pvpt?.stop()]);
   });
 
-  it('finishes the delivery in flight (delivered, receipt stored), starts nothing new and stops accepting requests', async () => {
+  it('finishes the delivery and the request in flight, starts no new delivery and accepts no new request', async () => {
     const atinaDb = atina.node.ctx.config.databaseUrl;
     // pvpt cannot store a referral while this transaction holds the table: atina's delivery hangs in flight.
     blocker = new pg.Client({ connectionString: pvpt.node.ctx.config.databaseUrl });
@@ -43,11 +43,20 @@ describe('graceful shutdown', () => {
     const first = await atina.api('POST', '/v1/referrals', demoReferral(new Date()));
     expect(first.status).toBe(201);
     await waitFor(async () => pvpt.logs.some((l) => l.includes('"incoming request"') && l.includes('/federation/v1/messages')));
-    const [inFlight] = await query<{ id: string; status: string }>(atinaDb, 'select id, status from outbox_messages where referral_id = $1', [first.body.id]);
+    const [inFlight] = await query<{ status: string }>(atinaDb, 'select status from outbox_messages where referral_id = $1', [first.body.id]);
     expect(inFlight!.status).toBe('sending');
-    // queued behind it: the only worker is busy
-    const second = await atina.api('POST', '/v1/referrals', demoReferral(new Date()));
-    expect(second.status).toBe(201);
+    // The withdrawal is the referral's next message: it becomes due the moment the first is delivered.
+    const withdrawn = await atina.api('POST', `/v1/referrals/${first.body.id}/withdraw`, { reason: 'PERSON_DECLINED' });
+    expect(withdrawn.status).toBe(200);
+
+    // A request in flight on atina too: its token cannot be looked up while this lock is held.
+    const clientsLock = new pg.Client({ connectionString: atinaDb });
+    await clientsLock.connect();
+    await clientsLock.query('begin');
+    await clientsLock.query('lock table api_clients in access exclusive mode');
+    const requestsBefore = atina.logs.filter((l) => l.includes('"incoming request"')).length;
+    const pendingRequest = atina.api('GET', '/v1/referrals');
+    await waitFor(async () => atina.logs.filter((l) => l.includes('"incoming request"')).length > requestsBefore);
 
     let stopped = false;
     const stopping = atina.stop().then(() => (stopped = true));
@@ -59,21 +68,29 @@ describe('graceful shutdown', () => {
         return true;
       }
     });
-    expect(stopped).toBe(false);
 
+    // The delivery in flight completes while the node stops: delivered, receipt verified and stored.
     await blocker.query('commit');
+    await waitFor(async () => atina.logs.some((l) => l.includes('"message delivered"')));
+    expect(stopped).toBe(false);
+    // The request in flight is answered, then the node finishes stopping.
+    await clientsLock.query('commit');
+    await clientsLock.end();
+    expect((await pendingRequest).status).toBe(200);
     await stopping;
 
-    const rows = await query<{ referral_id: string; status: string; receipt: string | null; attempts: number }>(
+    const rows = await query<{ type: string; status: string; receipt: string | null; attempts: number }>(
       atinaDb,
-      'select referral_id, status, receipt, attempts from outbox_messages',
+      'select type, status, receipt, attempts from outbox_messages where referral_id = $1 order by seq',
+      [first.body.id],
     );
-    const byReferral = new Map(rows.map((r) => [r.referral_id, r]));
-    expect(byReferral.get(first.body.id)).toMatchObject({ status: 'delivered', receipt: expect.stringMatching(/^ey/) });
-    expect(byReferral.get(second.body.id)).toMatchObject({ status: 'queued', receipt: null, attempts: 0 });
-    // pvpt has the first referral, and never saw the second
-    const onPvpt = await query<{ id: string }>(pvpt.node.ctx.config.databaseUrl, 'select id from referrals');
-    expect(onPvpt.map((r) => r.id)).toEqual([first.body.id]);
+    expect(rows).toMatchObject([
+      { type: 'referral.request', status: 'delivered', receipt: expect.stringMatching(/^ey/) },
+      // due since the first was delivered, but the dispatcher had stopped taking work
+      { type: 'referral.withdraw', status: 'queued', receipt: null, attempts: 0 },
+    ]);
+    const onPvpt = await query<{ status: string }>(pvpt.node.ctx.config.databaseUrl, 'select status from referrals where id = $1', [first.body.id]);
+    expect(onPvpt).toEqual([{ status: 'received' }]);
     await expect(fetch(`${atina.url}/healthz`)).rejects.toThrow();
   });
 });
