@@ -106,6 +106,10 @@ export interface paths {
          *
          *     The answer is a signed receipt proving delivery (not acceptance). Delivering the same message again
          *     returns the original receipt and delivers nothing twice.
+         *
+         *     Two budgets answer 429 `rate_limited` with `Retry-After`: one per remote address, before the body is
+         *     read, and one per authenticated peer, once the message has verified. Nothing is stored from a
+         *     message turned away; the sender keeps it in its outbox and delivers it later.
          */
         post: operations["receiveMessage"];
         delete?: never;
