@@ -280,3 +280,42 @@ describe('idempotency, withdrawal and admin schemas', () => {
     });
   });
 });
+
+describe('disclosure profiles', () => {
+  const extension = doc['x-bridge-disclosure-profiles'];
+
+  it('are in the document as x-bridge-disclosure-profiles, valid for Ajv and zod, and exported as parsed', () => {
+    expect(validate({ $ref: '#/components/schemas/DisclosureProfiles' }, extension)).toEqual([]);
+    expect(contract.DisclosureProfiles.safeParse(extension).success).toBe(true);
+    expect(contract.disclosureProfiles).toEqual(extension);
+  });
+
+  it('cover every service code, with lists that do not overlap', () => {
+    expect(Object.keys(contract.disclosureProfiles).sort()).toEqual([...contract.ServiceCode.options].sort());
+    for (const [service, profile] of Object.entries(contract.disclosureProfiles)) {
+      expect(profile.onRequest.filter((f) => profile.afterAcceptance.includes(f)), service).toEqual([]);
+      expect(profile.onRequest, service).toContain('givenName');
+    }
+  });
+
+  it('let a document number leave only after acceptance, for documents, proceedings and return', () => {
+    const withDocument = Object.entries(contract.disclosureProfiles).filter(([, p]) => [...p.onRequest, ...p.afterAcceptance].includes('documentNumber'));
+    expect(withDocument.map(([s]) => s).sort()).toEqual(['LEGAL_STATUS_AND_DOCUMENTS', 'SAFE_RETURN', 'SUPPORT_IN_PROCEEDINGS']);
+    for (const [, p] of withDocument) expect(p.onRequest).not.toContain('documentNumber');
+    expect(contract.disclosureProfiles.SAFE_ACCOMMODATION.onRequest.sort()).toEqual(['accompanyingChildren', 'ageBand', 'gender', 'givenName', 'languages', 'note', 'urgentHealthNeeds']);
+  });
+
+  it('are what getDisclosureProfiles shows in its example', () => {
+    const op = doc.paths['/v1/disclosure-profiles']?.get as { responses: Record<string, { content: Record<string, { example: unknown }> }> };
+    expect(op.responses['200']?.content['application/json']?.example).toEqual(extension);
+  });
+
+  it('refuse a profile list with an unknown field or a missing service', () => {
+    const { SAFE_RETURN: _dropped, ...missing } = contract.disclosureProfiles;
+    expect(contract.DisclosureProfiles.safeParse(missing).success).toBe(false);
+    expect(validate({ $ref: '#/components/schemas/DisclosureProfiles' }, missing)).not.toEqual([]);
+    const unknown = { ...contract.disclosureProfiles, SAFE_RETURN: { onRequest: ['nationalId'], afterAcceptance: [] } };
+    expect(contract.DisclosureProfiles.safeParse(unknown).success).toBe(false);
+    expect(validate({ $ref: '#/components/schemas/DisclosureProfiles' }, unknown)).not.toEqual([]);
+  });
+});

@@ -81,6 +81,33 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/disclosure-profiles": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get the disclosure profiles
+         * @description The disclosure profiles of the contract this node implements (the `x-bridge-disclosure-profiles`
+         *     extension of this document): for each service code, the person fields it needs with the referral
+         *     (`onRequest`) and those released only after acceptance with `referral.disclose` (`afterAcceptance`).
+         *     What leaves the node is the risk block plus the union of the profiles of the requested services,
+         *     intersected with the fields of the consent's data categories (`IDENTITY`: givenName, familyName;
+         *     `AGE`: ageBand, birthDate; `GENDER`: gender; `LANGUAGE`: languages; `FAMILY`: accompanyingChildren;
+         *     `HEALTH`: urgentHealthNeeds; `NATIONALITY`: nationality; `DOCUMENTS`: documentNumber; `CASE_NOTES`:
+         *     note and the free text of info requests and answers). Requires the `referrals:read` scope.
+         */
+        get: operations["getDisclosureProfiles"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/federation/v1/messages": {
         parameters: {
             query?: never;
@@ -375,6 +402,51 @@ export interface components {
          */
         DataCategory: "IDENTITY" | "AGE" | "GENDER" | "LANGUAGE" | "FAMILY" | "HEALTH" | "NATIONALITY" | "DOCUMENTS" | "CASE_NOTES";
         /**
+         * @description A field that can cross to a peer; `note` is the referral's note (free text). The pseudonym and the risk block always cross and are not listed.
+         * @example givenName
+         * @enum {string}
+         */
+        DisclosableField: "givenName" | "familyName" | "ageBand" | "birthDate" | "gender" | "languages" | "accompanyingChildren" | "urgentHealthNeeds" | "nationality" | "documentNumber" | "note";
+        /**
+         * @description The fields one service needs. `onRequest` may travel with the referral; `afterAcceptance` only in a `referral.disclose` after the receiver accepted. The two lists do not overlap.
+         * @example {
+         *       "onRequest": [
+         *         "givenName",
+         *         "familyName",
+         *         "birthDate",
+         *         "gender",
+         *         "languages",
+         *         "nationality",
+         *         "note"
+         *       ],
+         *       "afterAcceptance": [
+         *         "documentNumber"
+         *       ]
+         *     }
+         */
+        DisclosureProfile: {
+            onRequest: components["schemas"]["DisclosableField"][];
+            afterAcceptance: components["schemas"]["DisclosableField"][];
+        };
+        /** @description One disclosure profile per service code (all fifteen). */
+        DisclosureProfiles: {
+            SAFE_ACCOMMODATION: components["schemas"]["DisclosureProfile"];
+            PRIMARY_MEDICAL_CARE: components["schemas"]["DisclosureProfile"];
+            MEDICAL_SPECIALIST_REFERRAL: components["schemas"]["DisclosureProfile"];
+            HEALTH_EDUCATION: components["schemas"]["DisclosureProfile"];
+            PSYCHOSOCIAL_SUPPORT: components["schemas"]["DisclosureProfile"];
+            PSYCHOLOGICAL_COUNSELLING: components["schemas"]["DisclosureProfile"];
+            LEGAL_COUNSELLING: components["schemas"]["DisclosureProfile"];
+            PSYCHOTHERAPY: components["schemas"]["DisclosureProfile"];
+            EDUCATION_AND_VOCATIONAL_TRAINING: components["schemas"]["DisclosureProfile"];
+            EMPOWERMENT: components["schemas"]["DisclosureProfile"];
+            FAMILY_MEDIATION: components["schemas"]["DisclosureProfile"];
+            SOCIAL_AND_ECONOMIC_REINTEGRATION: components["schemas"]["DisclosureProfile"];
+            LEGAL_STATUS_AND_DOCUMENTS: components["schemas"]["DisclosureProfile"];
+            SUPPORT_IN_PROCEEDINGS: components["schemas"]["DisclosureProfile"];
+            SAFE_RETURN: components["schemas"]["DisclosureProfile"];
+        };
+        /**
          * @example accepted
          * @enum {string}
          */
@@ -582,7 +654,7 @@ export interface components {
          * @example validation_failed
          * @enum {string}
          */
-        ProblemCode: "validation_failed" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "not_ready" | "peer_unknown" | "peer_not_active" | "message_malformed" | "message_header_forbidden" | "message_algorithm_forbidden" | "message_decrypt_failed" | "message_signature_invalid" | "message_key_unknown" | "message_audience_mismatch" | "message_issuer_mismatch" | "message_stale" | "message_replay_conflict" | "message_body_invalid" | "message_out_of_order" | "receipt_invalid" | "idempotency_key_in_use" | "idempotency_key_reused" | "illegal_transition";
+        ProblemCode: "validation_failed" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "not_ready" | "peer_unknown" | "peer_not_active" | "message_malformed" | "message_header_forbidden" | "message_algorithm_forbidden" | "message_decrypt_failed" | "message_signature_invalid" | "message_key_unknown" | "message_audience_mismatch" | "message_issuer_mismatch" | "message_stale" | "message_replay_conflict" | "message_body_invalid" | "message_out_of_order" | "receipt_invalid" | "idempotency_key_in_use" | "idempotency_key_reused" | "illegal_transition" | "disclosure_not_allowed" | "referral_not_accepted" | "consent_not_valid";
         /** @description RFC 9457 problem details with a stable `code`. A 500 never reveals internals. */
         Problem: {
             /** Format: uri-reference */
@@ -1555,6 +1627,226 @@ export interface operations {
             422: components["responses"]["IdempotencyKeyReused"];
         };
     };
+    getDisclosureProfiles: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The profiles, one per service code. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "SAFE_ACCOMMODATION": {
+                     *         "onRequest": [
+                     *           "givenName",
+                     *           "ageBand",
+                     *           "gender",
+                     *           "languages",
+                     *           "accompanyingChildren",
+                     *           "urgentHealthNeeds",
+                     *           "note"
+                     *         ],
+                     *         "afterAcceptance": [
+                     *           "familyName"
+                     *         ]
+                     *       },
+                     *       "PRIMARY_MEDICAL_CARE": {
+                     *         "onRequest": [
+                     *           "givenName",
+                     *           "ageBand",
+                     *           "gender",
+                     *           "languages",
+                     *           "urgentHealthNeeds",
+                     *           "note"
+                     *         ],
+                     *         "afterAcceptance": [
+                     *           "familyName",
+                     *           "birthDate"
+                     *         ]
+                     *       },
+                     *       "MEDICAL_SPECIALIST_REFERRAL": {
+                     *         "onRequest": [
+                     *           "givenName",
+                     *           "ageBand",
+                     *           "gender",
+                     *           "languages",
+                     *           "urgentHealthNeeds",
+                     *           "note"
+                     *         ],
+                     *         "afterAcceptance": [
+                     *           "familyName",
+                     *           "birthDate"
+                     *         ]
+                     *       },
+                     *       "HEALTH_EDUCATION": {
+                     *         "onRequest": [
+                     *           "givenName",
+                     *           "ageBand",
+                     *           "gender",
+                     *           "languages",
+                     *           "note"
+                     *         ],
+                     *         "afterAcceptance": []
+                     *       },
+                     *       "PSYCHOSOCIAL_SUPPORT": {
+                     *         "onRequest": [
+                     *           "givenName",
+                     *           "ageBand",
+                     *           "gender",
+                     *           "languages",
+                     *           "accompanyingChildren",
+                     *           "note"
+                     *         ],
+                     *         "afterAcceptance": []
+                     *       },
+                     *       "PSYCHOLOGICAL_COUNSELLING": {
+                     *         "onRequest": [
+                     *           "givenName",
+                     *           "ageBand",
+                     *           "gender",
+                     *           "languages",
+                     *           "urgentHealthNeeds",
+                     *           "note"
+                     *         ],
+                     *         "afterAcceptance": []
+                     *       },
+                     *       "LEGAL_COUNSELLING": {
+                     *         "onRequest": [
+                     *           "givenName",
+                     *           "familyName",
+                     *           "ageBand",
+                     *           "gender",
+                     *           "languages",
+                     *           "nationality",
+                     *           "note"
+                     *         ],
+                     *         "afterAcceptance": [
+                     *           "birthDate"
+                     *         ]
+                     *       },
+                     *       "PSYCHOTHERAPY": {
+                     *         "onRequest": [
+                     *           "givenName",
+                     *           "ageBand",
+                     *           "gender",
+                     *           "languages",
+                     *           "urgentHealthNeeds",
+                     *           "note"
+                     *         ],
+                     *         "afterAcceptance": []
+                     *       },
+                     *       "EDUCATION_AND_VOCATIONAL_TRAINING": {
+                     *         "onRequest": [
+                     *           "givenName",
+                     *           "ageBand",
+                     *           "languages",
+                     *           "note"
+                     *         ],
+                     *         "afterAcceptance": [
+                     *           "familyName",
+                     *           "birthDate"
+                     *         ]
+                     *       },
+                     *       "EMPOWERMENT": {
+                     *         "onRequest": [
+                     *           "givenName",
+                     *           "ageBand",
+                     *           "gender",
+                     *           "languages",
+                     *           "note"
+                     *         ],
+                     *         "afterAcceptance": []
+                     *       },
+                     *       "FAMILY_MEDIATION": {
+                     *         "onRequest": [
+                     *           "givenName",
+                     *           "ageBand",
+                     *           "languages",
+                     *           "accompanyingChildren",
+                     *           "note"
+                     *         ],
+                     *         "afterAcceptance": [
+                     *           "familyName"
+                     *         ]
+                     *       },
+                     *       "SOCIAL_AND_ECONOMIC_REINTEGRATION": {
+                     *         "onRequest": [
+                     *           "givenName",
+                     *           "ageBand",
+                     *           "gender",
+                     *           "languages",
+                     *           "accompanyingChildren",
+                     *           "nationality",
+                     *           "note"
+                     *         ],
+                     *         "afterAcceptance": [
+                     *           "familyName",
+                     *           "birthDate"
+                     *         ]
+                     *       },
+                     *       "LEGAL_STATUS_AND_DOCUMENTS": {
+                     *         "onRequest": [
+                     *           "givenName",
+                     *           "familyName",
+                     *           "birthDate",
+                     *           "gender",
+                     *           "languages",
+                     *           "nationality",
+                     *           "note"
+                     *         ],
+                     *         "afterAcceptance": [
+                     *           "documentNumber"
+                     *         ]
+                     *       },
+                     *       "SUPPORT_IN_PROCEEDINGS": {
+                     *         "onRequest": [
+                     *           "givenName",
+                     *           "familyName",
+                     *           "ageBand",
+                     *           "gender",
+                     *           "languages",
+                     *           "nationality",
+                     *           "note"
+                     *         ],
+                     *         "afterAcceptance": [
+                     *           "birthDate",
+                     *           "documentNumber"
+                     *         ]
+                     *       },
+                     *       "SAFE_RETURN": {
+                     *         "onRequest": [
+                     *           "givenName",
+                     *           "familyName",
+                     *           "ageBand",
+                     *           "gender",
+                     *           "languages",
+                     *           "accompanyingChildren",
+                     *           "urgentHealthNeeds",
+                     *           "nationality",
+                     *           "note"
+                     *         ],
+                     *         "afterAcceptance": [
+                     *           "birthDate",
+                     *           "documentNumber"
+                     *         ]
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["DisclosureProfiles"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+        };
+    };
     receiveMessage: {
         parameters: {
             query?: never;
@@ -1691,7 +1983,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The claims or the body fail their schema, or the body discloses a field outside the disclosure rules (`message_body_invalid`). */
+            /** @description The claims or the body fail their schema or do not apply to a referral of this sender (`message_body_invalid`); the body discloses a field outside the disclosure profiles ∩ consent (`disclosure_not_allowed`); a `referral.disclose` arrives before acceptance (`referral_not_accepted`); or the referral's consent was revoked or has expired (`consent_not_valid`). */
             422: {
                 headers: {
                     [name: string]: unknown;

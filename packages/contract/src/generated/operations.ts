@@ -14,6 +14,7 @@ export const operations = {
   createReferral: { method: 'POST', path: '/v1/referrals', fastifyPath: '/v1/referrals' },
   getReferral: { method: 'GET', path: '/v1/referrals/{referralId}', fastifyPath: '/v1/referrals/:referralId' },
   withdrawReferral: { method: 'POST', path: '/v1/referrals/{referralId}/withdraw', fastifyPath: '/v1/referrals/:referralId/withdraw' },
+  getDisclosureProfiles: { method: 'GET', path: '/v1/disclosure-profiles', fastifyPath: '/v1/disclosure-profiles' },
   receiveMessage: { method: 'POST', path: '/federation/v1/messages', fastifyPath: '/federation/v1/messages' },
   getNodeMetadata: { method: 'GET', path: '/.well-known/bridge.json', fastifyPath: '/.well-known/bridge.json' },
   getJwks: { method: 'GET', path: '/.well-known/jwks.json', fastifyPath: '/.well-known/jwks.json' },

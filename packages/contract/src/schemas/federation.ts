@@ -32,6 +32,9 @@ export const ProblemCode = z.enum([
   'idempotency_key_in_use',
   'idempotency_key_reused',
   'illegal_transition',
+  'disclosure_not_allowed',
+  'referral_not_accepted',
+  'consent_not_valid',
 ]);
 export type ProblemCode = z.infer<typeof ProblemCode>;
 

@@ -69,6 +69,49 @@ export const DataCategory = z.enum([
 ]);
 export type DataCategory = z.infer<typeof DataCategory>;
 
+/** A field that can cross to a peer (`note` is the referral's note); pseudonym and risk always cross. */
+export const DisclosableField = z.enum([
+  'givenName',
+  'familyName',
+  'ageBand',
+  'birthDate',
+  'gender',
+  'languages',
+  'accompanyingChildren',
+  'urgentHealthNeeds',
+  'nationality',
+  'documentNumber',
+  'note',
+]);
+export type DisclosableField = z.infer<typeof DisclosableField>;
+
+/** The fields one service needs: with the referral, and only after acceptance. */
+export const DisclosureProfile = z.strictObject({
+  onRequest: z.array(DisclosableField).refine(unique, uniqueMessage),
+  afterAcceptance: z.array(DisclosableField).refine(unique, uniqueMessage),
+});
+export type DisclosureProfile = z.infer<typeof DisclosureProfile>;
+
+/** One profile per service code: every code present, no other key. */
+export const DisclosureProfiles = z.strictObject({
+  SAFE_ACCOMMODATION: DisclosureProfile,
+  PRIMARY_MEDICAL_CARE: DisclosureProfile,
+  MEDICAL_SPECIALIST_REFERRAL: DisclosureProfile,
+  HEALTH_EDUCATION: DisclosureProfile,
+  PSYCHOSOCIAL_SUPPORT: DisclosureProfile,
+  PSYCHOLOGICAL_COUNSELLING: DisclosureProfile,
+  LEGAL_COUNSELLING: DisclosureProfile,
+  PSYCHOTHERAPY: DisclosureProfile,
+  EDUCATION_AND_VOCATIONAL_TRAINING: DisclosureProfile,
+  EMPOWERMENT: DisclosureProfile,
+  FAMILY_MEDIATION: DisclosureProfile,
+  SOCIAL_AND_ECONOMIC_REINTEGRATION: DisclosureProfile,
+  LEGAL_STATUS_AND_DOCUMENTS: DisclosureProfile,
+  SUPPORT_IN_PROCEEDINGS: DisclosureProfile,
+  SAFE_RETURN: DisclosureProfile,
+});
+export type DisclosureProfiles = z.infer<typeof DisclosureProfiles>;
+
 export const ReferralStatus = z.enum([
   'requested',
   'received',

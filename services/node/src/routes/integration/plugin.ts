@@ -3,6 +3,7 @@ import { registerBearerAuth } from '../../clients/auth.ts';
 import { registerClientRateLimit } from '../../http/rate-limit.ts';
 import type { App } from '../types.ts';
 import { createReferralRoute } from './create-referral.ts';
+import { getDisclosureProfilesRoute } from './get-disclosure-profiles.ts';
 import { getReferralRoute } from './get-referral.ts';
 import { listReferralsRoute } from './list-referrals.ts';
 import { withdrawReferralRoute } from './withdraw-referral.ts';
@@ -11,5 +12,5 @@ import { withdrawReferralRoute } from './withdraw-referral.ts';
 export async function integrationPlugin(app: App, { ctx }: { ctx: NodeContext }): Promise<void> {
   await registerBearerAuth(app, ctx);
   await registerClientRateLimit(app, ctx);
-  for (const route of [createReferralRoute, getReferralRoute, listReferralsRoute, withdrawReferralRoute]) route(app, ctx);
+  for (const route of [createReferralRoute, getDisclosureProfilesRoute, getReferralRoute, listReferralsRoute, withdrawReferralRoute]) route(app, ctx);
 }
