@@ -21,6 +21,15 @@ export interface RateLimits {
   messagesPerMinute: number;
 }
 
+/** Erasure jobs: retention of closed referrals, and how often expiry and retention are checked. */
+export interface RetentionConfig {
+  /** Personal data of a referral in a final status is purged this long after its last change. */
+  closedReferralMs: number;
+  sweepIntervalMs: number;
+}
+
+export const defaultRetention: RetentionConfig = { closedReferralMs: 365 * 86_400_000, sweepIntervalMs: 60_000 };
+
 /** Everything a node needs, as a plain object: tests build it directly, `bin` builds it from env. */
 export interface NodeConfig {
   nodeId: string;
@@ -39,6 +48,8 @@ export interface NodeConfig {
   delivery: DeliveryConfig;
   limits: RateLimits;
   logLevel: string;
+  /** Defaults to `defaultRetention`. */
+  retention?: RetentionConfig;
   /** Fault injection, for the fault tests only: never set in a deployment. */
   faults?: { crashAfterCommitProbability?: number };
 }
@@ -75,6 +86,8 @@ export const ServeEnv = z.object({
   BRIDGE_DELIVERY_RETRY_MAX_MS: z.coerce.number().int().min(100).max(24 * 3600_000).default(5 * 60_000),
   BRIDGE_RATE_LIMIT_CLIENT_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(defaultLimits.clientPerMinute),
   BRIDGE_RATE_LIMIT_MESSAGES_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(defaultLimits.messagesPerMinute),
+  BRIDGE_RETENTION_DAYS: z.coerce.number().int().min(1).max(36_500).default(365),
+  BRIDGE_ERASURE_SWEEP_SECONDS: z.coerce.number().int().min(1).max(86_400).default(60),
   /** Fault tests only: the probability that the process kills itself right after committing a received message. */
   BRIDGE_FAULT_CRASH_AFTER_COMMIT: z.coerce.number().min(0).max(1).optional(),
 });

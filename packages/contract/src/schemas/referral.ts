@@ -151,6 +151,10 @@ export type Person = z.infer<typeof Person>;
 export const DisclosedPerson = z.strictObject({ pseudonym: pseudonym(), givenName: givenName().optional(), ...personFields });
 export type DisclosedPerson = z.infer<typeof DisclosedPerson>;
 
+/** Person fields released by a `referral.disclose` (the pseudonym already travelled with the request). */
+export const DisclosedFields = z.strictObject({ givenName: givenName().optional(), ...personFields });
+export type DisclosedFields = z.infer<typeof DisclosedFields>;
+
 export const PersonView = z.strictObject({
   localId: localId().optional(),
   pseudonym: pseudonym().optional(),
@@ -221,8 +225,41 @@ export const Referral = z.strictObject({
   createdAt: dateTime(),
   updatedAt: dateTime(),
   history: z.array(StatusChange),
+  consentRevokedAt: dateTime().optional(),
+  erasedAt: dateTime().optional(),
+  erasureConfirmedAt: dateTime().optional(),
 });
 export type Referral = z.infer<typeof Referral>;
+
+/** Request body of `discloseReferral`. */
+export const DiscloseFields = z.strictObject({ fields: z.array(DisclosableField).min(1).refine(unique, uniqueMessage) });
+export type DiscloseFields = z.infer<typeof DiscloseFields>;
+
+/** Request body of `revokeConsent`. */
+export const RevokeConsent = z.strictObject({ reason: withdrawFields.reason });
+export type RevokeConsent = z.infer<typeof RevokeConsent>;
+
+/** A question or an answer (free text about the person: never logged). */
+export const InfoText = z.strictObject({ text: z.string().min(1).max(2000) });
+export type InfoText = z.infer<typeof InfoText>;
+
+export const InfoRequest = z.strictObject({
+  id: z.uuid(),
+  askedBy: NodeId,
+  askedAt: dateTime(),
+  question: note().optional(),
+  answeredBy: NodeId.optional(),
+  answeredAt: dateTime().optional(),
+  answer: note().optional(),
+});
+export type InfoRequest = z.infer<typeof InfoRequest>;
+
+export const InfoRequestList = z.strictObject({ items: z.array(InfoRequest) });
+export type InfoRequestList = z.infer<typeof InfoRequestList>;
+
+/** Path parameters of `answerInfoRequest`. */
+export const QuestionIdParams = z.strictObject({ referralId: z.uuid(), questionId: z.uuid() });
+export type QuestionIdParams = z.infer<typeof QuestionIdParams>;
 
 export const ReferralList = z.strictObject({
   items: z.array(Referral),

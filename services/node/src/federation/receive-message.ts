@@ -12,6 +12,9 @@ import { messageContentDigest } from '../outbox/enqueue.ts';
 import { resolvePeerSigningKey } from '../peers/keys.ts';
 import type { NodeContext } from '../context.ts';
 import { refusalFromCrypto } from './refusals.ts';
+import { applyConsentRevoke, applyErasureConfirm } from '../consent/erasure.ts';
+import { applyDisclose } from '../referrals/disclose.ts';
+import { applyInfoRequest, applyInfoResponse } from '../referrals/info-requests.ts';
 
 /**
  * Receives one sealed message: opens and verifies it, then in one transaction stores it, applies
@@ -171,6 +174,16 @@ async function apply(tx: Executor, ctx: NodeContext, claims: MessageClaims, now:
       await tx.insert(referralStatusHistory).values({ referralId: referral.id, status: 'cancelled', at: new Date(claims.iat * 1000), by: claims.iss, reason: body.data.reason ?? null, note: body.data.note ?? null });
       return;
     }
+    case 'referral.disclose':
+      return applyDisclose(tx, claims, now);
+    case 'referral.info-request':
+      return applyInfoRequest(tx, claims, now);
+    case 'referral.info-response':
+      return applyInfoResponse(tx, claims, now);
+    case 'consent.revoke':
+      return applyConsentRevoke(tx, ctx, claims, now);
+    case 'erasure.confirm':
+      return applyErasureConfirm(tx, claims, now);
     default:
       throw new BridgeError(422, 'message_body_invalid', `message type ${claims.type} is not supported by this node yet`);
   }

@@ -24,6 +24,10 @@ Runs a node until SIGINT or SIGTERM. Environment:
   BRIDGE_RATE_LIMIT_MESSAGES_PER_MINUTE
                                      federation messages per minute per remote address
                                      (default 3000)
+  BRIDGE_RETENTION_DAYS              personal data of closed referrals is purged this many
+                                     days after their last change (default 365)
+  BRIDGE_ERASURE_SWEEP_SECONDS       how often consent expiry and retention are checked
+                                     (default 60)
   BRIDGE_FAULT_CRASH_AFTER_COMMIT    fault tests only: probability of dying right after a commit`;
 
 export async function serve(argv: string[], io: CliIo, signal?: AbortSignal): Promise<number> {
