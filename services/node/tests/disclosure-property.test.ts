@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { DataCategory, ServiceCode, type DisclosableField, type Person, type ReferralCreate } from '@bridge/contract';
-import { referrals, referralStatusHistory } from '../src/db/schema/index.ts';
+import { outboxMessages, referrals, referralStatusHistory } from '../src/db/schema/index.ts';
 import { allowedFields } from '../src/consent/disclosure.ts';
 import { demoReferral } from '../src/demo/scenario.ts';
 import { type TestNode, usePair, waitFor } from './support/nodes.ts';
@@ -101,6 +101,49 @@ describe('disclosure: what reaches the receiver is exactly risk + (profiles ∩ 
     console.log(`[disclosure property] ${runs} referrals through two nodes, ${withheld} fields withheld`);
     expect(runs).toBe(RUNS);
     expect(withheld).toBeGreaterThan(0);
+  });
+
+  it('after acceptance, releases exactly the requested fields the rule allows, over random referrals and field choices', async () => {
+    let runs = 0;
+    let released = 0;
+    let refused = 0;
+    const FIELDS = ['givenName', 'familyName', 'ageBand', 'birthDate', 'gender', 'languages', 'accompanyingChildren', 'urgentHealthNeeds', 'nationality', 'documentNumber', 'note'] as const;
+    await fc.assert(
+      fc.asyncProperty(referral, fc.subarray([...FIELDS], { minLength: 1, maxLength: 4 }), async (input, fields) => {
+        runs++;
+        const created = await atina.api('POST', '/v1/referrals', input);
+        const id: string = created.body.id;
+        await waitFor(async () => (await pvpt.node.ctx.db.$count(referrals, eq(referrals.id, id))) > 0);
+        // Stands in for the acceptance message of the lifecycle (another branch).
+        for (const node of [atina, pvpt]) await node.node.ctx.db.update(referrals).set({ status: 'accepted' }).where(eq(referrals.id, id));
+        const allowed = allowedFields(input.services, input.consent, 'accepted');
+        const present = (f: string) => (f === 'note' ? input.note : (input.person as Record<string, unknown>)[f]) !== undefined;
+        const res = await atina.api('POST', `/v1/referrals/${id}/disclose`, { fields });
+        if (!fields.every((f) => allowed.has(f))) {
+          expect(res.body.code).toBe('disclosure_not_allowed');
+          refused++;
+        } else if (!fields.every(present)) {
+          expect(res.body.code).toBe('validation_failed');
+        } else {
+          expect(res.status).toBe(200);
+          released++;
+          await waitFor(async () => (await atina.node.ctx.db.$count(outboxMessages, eq(outboxMessages.referralId, id))) === 2 && (await atina.node.ctx.db.$count(outboxMessages, eq(outboxMessages.status, 'delivered'))) === (await atina.node.ctx.db.$count(outboxMessages)));
+        }
+        const [row] = await pvpt.node.ctx.db.select().from(referrals).where(eq(referrals.id, id));
+        for (const key of Object.keys(row!.person as object)) if (key !== 'pseudonym') expect(allowed.has(key as DisclosableField), key).toBe(true);
+        if (row!.note !== null) expect(allowed.has('note')).toBe(true);
+        if (res.status === 200) for (const f of fields) if (f !== 'note') expect((row!.person as Record<string, unknown>)[f], f).toEqual((input.person as Record<string, unknown>)[f]);
+        const everything = JSON.stringify(row);
+        for (const key of STRING_FIELDS) {
+          const value = input.person[key];
+          if (value !== undefined && !allowed.has(key)) expect(everything, key).not.toContain(value);
+        }
+      }),
+      { numRuns: RUNS },
+    );
+    console.log(`[disclosure property] ${runs} accepted referrals: ${released} disclosures released, ${refused} refused beyond the rule`);
+    expect(released).toBeGreaterThan(0);
+    expect(refused).toBeGreaterThan(0);
   });
 
   it('refuses forged requests that disclose one field beyond the rule, and writes nothing', async () => {
