@@ -2,6 +2,7 @@ import { and, eq, inArray, isNull, lte, sql } from 'drizzle-orm';
 import { referrals } from '../db/schema/index.ts';
 import { FINAL_STATUSES } from '../referrals/withdraw-referral.ts';
 import { defaultRetention } from '../config.ts';
+import { errorSummary } from '../log-safe.ts';
 import type { NodeContext } from '../context.ts';
 import { eraseAndConfirm, erasePersonalData } from './erasure.ts';
 
@@ -26,7 +27,7 @@ export class ErasureJobs {
   start(): void {
     const every = (this.ctx.config.retention ?? defaultRetention).sweepIntervalMs;
     this.timer = setInterval(() => {
-      this.runOnce().catch((err: unknown) => this.ctx.logger.error({ err }, 'erasure sweep failed'));
+      this.runOnce().catch((err: unknown) => this.ctx.logger.error(errorSummary(err), 'erasure sweep failed'));
     }, every);
     this.timer.unref();
   }
