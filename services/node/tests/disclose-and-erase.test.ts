@@ -1,7 +1,7 @@
 import { and, desc, eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import type { MessageClaims, ReferralCreate } from '@bridge/contract';
-import { auditEvents, inboundMessages, infoRequests, outboxMessages, referrals, referralStatusHistory } from '../src/db/schema/index.ts';
+import { auditEvents, idempotencyKeys, inboundMessages, infoRequests, outboxMessages, referrals, referralStatusHistory } from '../src/db/schema/index.ts';
 import { demoReferral } from '../src/demo/scenario.ts';
 import type { Clock } from '../src/clock.ts';
 import { type TestNode, usePair, waitFor } from './support/nodes.ts';
@@ -26,6 +26,16 @@ async function send(atina: TestNode, pvpt: TestNode, input: ReferralCreate): Pro
   const id: string = created.body.id;
   await waitFor(async () => (await pvpt.node.ctx.db.$count(referrals, eq(referrals.id, id))) > 0);
   return id;
+}
+
+/** A POST with an Idempotency-Key, whose response the node stores (and must erase too). */
+async function postWithKey(node: TestNode, path: string, body: unknown): Promise<{ status: number; body: any }> {
+  const res = await fetch(`${node.url}${path}`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${await node.token()}`, 'content-type': 'application/json', 'idempotency-key': crypto.randomUUID() },
+    body: JSON.stringify(body),
+  });
+  return { status: res.status, body: await res.json() };
 }
 
 async function row(node: TestNode, id: string) {
@@ -60,6 +70,7 @@ async function everything(node: TestNode): Promise<string> {
     await db.select().from(inboundMessages),
     await db.select().from(outboxMessages),
     await db.select().from(auditEvents),
+    await db.select().from(idempotencyKeys),
   ]);
 }
 
@@ -200,7 +211,7 @@ describe('consent revocation: the receiver erases and confirms', () => {
     const id = await send(atina, pvpt, input);
     await markAccepted(atina, pvpt, id);
     expect((await atina.api('POST', `/v1/referrals/${id}/disclose`, { fields: ['documentNumber'] })).status).toBe(200);
-    const asked = await pvpt.api('POST', `/v1/referrals/${id}/info-requests`, { text: 'Question-r1' });
+    const asked = await postWithKey(pvpt, `/v1/referrals/${id}/info-requests`, { text: 'Question-r1' });
     await waitFor(async () => (await atina.node.ctx.db.$count(infoRequests, eq(infoRequests.id, asked.body.id))) > 0);
     expect((await atina.api('POST', `/v1/referrals/${id}/info-requests/${asked.body.id}/answer`, { text: 'Answer-r1' })).status).toBe(200);
     await waitFor(async () => (await row(pvpt, id)).person && (await pvpt.api('GET', `/v1/referrals/${id}/info-requests`)).body.items[0]?.answer === 'Answer-r1');
@@ -291,13 +302,17 @@ describe('consent expiry and retention, on the node clock', () => {
 
   it('purges personal data of closed referrals after the retention period, on both sides', async () => {
     offset = 0;
-    const id = await send(atina, pvpt, documentsReferral('t1'));
+    const created = await postWithKey(atina, '/v1/referrals', documentsReferral('t1'));
+    const id: string = created.body.id;
+    await waitFor(async () => (await pvpt.node.ctx.db.$count(referrals, eq(referrals.id, id))) > 0);
     const open = await send(atina, pvpt, documentsReferral('t2'));
-    expect((await atina.api('POST', `/v1/referrals/${id}/withdraw`, { reason: 'PERSON_DECLINED', note: 'Withdraw-t1' })).status).toBe(200);
+    expect((await postWithKey(atina, `/v1/referrals/${id}/withdraw`, { reason: 'PERSON_DECLINED', note: 'Withdraw-t1' })).status).toBe(200);
     await waitFor(async () => (await row(pvpt, id)).status === 'cancelled');
     // purged bodies are those of delivered messages: wait until atina has the withdrawal's receipt
     await waitFor(async () => (await atina.node.ctx.db.$count(outboxMessages, and(eq(outboxMessages.referralId, id), eq(outboxMessages.status, 'delivered')))) === 2);
     expect(await everything(pvpt)).toContain('Withdraw-t1');
+    expect(await everything(atina)).toContain('Given-t1');
+    expect(await atina.node.ctx.db.$count(idempotencyKeys)).toBeGreaterThanOrEqual(2);
     for (const node of [atina, pvpt]) expect(await node.node.erasure.runOnce()).toMatchObject({ purged: 0 });
     offset = 120_000;
     for (const node of [atina, pvpt]) expect((await node.node.erasure.runOnce()).purged).toBeGreaterThanOrEqual(1);

@@ -1,6 +1,6 @@
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq, inArray, sql } from 'drizzle-orm';
 import { ConsentRevokeBody, ErasureConfirmBody, type MessageClaims } from '@bridge/contract';
-import { infoRequests, outboxMessages, referrals, referralStatusHistory } from '../db/schema/index.ts';
+import { idempotencyKeys, infoRequests, outboxMessages, referrals, referralStatusHistory } from '../db/schema/index.ts';
 import type { Executor } from '../db/client.ts';
 import { appendAudit } from '../audit/append.ts';
 import { enqueueMessage } from '../outbox/enqueue.ts';
@@ -33,6 +33,8 @@ export async function erasePersonalData(tx: Executor, row: ReferralRow, reason: 
     .set({ body: sql`'{}'::jsonb` })
     .where(and(eq(outboxMessages.referralId, row.id), eq(outboxMessages.status, 'delivered')))
     .returning({ id: outboxMessages.id });
+  const questions = await tx.select({ id: infoRequests.id }).from(infoRequests).where(eq(infoRequests.referralId, row.id));
+  await eraseStoredResponses(tx, [row.id, ...questions.map((q) => q.id)], localId);
   await appendAudit(tx, { type: 'referral.erased', actor, at: now, peerNodeId: row.peerNodeId, referralId: row.id, detail: { reason, direction: row.direction, outboxBodiesEmptied: emptied.length } });
   return now;
 }
@@ -57,4 +59,22 @@ export async function applyErasureConfirm(tx: Executor, claims: MessageClaims, n
   const row = await referralOfMessage(tx, claims, 'outbound');
   if (row.erasureConfirmedAt === null) await tx.update(referrals).set({ erasureConfirmedAt: now }).where(eq(referrals.id, row.id));
   await appendAudit(tx, { type: 'erasure.confirmed', actor: claims.iss, at: now, peerNodeId: claims.iss, referralId: row.id, messageId: claims.jti, detail: { reason: body.reason } });
+}
+
+/**
+ * Stored idempotent responses are copies of a referral or a question: strip the same personal data
+ * from them, so a replay still answers, with what is left.
+ */
+async function eraseStoredResponses(tx: Executor, ids: string[], localId: string | undefined): Promise<void> {
+  const rows = await tx
+    .select({ clientId: idempotencyKeys.clientId, key: idempotencyKeys.key, body: idempotencyKeys.responseBody })
+    .from(idempotencyKeys)
+    .where(inArray(sql`${idempotencyKeys.responseBody}->>'id'`, ids));
+  for (const r of rows) {
+    const { note: _note, question: _question, answer: _answer, ...rest } = r.body as Record<string, unknown>;
+    const body: Record<string, unknown> = { ...rest };
+    if ('person' in body) body.person = localId === undefined ? {} : { localId };
+    if (Array.isArray(body.history)) body.history = body.history.map(({ note: _n, ...h }: Record<string, unknown>) => h);
+    await tx.update(idempotencyKeys).set({ responseBody: body }).where(and(eq(idempotencyKeys.clientId, r.clientId), eq(idempotencyKeys.key, r.key)));
+  }
 }
