@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { DataCategory, ServiceCode, type DisclosableField, type Person, type ReferralCreate } from '@bridge/contract';
-import { outboxMessages, referrals, referralStatusHistory } from '../src/db/schema/index.ts';
+import { inboundMessages, outboxMessages, referrals, referralStatusHistory } from '../src/db/schema/index.ts';
 import { allowedFields } from '../src/consent/disclosure.ts';
 import { demoReferral } from '../src/demo/scenario.ts';
 import { type TestNode, usePair, waitFor } from './support/nodes.ts';
@@ -93,6 +93,9 @@ describe('disclosure: what reaches the receiver is exactly risk + (profiles ∩ 
           if (value !== undefined && !allowed.has(key)) expect(everything, key).not.toContain(value);
         }
         if (input.note !== undefined && !allowed.has('note')) expect(everything).not.toContain(input.note);
+        // The record of the inbound message keeps digests and the receipt, never decrypted content.
+        const inbound = JSON.stringify(await pvpt.node.ctx.db.select().from(inboundMessages).where(eq(inboundMessages.referralId, id)));
+        for (const value of [...STRING_FIELDS.map((k) => input.person[k]), input.note]) if (value !== undefined) expect(inbound).not.toContain(value);
         // A document number never travels with a request: it is only ever an afterAcceptance field.
         expect(stored).not.toHaveProperty('documentNumber');
       }),
