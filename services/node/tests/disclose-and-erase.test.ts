@@ -4,6 +4,7 @@ import type { MessageClaims, ReferralCreate } from '@bridge/contract';
 import { auditEvents, idempotencyKeys, inboundMessages, infoRequests, outboxMessages, referrals, referralStatusHistory } from '../src/db/schema/index.ts';
 import { demoReferral } from '../src/demo/scenario.ts';
 import type { Clock } from '../src/clock.ts';
+import { createBridgeClient } from '@bridge/client';
 import { type TestNode, usePair, waitFor } from './support/nodes.ts';
 import { encrypt, encryptionKeyOf, postMessage, requestClaims, signInner, signingKeyOf } from './support/forge.ts';
 import { latestAudit, snapshot } from './support/state.ts';
@@ -330,5 +331,37 @@ describe('consent expiry and retention, on the node clock', () => {
     // an open referral keeps its data however old
     expect((await row(pvpt, open)).person).toMatchObject({ givenName: 'Given-t2' });
     expect((await row(atina, open)).person).toMatchObject({ givenName: 'Given-t2' });
+  });
+});
+
+describe('@bridge/client helpers for disclosure, questions and revocation', () => {
+  let atina: TestNode;
+  let pvpt: TestNode;
+  usePair((a, b) => ([atina, pvpt] = [a, b]));
+
+  it('ask, answer, disclose and revoke through the typed client, with replays', async () => {
+    const a = createBridgeClient({ baseUrl: atina.url, token: await atina.token() });
+    const p = createBridgeClient({ baseUrl: pvpt.url, token: await pvpt.token() });
+    expect((await a.getDisclosureProfiles()).SAFE_RETURN.afterAcceptance).toContain('documentNumber');
+    const id = await send(atina, pvpt, documentsReferral('c1'));
+    const key = crypto.randomUUID();
+    const question = await p.askInfo(id, 'Question-c1', { idempotencyKey: key });
+    expect((await p.askInfo(id, 'Question-c1', { idempotencyKey: key })).id).toBe(question.id);
+    await waitFor(async () => (await a.listInfoRequests(id)).items.length === 1);
+    expect(await a.answerInfo(id, question.id, 'Answer-c1')).toMatchObject({ answer: 'Answer-c1' });
+    await expect(a.discloseReferral(id, { fields: ['documentNumber'] })).rejects.toMatchObject({ status: 409, code: 'referral_not_accepted' });
+    await markAccepted(atina, pvpt, id);
+    expect((await a.discloseReferral(id, { fields: ['documentNumber'] })).id).toBe(id);
+    const revoked = await a.revokeConsent(id, { reason: 'WITHDRAWN_IN_WRITING' });
+    expect(revoked.consentRevokedAt).toEqual(expect.any(String));
+    const erased = await waitFor(async () => {
+      const r = await p.getReferral(id);
+      return r.erasedAt !== undefined && r;
+    });
+    expect(erased.person).toEqual({});
+    expect((await p.listInfoRequests(id)).items).toEqual([expect.not.objectContaining({ question: expect.anything() })]);
+    // the replayed question no longer carries its text either
+    expect(await p.askInfo(id, 'Question-c1', { idempotencyKey: key })).not.toHaveProperty('question');
+    await waitFor(async () => (await a.getReferral(id)).erasureConfirmedAt !== undefined);
   });
 });
