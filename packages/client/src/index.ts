@@ -13,6 +13,11 @@ export type Referral = Schemas['Referral'];
 export type ReferralCreate = Schemas['ReferralCreate'];
 export type ReferralList = Schemas['ReferralList'];
 export type WithdrawReferral = Schemas['WithdrawReferral'];
+export type DiscloseFields = Schemas['DiscloseFields'];
+export type DisclosureProfiles = Schemas['DisclosureProfiles'];
+export type RevokeConsent = Schemas['RevokeConsent'];
+export type InfoRequest = Schemas['InfoRequest'];
+export type InfoRequestList = Schemas['InfoRequestList'];
 export type OutboxMessage = Schemas['OutboxMessage'];
 export type OutboxMessageList = Schemas['OutboxMessageList'];
 export type ListReferralsQuery = NonNullable<paths['/v1/referrals']['get']['parameters']['query']>;
@@ -55,6 +60,14 @@ export interface BridgeHelpers {
   getReferral(id: string): Promise<Referral>;
   listReferrals(query?: ListReferralsQuery): Promise<ReferralList>;
   withdrawReferral(id: string, body?: WithdrawReferral, options?: IdempotencyOptions): Promise<Referral>;
+  getDisclosureProfiles(): Promise<DisclosureProfiles>;
+  /** After acceptance: release further fields of an outbound referral, within profiles and consent. */
+  discloseReferral(id: string, body: DiscloseFields, options?: IdempotencyOptions): Promise<Referral>;
+  /** The person withdrew consent: the peer erases her data and confirms. */
+  revokeConsent(id: string, body?: RevokeConsent, options?: IdempotencyOptions): Promise<Referral>;
+  listInfoRequests(id: string): Promise<InfoRequestList>;
+  askInfo(id: string, text: string, options?: IdempotencyOptions): Promise<InfoRequest>;
+  answerInfo(id: string, questionId: string, text: string, options?: IdempotencyOptions): Promise<InfoRequest>;
   /** Admin scope. */
   listOutbox(query?: ListOutboxQuery): Promise<OutboxMessageList>;
   /** Admin scope. */
@@ -75,6 +88,21 @@ export function createBridgeClient(options: BridgeClientOptions): BridgeClient {
     listReferrals: async (query = {}) => ok(await client.GET('/v1/referrals', { params: { query } })),
     withdrawReferral: async (id, body = {}, { idempotencyKey } = {}) =>
       ok(await client.POST('/v1/referrals/{referralId}/withdraw', { body, params: { path: { referralId: id }, header: idempotencyHeader(idempotencyKey) } })),
+    getDisclosureProfiles: async () => ok(await client.GET('/v1/disclosure-profiles')),
+    discloseReferral: async (id, body, { idempotencyKey } = {}) =>
+      ok(await client.POST('/v1/referrals/{referralId}/disclose', { body, params: { path: { referralId: id }, header: idempotencyHeader(idempotencyKey) } })),
+    revokeConsent: async (id, body = {}, { idempotencyKey } = {}) =>
+      ok(await client.POST('/v1/referrals/{referralId}/consent/revoke', { body, params: { path: { referralId: id }, header: idempotencyHeader(idempotencyKey) } })),
+    listInfoRequests: async (id) => ok(await client.GET('/v1/referrals/{referralId}/info-requests', { params: { path: { referralId: id } } })),
+    askInfo: async (id, text, { idempotencyKey } = {}) =>
+      ok(await client.POST('/v1/referrals/{referralId}/info-requests', { body: { text }, params: { path: { referralId: id }, header: idempotencyHeader(idempotencyKey) } })),
+    answerInfo: async (id, questionId, text, { idempotencyKey } = {}) =>
+      ok(
+        await client.POST('/v1/referrals/{referralId}/info-requests/{questionId}/answer', {
+          body: { text },
+          params: { path: { referralId: id, questionId }, header: idempotencyHeader(idempotencyKey) },
+        }),
+      ),
     listOutbox: async (query = {}) => ok(await client.GET('/admin/v1/outbox', { params: { query } })),
     resendOutboxMessage: async (id) => ok(await client.POST('/admin/v1/outbox/{messageId}/resend', { params: { path: { messageId: id } } })),
   };

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
-import { ProblemCode } from './schemas.ts';
+import { DisclosureProfiles, ProblemCode } from './schemas.ts';
 
 export * from './schemas.ts';
 export type { components, paths } from './generated/openapi.ts';
@@ -26,3 +26,9 @@ export function loadContractDocument(): Record<string, unknown> {
 
 /** Every stable problem code, in contract order. */
 export const problemCodes = ProblemCode.options;
+
+/**
+ * The disclosure profiles of this contract version: the `x-bridge-disclosure-profiles` extension of the
+ * OpenAPI document, checked against the DisclosureProfiles schema once, when the package loads.
+ */
+export const disclosureProfiles: DisclosureProfiles = DisclosureProfiles.parse(loadContractDocument()['x-bridge-disclosure-profiles']);

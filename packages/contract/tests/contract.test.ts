@@ -19,7 +19,19 @@ const parameterSchemas: Record<string, Partial<Record<'query' | 'path' | 'header
   withdrawReferral: { path: contract.ReferralIdParams, header: contract.IdempotencyKeyHeaders },
   listOutboxMessages: { query: contract.ListOutboxQuery },
   resendOutboxMessage: { path: contract.MessageIdParams },
+  discloseReferral: { path: contract.ReferralIdParams, header: contract.IdempotencyKeyHeaders },
+  revokeConsent: { path: contract.ReferralIdParams, header: contract.IdempotencyKeyHeaders },
+  listInfoRequests: { path: contract.ReferralIdParams },
+  createInfoRequest: { path: contract.ReferralIdParams, header: contract.IdempotencyKeyHeaders },
+  answerInfoRequest: { path: contract.QuestionIdParams, header: contract.IdempotencyKeyHeaders },
 };
+
+/** The first example of every path parameter of an operation, by name. */
+function pathExamples(operationId: string): Record<string, unknown> {
+  const found: Record<string, unknown> = {};
+  for (const c of cases) if (c.parameter?.operationId === operationId && c.parameter.in === 'path' && !(c.parameter.name in found)) found[c.parameter.name] = c.value;
+  return found;
+}
 
 /** The zod schema exported under a component name. */
 function zodFor(name: string): z.ZodType {
@@ -91,7 +103,9 @@ describe('examples', () => {
       const schema = parameterSchemas[operationId]?.[c.parameter.in as 'query' | 'path' | 'header'];
       if (!schema) throw new Error(`${c.where}: no zod schema for the ${c.parameter.in} parameters of ${operationId}`);
       const key = c.parameter.in === 'header' ? name.toLowerCase() : name;
-      result = schema.safeParse({ [key]: c.value });
+      // The other path parameters of the operation take their own examples (a path needs all of them).
+      const siblings = c.parameter.in === 'path' ? pathExamples(operationId) : {};
+      result = schema.safeParse({ ...siblings, [key]: c.value });
     } else {
       const name = componentName(c.schema);
       if (!name) throw new Error(`${c.where}: inline schema, expected a $ref to a component`);
@@ -302,5 +316,69 @@ describe('idempotency, withdrawal and admin schemas', () => {
       fastifyPath: '/admin/v1/outbox/:messageId/resend',
       scopes: ['admin'],
     });
+  });
+});
+
+describe('disclosure profiles', () => {
+  const extension = doc['x-bridge-disclosure-profiles'];
+
+  it('are in the document as x-bridge-disclosure-profiles, valid for Ajv and zod, and exported as parsed', () => {
+    expect(validate({ $ref: '#/components/schemas/DisclosureProfiles' }, extension)).toEqual([]);
+    expect(contract.DisclosureProfiles.safeParse(extension).success).toBe(true);
+    expect(contract.disclosureProfiles).toEqual(extension);
+  });
+
+  it('cover every service code, with lists that do not overlap', () => {
+    expect(Object.keys(contract.disclosureProfiles).sort()).toEqual([...contract.ServiceCode.options].sort());
+    for (const [service, profile] of Object.entries(contract.disclosureProfiles)) {
+      expect(profile.onRequest.filter((f) => profile.afterAcceptance.includes(f)), service).toEqual([]);
+      expect(profile.onRequest, service).toContain('givenName');
+    }
+  });
+
+  it('let a document number leave only after acceptance, for documents, proceedings and return', () => {
+    const withDocument = Object.entries(contract.disclosureProfiles).filter(([, p]) => [...p.onRequest, ...p.afterAcceptance].includes('documentNumber'));
+    expect(withDocument.map(([s]) => s).sort()).toEqual(['LEGAL_STATUS_AND_DOCUMENTS', 'SAFE_RETURN', 'SUPPORT_IN_PROCEEDINGS']);
+    for (const [, p] of withDocument) expect(p.onRequest).not.toContain('documentNumber');
+    expect(contract.disclosureProfiles.SAFE_ACCOMMODATION.onRequest.sort()).toEqual(['accompanyingChildren', 'ageBand', 'gender', 'givenName', 'languages', 'note', 'urgentHealthNeeds']);
+  });
+
+  it('are what getDisclosureProfiles shows in its example', () => {
+    const op = doc.paths['/v1/disclosure-profiles']?.get as { responses: Record<string, { content: Record<string, { example: unknown }> }> };
+    expect(op.responses['200']?.content['application/json']?.example).toEqual(extension);
+  });
+
+  it('refuse a profile list with an unknown field or a missing service', () => {
+    const { SAFE_RETURN: _dropped, ...missing } = contract.disclosureProfiles;
+    expect(contract.DisclosureProfiles.safeParse(missing).success).toBe(false);
+    expect(validate({ $ref: '#/components/schemas/DisclosureProfiles' }, missing)).not.toEqual([]);
+    const unknown = { ...contract.disclosureProfiles, SAFE_RETURN: { onRequest: ['nationalId'], afterAcceptance: [] } };
+    expect(contract.DisclosureProfiles.safeParse(unknown).success).toBe(false);
+    expect(validate({ $ref: '#/components/schemas/DisclosureProfiles' }, unknown)).not.toEqual([]);
+  });
+});
+
+describe('disclose, info, revoke and erasure message bodies', () => {
+  const claims = {
+    iss: 'atina', aud: 'pvpt', iat: 1741944600, exp: 1741944900, jti: '0192f4a1-7d02-7c44-8e61-2f0a9b7c3d11',
+    referralId: '0192f4a1-7c3e-7a10-9b2d-5e8f3c1a2b40', seq: 2, prev: 'sha-256:JURhb1QkJdOXoQSZTty7f-eS-sb5eWgsSF-gB182H7c',
+  };
+  const questionId = '0192f4b0-1a2b-7c3d-8e4f-5a6b7c8d9e0f';
+  const cases: Array<[string, object, object[]]> = [
+    ['referral.disclose', { person: { documentNumber: 'P0012345' } }, [{}, { person: { pseudonym: 'Zn3f0NFxvO0xueLgikQHBik4YtO1ucfeCRAvJttq4ZE' } }, { person: { nationalId: '1' } }]],
+    ['referral.info-request', { questionId, text: 'Pitanje?' }, [{ questionId, text: '' }, { text: 'x' }, { questionId, text: 'x', extra: 1 }]],
+    ['referral.info-response', { questionId, text: 'Odgovor.' }, [{ questionId }, { questionId: 'q1', text: 'x' }]],
+    ['consent.revoke', { revokedAt: '2025-03-16T11:20:00Z', reason: 'WITHDRAWN' }, [{}, { revokedAt: 'yesterday' }, { revokedAt: '2025-03-16T11:20:00Z', reason: 'lower' }]],
+    ['erasure.confirm', { reason: 'CONSENT_EXPIRED', erasedAt: '2025-03-16T11:20:00Z' }, [{ reason: 'RETENTION', erasedAt: '2025-03-16T11:20:00Z' }, { reason: 'CONSENT_REVOKED' }]],
+  ];
+
+  it.each(cases)('check a %s body in zod and Ajv alike', (type, good, bads) => {
+    const ref = { $ref: '#/components/schemas/MessageClaims' };
+    expect(contract.MessageClaims.safeParse({ ...claims, type, body: good }).error?.issues ?? []).toEqual([]);
+    expect(validate(ref, { ...claims, type, body: good })).toEqual([]);
+    for (const body of bads) {
+      expect(contract.MessageClaims.safeParse({ ...claims, type, body }).success, JSON.stringify(body)).toBe(false);
+      expect(validate(ref, { ...claims, type, body }), JSON.stringify(body)).not.toEqual([]);
+    }
   });
 });

@@ -43,6 +43,15 @@ export const defaultHttpLimits: HttpLimits = {
   keepAliveTimeoutMs: 5_000,
 };
 
+/** Erasure jobs: retention of closed referrals, and how often expiry and retention are checked. */
+export interface RetentionConfig {
+  /** Personal data of a referral in a final status is purged this long after its last change. */
+  closedReferralMs: number;
+  sweepIntervalMs: number;
+}
+
+export const defaultRetention: RetentionConfig = { closedReferralMs: 365 * 86_400_000, sweepIntervalMs: 60_000 };
+
 /** Everything a node needs, as a plain object: tests build it directly, `bin` builds it from env. */
 export interface NodeConfig {
   nodeId: string;
@@ -64,6 +73,8 @@ export interface NodeConfig {
   delivery: DeliveryConfig;
   limits: RateLimits;
   logLevel: string;
+  /** Defaults to `defaultRetention`. */
+  retention?: RetentionConfig;
   /** Fault injection, for the fault tests only: never set in a deployment. */
   faults?: { crashAfterCommitProbability?: number };
 }
@@ -125,6 +136,8 @@ export const SERVE_ENV = {
   BRIDGE_HTTP_REQUEST_TIMEOUT_MS: wholeNumber(1_000, 600_000, defaultHttpLimits.requestTimeoutMs, 'longest time to receive one whole request, in ms'),
   BRIDGE_HTTP_CONNECTION_TIMEOUT_MS: wholeNumber(1_000, 600_000, defaultHttpLimits.connectionTimeoutMs, 'longest silence on a connection, in ms'),
   BRIDGE_HTTP_KEEP_ALIVE_TIMEOUT_MS: wholeNumber(1_000, 600_000, defaultHttpLimits.keepAliveTimeoutMs, 'how long an idle keep-alive connection stays open, in ms'),
+  BRIDGE_RETENTION_DAYS: wholeNumber(1, 36_500, 365, 'personal data of closed referrals is purged this many days after their last change'),
+  BRIDGE_ERASURE_SWEEP_SECONDS: wholeNumber(1, 86_400, 60, 'how often consent expiry and retention are checked, in seconds'),
   BRIDGE_FAULT_CRASH_AFTER_COMMIT: envVar(
     z.coerce.number().min(0).max(1).optional(),
     'a probability from 0 to 1',

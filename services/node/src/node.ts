@@ -9,6 +9,7 @@ import { applyMigrations } from './db/migrate.ts';
 import { createLogger } from './logger.ts';
 import { createMetrics } from './metrics/metrics.ts';
 import { Dispatcher } from './outbox/dispatcher.ts';
+import { ErasureJobs } from './consent/jobs.ts';
 import { OutboxListener } from './outbox/listener.ts';
 import type { App } from './routes/types.ts';
 
@@ -16,6 +17,8 @@ export interface BridgeNode {
   ctx: NodeContext;
   app: App;
   dispatcher: Dispatcher;
+  /** Consent expiry and retention; runs on a timer when the node auto-dispatches, tests call `runOnce`. */
+  erasure: ErasureJobs;
   /** Starts listening and delivering; resolves to the bound address. */
   start(): Promise<string>;
   /** Swaps in a rotated key set (the JWKS, signing, decryption and token checks use it at once). */
@@ -50,17 +53,20 @@ export async function createNode(config: NodeConfig, options: NodeOptions = {}):
   };
   dispatcher = new Dispatcher(ctx);
   const listener = new OutboxListener(config.databaseUrl, () => dispatcher.wake(), logger);
+  const erasure = new ErasureJobs(ctx);
   const app = await buildApp(ctx);
   let stopping: Promise<void> | undefined;
   return {
     ctx,
     app,
     dispatcher,
+    erasure,
     async start() {
       const address = await app.listen({ host: config.host, port: config.port });
       if (autoDispatch) {
         await listener.start();
         dispatcher.start();
+        erasure.start();
       }
       return address;
     },
@@ -75,6 +81,7 @@ export async function createNode(config: NodeConfig, options: NodeOptions = {}):
         const draining = dispatcher.stop();
         await app.close();
         await listener.stop();
+        await erasure.stop();
         await draining;
         await database.close();
       })();

@@ -141,7 +141,8 @@ describe('authorization matrix, driven by the contract', () => {
     const addressed = requests.filter((r) => r.scopes && operationPath(r).includes('{referralId}'));
     expect(addressed.length).toBeGreaterThanOrEqual(2);
     for (const request of addressed) {
-      const pathFor = (id: string) => operationPath(request).replace('{referralId}', id);
+      // every other parameter keeps its example, so only the referral differs
+      const pathFor = (id: string) => contractRequests({ referralId: id }).find((r) => r.operationId === request.operationId)!.path;
       const missing = await call(atina, { ...request, path: pathFor(randomUUID()) }, allRead);
       const foreign = await call(atina, { ...request, path: pathFor(foreignReferralId) }, allRead);
       expect(missing.status, request.operationId).toBe(404);

@@ -211,12 +211,12 @@ describe('the receiver refuses every forgery before storing anything', () => {
     await expectRefused(await sealed({ seq: 2, prev: 'sha-256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' }), 409, 'message_out_of_order');
   });
 
-  it('refuses a referral that discloses more than its consent covers, or whose consent does not fit', async () => {
+  it('refuses a referral that discloses more than profiles and consent allow, or whose consent does not fit', async () => {
     const body = requestBody('pvpt') as { person: Record<string, unknown>; consent: { dataCategories: string[]; validUntil: string; services: string[] } };
     const overDisclosed = { ...body, consent: { ...body.consent, dataCategories: ['IDENTITY'] } };
-    await expectRefused(await sealed({ body: overDisclosed }), 422, 'message_body_invalid');
+    await expectRefused(await sealed({ body: overDisclosed }), 422, 'disclosure_not_allowed');
     before = await snapshot(pvpt);
-    await expectRefused(await sealed({ body: { ...body, person: { ...body.person, documentNumber: 'P0012345' } } }), 422, 'message_body_invalid');
+    await expectRefused(await sealed({ body: { ...body, person: { ...body.person, documentNumber: 'P0012345' } } }), 422, 'disclosure_not_allowed');
     before = await snapshot(pvpt);
     await expectRefused(await sealed({ body: { ...body, consent: { ...body.consent, validUntil: '2020-01-01T00:00:00Z' } } }), 422, 'message_body_invalid');
     before = await snapshot(pvpt);

@@ -81,6 +81,136 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/referrals/{referralId}/disclose": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Release further fields of an outbound referral
+         * @description After the receiver accepted (status `accepted`, `in-progress` or `on-hold`), the sender releases further
+         *     fields of the person's record, named in `fields`, with a signed `referral.disclose` message queued in the
+         *     outbox in the same transaction. Each field must be allowed by the disclosure profiles of the referral's
+         *     services (their `onRequest` or `afterAcceptance` lists) and by the consent's data categories
+         *     (`disclosure_not_allowed`), and present in the record; the consent must be neither revoked nor expired
+         *     (`consent_not_valid`). Before acceptance the answer is `referral_not_accepted`. The receiver applies the
+         *     same rule and merges the fields into its copy. Requires the `referrals:write` scope.
+         */
+        post: operations["discloseReferral"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/referrals/{referralId}/consent/revoke": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Record that the person revoked her consent
+         * @description The sending organisation records that the person withdrew her consent. The referral's `consentRevokedAt`
+         *     is set, no further field can be disclosed, and a signed `consent.revoke` message is queued in the same
+         *     transaction. The receiver then erases the person's data (fields, notes, free text of info messages and
+         *     the pseudonym; ids, codes, statuses and the audit log stay) and answers `erasure.confirm`, which sets
+         *     `erasureConfirmedAt` here. Only the sender can revoke (`illegal_transition` on an inbound referral); a
+         *     second revocation answers `consent_not_valid`. Requires the `referrals:write` scope.
+         */
+        post: operations["revokeConsent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/referrals/{referralId}/info-requests": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the questions about a referral
+         * @description The questions either node asked about this referral, oldest first, each with its answer once it arrived.
+         *     Question and answer texts are personal data: they are absent once erased. Requires the `referrals:read` scope.
+         */
+        get: operations["listInfoRequests"];
+        put?: never;
+        /**
+         * Ask the peer a question about a referral
+         * @description Either node may ask the other a question about a shared referral; it travels in a signed
+         *     `referral.info-request` message queued in the same transaction, and the answer comes back in a
+         *     `referral.info-response`. The text is free text about the person: when the referral's sender asks, the
+         *     profiles and consent must allow case notes (`disclosure_not_allowed`); after revocation or expiry of the
+         *     consent nothing more can be asked (`consent_not_valid`). The text never appears in logs or the audit log.
+         *     Requires the `referrals:write` scope.
+         */
+        post: operations["createInfoRequest"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/referrals/{referralId}/info-requests/{questionId}/answer": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Answer the peer's question
+         * @description Answers a question the peer asked about this referral, with a signed `referral.info-response` message
+         *     queued in the same transaction. Only a question from the peer can be answered, once
+         *     (`illegal_transition`). The same text rules as for questions apply. Requires the `referrals:write` scope.
+         */
+        post: operations["answerInfoRequest"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/disclosure-profiles": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get the disclosure profiles
+         * @description The disclosure profiles of the contract this node implements (the `x-bridge-disclosure-profiles`
+         *     extension of this document): for each service code, the person fields it needs with the referral
+         *     (`onRequest`) and those released only after acceptance with `referral.disclose` (`afterAcceptance`).
+         *     What leaves the node is the risk block plus the union of the profiles of the requested services,
+         *     intersected with the fields of the consent's data categories (`IDENTITY`: givenName, familyName;
+         *     `AGE`: ageBand, birthDate; `GENDER`: gender; `LANGUAGE`: languages; `FAMILY`: accompanyingChildren;
+         *     `HEALTH`: urgentHealthNeeds; `NATIONALITY`: nationality; `DOCUMENTS`: documentNumber; `CASE_NOTES`:
+         *     note and the free text of info requests and answers). Requires the `referrals:read` scope.
+         */
+        get: operations["getDisclosureProfiles"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/federation/v1/messages": {
         parameters: {
             query?: never;
@@ -379,6 +509,51 @@ export interface components {
          */
         DataCategory: "IDENTITY" | "AGE" | "GENDER" | "LANGUAGE" | "FAMILY" | "HEALTH" | "NATIONALITY" | "DOCUMENTS" | "CASE_NOTES";
         /**
+         * @description A field that can cross to a peer; `note` is the referral's note (free text). The pseudonym and the risk block always cross and are not listed.
+         * @example givenName
+         * @enum {string}
+         */
+        DisclosableField: "givenName" | "familyName" | "ageBand" | "birthDate" | "gender" | "languages" | "accompanyingChildren" | "urgentHealthNeeds" | "nationality" | "documentNumber" | "note";
+        /**
+         * @description The fields one service needs. `onRequest` may travel with the referral; `afterAcceptance` only in a `referral.disclose` after the receiver accepted. The two lists do not overlap.
+         * @example {
+         *       "onRequest": [
+         *         "givenName",
+         *         "familyName",
+         *         "birthDate",
+         *         "gender",
+         *         "languages",
+         *         "nationality",
+         *         "note"
+         *       ],
+         *       "afterAcceptance": [
+         *         "documentNumber"
+         *       ]
+         *     }
+         */
+        DisclosureProfile: {
+            onRequest: components["schemas"]["DisclosableField"][];
+            afterAcceptance: components["schemas"]["DisclosableField"][];
+        };
+        /** @description One disclosure profile per service code (all fifteen). */
+        DisclosureProfiles: {
+            SAFE_ACCOMMODATION: components["schemas"]["DisclosureProfile"];
+            PRIMARY_MEDICAL_CARE: components["schemas"]["DisclosureProfile"];
+            MEDICAL_SPECIALIST_REFERRAL: components["schemas"]["DisclosureProfile"];
+            HEALTH_EDUCATION: components["schemas"]["DisclosureProfile"];
+            PSYCHOSOCIAL_SUPPORT: components["schemas"]["DisclosureProfile"];
+            PSYCHOLOGICAL_COUNSELLING: components["schemas"]["DisclosureProfile"];
+            LEGAL_COUNSELLING: components["schemas"]["DisclosureProfile"];
+            PSYCHOTHERAPY: components["schemas"]["DisclosureProfile"];
+            EDUCATION_AND_VOCATIONAL_TRAINING: components["schemas"]["DisclosureProfile"];
+            EMPOWERMENT: components["schemas"]["DisclosureProfile"];
+            FAMILY_MEDIATION: components["schemas"]["DisclosureProfile"];
+            SOCIAL_AND_ECONOMIC_REINTEGRATION: components["schemas"]["DisclosureProfile"];
+            LEGAL_STATUS_AND_DOCUMENTS: components["schemas"]["DisclosureProfile"];
+            SUPPORT_IN_PROCEEDINGS: components["schemas"]["DisclosureProfile"];
+            SAFE_RETURN: components["schemas"]["DisclosureProfile"];
+        };
+        /**
          * @example accepted
          * @enum {string}
          */
@@ -575,6 +750,67 @@ export interface components {
             /** Format: date-time */
             updatedAt: string;
             history: components["schemas"]["StatusChange"][];
+            /**
+             * Format: date-time
+             * @description Outbound only, when the person's revocation of consent was recorded.
+             */
+            consentRevokedAt?: string;
+            /**
+             * Format: date-time
+             * @description When this node erased the person's data (inbound, on revocation or expiry of the consent; either side, by retention). Ids, codes and statuses stay.
+             */
+            erasedAt?: string;
+            /**
+             * Format: date-time
+             * @description Outbound only, when the peer's signed `erasure.confirm` arrived.
+             */
+            erasureConfirmedAt?: string;
+        };
+        /**
+         * @description Request body of `discloseReferral`, the fields of the person's record to release.
+         * @example {
+         *       "fields": [
+         *         "documentNumber"
+         *       ]
+         *     }
+         */
+        DiscloseFields: {
+            fields: components["schemas"]["DisclosableField"][];
+        };
+        /**
+         * @description Request body of `revokeConsent`.
+         * @example {
+         *       "reason": "WITHDRAWN_IN_WRITING"
+         *     }
+         */
+        RevokeConsent: {
+            /** @description Reason code, upper case. */
+            reason?: string;
+        };
+        /**
+         * @description A question or an answer about a referral. Free text about the person, kept out of logs and the audit log.
+         * @example {
+         *       "text": "Ka nevojë për përkthyes gjatë pranimit?"
+         *     }
+         */
+        InfoText: {
+            text: string;
+        };
+        /** @description A question one node asked about a referral, with its answer once it arrived. Texts are absent after erasure. */
+        InfoRequest: {
+            /** Format: uuid */
+            id: string;
+            askedBy: components["schemas"]["NodeId"];
+            /** Format: date-time */
+            askedAt: string;
+            question?: string;
+            answeredBy?: components["schemas"]["NodeId"];
+            /** Format: date-time */
+            answeredAt?: string;
+            answer?: string;
+        };
+        InfoRequestList: {
+            items: components["schemas"]["InfoRequest"][];
         };
         ReferralList: {
             items: components["schemas"]["Referral"][];
@@ -586,7 +822,7 @@ export interface components {
          * @example validation_failed
          * @enum {string}
          */
-        ProblemCode: "validation_failed" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "not_ready" | "peer_unknown" | "peer_not_active" | "message_malformed" | "message_header_forbidden" | "message_algorithm_forbidden" | "message_decrypt_failed" | "message_signature_invalid" | "message_key_unknown" | "message_audience_mismatch" | "message_issuer_mismatch" | "message_stale" | "message_replay_conflict" | "message_body_invalid" | "message_out_of_order" | "receipt_invalid" | "idempotency_key_in_use" | "idempotency_key_reused" | "illegal_transition";
+        ProblemCode: "validation_failed" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "not_ready" | "peer_unknown" | "peer_not_active" | "message_malformed" | "message_header_forbidden" | "message_algorithm_forbidden" | "message_decrypt_failed" | "message_signature_invalid" | "message_key_unknown" | "message_audience_mismatch" | "message_issuer_mismatch" | "message_stale" | "message_replay_conflict" | "message_body_invalid" | "message_out_of_order" | "receipt_invalid" | "idempotency_key_in_use" | "idempotency_key_reused" | "illegal_transition" | "disclosure_not_allowed" | "referral_not_accepted" | "consent_not_valid";
         /** @description RFC 9457 problem details with a stable `code`. A 500 never reveals internals. */
         Problem: {
             /** Format: uri-reference */
@@ -645,8 +881,94 @@ export interface components {
             note?: string;
         };
         /**
-         * @description The signed payload of every node-to-node message. The schema of `body` depends on `type`:
-         *     a `referral.request` carries a `ReferralRequestBody` and a `referral.withdraw` a `ReferralWithdrawBody`.
+         * @description Person fields released by a `referral.disclose` (no pseudonym, which the request already carried).
+         * @example {
+         *       "documentNumber": "P0012345"
+         *     }
+         */
+        DisclosedFields: {
+            givenName?: string;
+            familyName?: string;
+            /** @enum {string} */
+            ageBand?: "0-13" | "14-17" | "18-25" | "26-35" | "36-50" | "51+";
+            /** Format: date */
+            birthDate?: string;
+            /** @enum {string} */
+            gender?: "FEMALE" | "MALE" | "OTHER" | "UNDISCLOSED";
+            languages?: string[];
+            accompanyingChildren?: number;
+            urgentHealthNeeds?: string;
+            nationality?: string;
+            documentNumber?: string;
+        };
+        /**
+         * @description The `body` of a `referral.disclose` message, sent by the referral's sender after acceptance.
+         * @example {
+         *       "person": {
+         *         "documentNumber": "P0012345",
+         *         "birthDate": "1999-05-17"
+         *       }
+         *     }
+         */
+        ReferralDiscloseBody: {
+            person: components["schemas"]["DisclosedFields"];
+            note?: string;
+        };
+        /**
+         * @description The `body` of a `referral.info-request` message (either side asks).
+         * @example {
+         *       "questionId": "0192f4b0-1a2b-7c3d-8e4f-5a6b7c8d9e0f",
+         *       "text": "Ka nevojë për përkthyes gjatë pranimit?"
+         *     }
+         */
+        ReferralInfoRequestBody: {
+            /** Format: uuid */
+            questionId: string;
+            text: string;
+        };
+        /**
+         * @description The `body` of a `referral.info-response` message, the answer to a question of the other side.
+         * @example {
+         *       "questionId": "0192f4b0-1a2b-7c3d-8e4f-5a6b7c8d9e0f",
+         *       "text": "Da, govori albanski i malo srpski."
+         *     }
+         */
+        ReferralInfoResponseBody: {
+            /** Format: uuid */
+            questionId: string;
+            text: string;
+        };
+        /**
+         * @description The `body` of a `consent.revoke` message. The receiver must erase the person's data and answer `erasure.confirm`.
+         * @example {
+         *       "revokedAt": "2025-03-16T11:20:00Z",
+         *       "reason": "WITHDRAWN_IN_WRITING"
+         *     }
+         */
+        ConsentRevokeBody: {
+            /** Format: date-time */
+            revokedAt: string;
+            reason?: string;
+        };
+        /**
+         * @description The `body` of an `erasure.confirm` message, the receiver's signed statement that it erased the person's data of the referral.
+         * @example {
+         *       "reason": "CONSENT_REVOKED",
+         *       "erasedAt": "2025-03-16T11:20:03Z"
+         *     }
+         */
+        ErasureConfirmBody: {
+            /** @enum {string} */
+            reason: "CONSENT_REVOKED" | "CONSENT_EXPIRED";
+            /** Format: date-time */
+            erasedAt: string;
+        };
+        /**
+         * @description The signed payload of every node-to-node message. The schema of `body` depends on `type` (one
+         *     `if`/`then` per type in `allOf`): `referral.request` → `ReferralRequestBody`, `referral.withdraw` →
+         *     `ReferralWithdrawBody`, `referral.disclose` → `ReferralDiscloseBody`, `referral.info-request` →
+         *     `ReferralInfoRequestBody`, `referral.info-response` → `ReferralInfoResponseBody`, `consent.revoke` →
+         *     `ConsentRevokeBody`, `erasure.confirm` → `ErasureConfirmBody`.
          * @example {
          *       "iss": "atina",
          *       "aud": "pvpt",
@@ -683,7 +1005,7 @@ export interface components {
             body: {
                 [key: string]: unknown;
             };
-        };
+        } & (unknown & unknown & unknown & unknown & unknown & unknown & unknown);
         /**
          * @description Delivery status of an outbox message: `queued` (waiting for its first attempt), `sending` (an attempt
          *     is in flight), `retrying` (an attempt failed; another is scheduled), `delivered` (the peer returned a
@@ -962,6 +1284,71 @@ export interface components {
                  *       "code": "idempotency_key_reused",
                  *       "detail": "This Idempotency-Key was already used with a different request payload.",
                  *       "requestId": "req-7f3a2c9a"
+                 *     }
+                 */
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description No referral with this id (or no such question) exists on this node (`not_found`). */
+        ReferralNotFound: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "type": "urn:bridge:problem:not_found",
+                 *       "title": "Not found",
+                 *       "status": 404,
+                 *       "code": "not_found",
+                 *       "detail": "Referral 0192f4a1-7c3e-7a10-9b2d-5e8f3c1a2b40 does not exist.",
+                 *       "requestId": "req-7f3a2ca1"
+                 *     }
+                 */
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /**
+         * @description The referral is not in a state that allows this: the wrong side or an unanswerable question
+         *     (`illegal_transition`), fields released before acceptance (`referral_not_accepted`), or a request with the
+         *     same `Idempotency-Key` still being processed (`idempotency_key_in_use`).
+         */
+        ReferralConflict: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "type": "urn:bridge:problem:referral_not_accepted",
+                 *       "title": "Referral not accepted",
+                 *       "status": 409,
+                 *       "code": "referral_not_accepted",
+                 *       "detail": "Further fields can be released only after the receiver accepted the referral.",
+                 *       "requestId": "req-7f3a2ca2"
+                 *     }
+                 */
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /**
+         * @description A field or text outside the disclosure profiles ∩ consent (`disclosure_not_allowed`), a revoked or
+         *     expired consent (`consent_not_valid`), or an `Idempotency-Key` reused with another payload
+         *     (`idempotency_key_reused`).
+         */
+        DisclosureRefused: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "type": "urn:bridge:problem:disclosure_not_allowed",
+                 *       "title": "Disclosure not allowed",
+                 *       "status": 422,
+                 *       "code": "disclosure_not_allowed",
+                 *       "detail": "Not allowed by the profiles and consent of this referral: nationality.",
+                 *       "requestId": "req-7f3a2ca3"
                  *     }
                  */
                 "application/problem+json": components["schemas"]["Problem"];
@@ -1559,6 +1946,504 @@ export interface operations {
             422: components["responses"]["IdempotencyKeyReused"];
         };
     };
+    discloseReferral: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Makes a retry safe. A request repeated with the same key and the same payload is not executed again:
+                 *     the stored response (status and body) is replayed. The same key while the first request is still
+                 *     being processed is answered 409 `idempotency_key_in_use`; the same key with a different payload is
+                 *     answered 422 `idempotency_key_reused`. Keys are scoped to the client (the bearer token's client) and
+                 *     kept for at least 24 hours. Printable ASCII without spaces, at most 255 characters; a UUID is a good
+                 *     choice.
+                 * @example 5f0c6a2e-8d1b-4b7a-9e3c-2a4d6f8b0c1e
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /**
+                 * @description The referral id (shared by both nodes).
+                 * @example 0192f4a1-7c3e-7a10-9b2d-5e8f3c1a2b40
+                 */
+                referralId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "fields": [
+                 *         "documentNumber",
+                 *         "birthDate"
+                 *       ]
+                 *     }
+                 */
+                "application/json": components["schemas"]["DiscloseFields"];
+            };
+        };
+        responses: {
+            /** @description The fields were queued for the peer in a `referral.disclose` message. */
+            200: {
+                headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Referral"];
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ReferralNotFound"];
+            409: components["responses"]["ReferralConflict"];
+            422: components["responses"]["DisclosureRefused"];
+        };
+    };
+    revokeConsent: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Makes a retry safe. A request repeated with the same key and the same payload is not executed again:
+                 *     the stored response (status and body) is replayed. The same key while the first request is still
+                 *     being processed is answered 409 `idempotency_key_in_use`; the same key with a different payload is
+                 *     answered 422 `idempotency_key_reused`. Keys are scoped to the client (the bearer token's client) and
+                 *     kept for at least 24 hours. Printable ASCII without spaces, at most 255 characters; a UUID is a good
+                 *     choice.
+                 * @example 5f0c6a2e-8d1b-4b7a-9e3c-2a4d6f8b0c1e
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /**
+                 * @description The referral id (shared by both nodes).
+                 * @example 0192f4a1-7c3e-7a10-9b2d-5e8f3c1a2b40
+                 */
+                referralId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RevokeConsent"];
+            };
+        };
+        responses: {
+            /** @description The revocation was recorded and its `consent.revoke` message queued. */
+            200: {
+                headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Referral"];
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ReferralNotFound"];
+            409: components["responses"]["ReferralConflict"];
+            422: components["responses"]["DisclosureRefused"];
+        };
+    };
+    listInfoRequests: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The referral id (shared by both nodes).
+                 * @example 0192f4a1-7c3e-7a10-9b2d-5e8f3c1a2b40
+                 */
+                referralId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The questions and answers. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "0192f4b0-1a2b-7c3d-8e4f-5a6b7c8d9e0f",
+                     *           "askedBy": "pvpt",
+                     *           "askedAt": "2025-03-15T10:00:00Z",
+                     *           "question": "Ka nevojë për përkthyes gjatë pranimit?",
+                     *           "answeredBy": "atina",
+                     *           "answeredAt": "2025-03-15T11:30:00Z",
+                     *           "answer": "Da, govori albanski i malo srpski."
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["InfoRequestList"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ReferralNotFound"];
+        };
+    };
+    createInfoRequest: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Makes a retry safe. A request repeated with the same key and the same payload is not executed again:
+                 *     the stored response (status and body) is replayed. The same key while the first request is still
+                 *     being processed is answered 409 `idempotency_key_in_use`; the same key with a different payload is
+                 *     answered 422 `idempotency_key_reused`. Keys are scoped to the client (the bearer token's client) and
+                 *     kept for at least 24 hours. Printable ASCII without spaces, at most 255 characters; a UUID is a good
+                 *     choice.
+                 * @example 5f0c6a2e-8d1b-4b7a-9e3c-2a4d6f8b0c1e
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /**
+                 * @description The referral id (shared by both nodes).
+                 * @example 0192f4a1-7c3e-7a10-9b2d-5e8f3c1a2b40
+                 */
+                referralId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "text": "Ka nevojë për përkthyes gjatë pranimit?"
+                 *     }
+                 */
+                "application/json": components["schemas"]["InfoText"];
+            };
+        };
+        responses: {
+            /** @description The question was recorded and queued for the peer. */
+            201: {
+                headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "0192f4b0-1a2b-7c3d-8e4f-5a6b7c8d9e0f",
+                     *       "askedBy": "pvpt",
+                     *       "askedAt": "2025-03-15T10:00:00Z",
+                     *       "question": "Ka nevojë për përkthyes gjatë pranimit?"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["InfoRequest"];
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ReferralNotFound"];
+            409: components["responses"]["ReferralConflict"];
+            422: components["responses"]["DisclosureRefused"];
+        };
+    };
+    answerInfoRequest: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Makes a retry safe. A request repeated with the same key and the same payload is not executed again:
+                 *     the stored response (status and body) is replayed. The same key while the first request is still
+                 *     being processed is answered 409 `idempotency_key_in_use`; the same key with a different payload is
+                 *     answered 422 `idempotency_key_reused`. Keys are scoped to the client (the bearer token's client) and
+                 *     kept for at least 24 hours. Printable ASCII without spaces, at most 255 characters; a UUID is a good
+                 *     choice.
+                 * @example 5f0c6a2e-8d1b-4b7a-9e3c-2a4d6f8b0c1e
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /**
+                 * @description The referral id (shared by both nodes).
+                 * @example 0192f4a1-7c3e-7a10-9b2d-5e8f3c1a2b40
+                 */
+                referralId: string;
+                /**
+                 * @description The question id (shared by both nodes).
+                 * @example 0192f4b0-1a2b-7c3d-8e4f-5a6b7c8d9e0f
+                 */
+                questionId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "text": "Da, govori albanski i malo srpski."
+                 *     }
+                 */
+                "application/json": components["schemas"]["InfoText"];
+            };
+        };
+        responses: {
+            /** @description The answer was recorded and queued for the peer. */
+            200: {
+                headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "0192f4b0-1a2b-7c3d-8e4f-5a6b7c8d9e0f",
+                     *       "askedBy": "pvpt",
+                     *       "askedAt": "2025-03-15T10:00:00Z",
+                     *       "question": "Ka nevojë për përkthyes gjatë pranimit?",
+                     *       "answeredBy": "atina",
+                     *       "answeredAt": "2025-03-15T11:30:00Z",
+                     *       "answer": "Da, govori albanski i malo srpski."
+                     *     }
+                     */
+                    "application/json": components["schemas"]["InfoRequest"];
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ReferralNotFound"];
+            409: components["responses"]["ReferralConflict"];
+            422: components["responses"]["DisclosureRefused"];
+        };
+    };
+    getDisclosureProfiles: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The profiles, one per service code. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "SAFE_ACCOMMODATION": {
+                     *         "onRequest": [
+                     *           "givenName",
+                     *           "ageBand",
+                     *           "gender",
+                     *           "languages",
+                     *           "accompanyingChildren",
+                     *           "urgentHealthNeeds",
+                     *           "note"
+                     *         ],
+                     *         "afterAcceptance": [
+                     *           "familyName"
+                     *         ]
+                     *       },
+                     *       "PRIMARY_MEDICAL_CARE": {
+                     *         "onRequest": [
+                     *           "givenName",
+                     *           "ageBand",
+                     *           "gender",
+                     *           "languages",
+                     *           "urgentHealthNeeds",
+                     *           "note"
+                     *         ],
+                     *         "afterAcceptance": [
+                     *           "familyName",
+                     *           "birthDate"
+                     *         ]
+                     *       },
+                     *       "MEDICAL_SPECIALIST_REFERRAL": {
+                     *         "onRequest": [
+                     *           "givenName",
+                     *           "ageBand",
+                     *           "gender",
+                     *           "languages",
+                     *           "urgentHealthNeeds",
+                     *           "note"
+                     *         ],
+                     *         "afterAcceptance": [
+                     *           "familyName",
+                     *           "birthDate"
+                     *         ]
+                     *       },
+                     *       "HEALTH_EDUCATION": {
+                     *         "onRequest": [
+                     *           "givenName",
+                     *           "ageBand",
+                     *           "gender",
+                     *           "languages",
+                     *           "note"
+                     *         ],
+                     *         "afterAcceptance": []
+                     *       },
+                     *       "PSYCHOSOCIAL_SUPPORT": {
+                     *         "onRequest": [
+                     *           "givenName",
+                     *           "ageBand",
+                     *           "gender",
+                     *           "languages",
+                     *           "accompanyingChildren",
+                     *           "note"
+                     *         ],
+                     *         "afterAcceptance": []
+                     *       },
+                     *       "PSYCHOLOGICAL_COUNSELLING": {
+                     *         "onRequest": [
+                     *           "givenName",
+                     *           "ageBand",
+                     *           "gender",
+                     *           "languages",
+                     *           "urgentHealthNeeds",
+                     *           "note"
+                     *         ],
+                     *         "afterAcceptance": []
+                     *       },
+                     *       "LEGAL_COUNSELLING": {
+                     *         "onRequest": [
+                     *           "givenName",
+                     *           "familyName",
+                     *           "ageBand",
+                     *           "gender",
+                     *           "languages",
+                     *           "nationality",
+                     *           "note"
+                     *         ],
+                     *         "afterAcceptance": [
+                     *           "birthDate"
+                     *         ]
+                     *       },
+                     *       "PSYCHOTHERAPY": {
+                     *         "onRequest": [
+                     *           "givenName",
+                     *           "ageBand",
+                     *           "gender",
+                     *           "languages",
+                     *           "urgentHealthNeeds",
+                     *           "note"
+                     *         ],
+                     *         "afterAcceptance": []
+                     *       },
+                     *       "EDUCATION_AND_VOCATIONAL_TRAINING": {
+                     *         "onRequest": [
+                     *           "givenName",
+                     *           "ageBand",
+                     *           "languages",
+                     *           "note"
+                     *         ],
+                     *         "afterAcceptance": [
+                     *           "familyName",
+                     *           "birthDate"
+                     *         ]
+                     *       },
+                     *       "EMPOWERMENT": {
+                     *         "onRequest": [
+                     *           "givenName",
+                     *           "ageBand",
+                     *           "gender",
+                     *           "languages",
+                     *           "note"
+                     *         ],
+                     *         "afterAcceptance": []
+                     *       },
+                     *       "FAMILY_MEDIATION": {
+                     *         "onRequest": [
+                     *           "givenName",
+                     *           "ageBand",
+                     *           "languages",
+                     *           "accompanyingChildren",
+                     *           "note"
+                     *         ],
+                     *         "afterAcceptance": [
+                     *           "familyName"
+                     *         ]
+                     *       },
+                     *       "SOCIAL_AND_ECONOMIC_REINTEGRATION": {
+                     *         "onRequest": [
+                     *           "givenName",
+                     *           "ageBand",
+                     *           "gender",
+                     *           "languages",
+                     *           "accompanyingChildren",
+                     *           "nationality",
+                     *           "note"
+                     *         ],
+                     *         "afterAcceptance": [
+                     *           "familyName",
+                     *           "birthDate"
+                     *         ]
+                     *       },
+                     *       "LEGAL_STATUS_AND_DOCUMENTS": {
+                     *         "onRequest": [
+                     *           "givenName",
+                     *           "familyName",
+                     *           "birthDate",
+                     *           "gender",
+                     *           "languages",
+                     *           "nationality",
+                     *           "note"
+                     *         ],
+                     *         "afterAcceptance": [
+                     *           "documentNumber"
+                     *         ]
+                     *       },
+                     *       "SUPPORT_IN_PROCEEDINGS": {
+                     *         "onRequest": [
+                     *           "givenName",
+                     *           "familyName",
+                     *           "ageBand",
+                     *           "gender",
+                     *           "languages",
+                     *           "nationality",
+                     *           "note"
+                     *         ],
+                     *         "afterAcceptance": [
+                     *           "birthDate",
+                     *           "documentNumber"
+                     *         ]
+                     *       },
+                     *       "SAFE_RETURN": {
+                     *         "onRequest": [
+                     *           "givenName",
+                     *           "familyName",
+                     *           "ageBand",
+                     *           "gender",
+                     *           "languages",
+                     *           "accompanyingChildren",
+                     *           "urgentHealthNeeds",
+                     *           "nationality",
+                     *           "note"
+                     *         ],
+                     *         "afterAcceptance": [
+                     *           "birthDate",
+                     *           "documentNumber"
+                     *         ]
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["DisclosureProfiles"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+        };
+    };
     receiveMessage: {
         parameters: {
             query?: never;
@@ -1695,7 +2580,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The claims or the body fail their schema, or the body discloses a field outside the disclosure rules (`message_body_invalid`). */
+            /** @description The claims or the body fail their schema or do not apply to a referral of this sender (`message_body_invalid`); the body discloses a field outside the disclosure profiles ∩ consent (`disclosure_not_allowed`); a `referral.disclose` arrives before acceptance (`referral_not_accepted`); or the referral's consent was revoked or has expired (`consent_not_valid`). */
             422: {
                 headers: {
                     [name: string]: unknown;

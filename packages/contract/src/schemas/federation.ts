@@ -1,6 +1,6 @@
 /** Zod schemas for problems, federation messages, receipts, node metadata, keys and probes. See ../schemas.ts. */
 import { z } from 'zod';
-import { Consent, DisclosedPerson, NodeId, PersonCategory, Phase, Risk, ServiceCode, Urgency } from './referral.ts';
+import { Consent, DisclosedFields, DisclosedPerson, NodeId, PersonCategory, Phase, Risk, ServiceCode, Urgency } from './referral.ts';
 import { dateTime, unique, uniqueMessage, withdrawFields } from './helpers.ts';
 
 export const ProblemCode = z.enum([
@@ -32,6 +32,9 @@ export const ProblemCode = z.enum([
   'idempotency_key_in_use',
   'idempotency_key_reused',
   'illegal_transition',
+  'disclosure_not_allowed',
+  'referral_not_accepted',
+  'consent_not_valid',
 ]);
 export type ProblemCode = z.infer<typeof ProblemCode>;
 
@@ -90,10 +93,37 @@ export type ReferralRequestBody = z.infer<typeof ReferralRequestBody>;
 export const ReferralWithdrawBody = z.strictObject(withdrawFields);
 export type ReferralWithdrawBody = z.infer<typeof ReferralWithdrawBody>;
 
-/** The message types whose `body` has its own schema (the `if`/`then` chain of MessageClaims). */
+/** The `body` of a `referral.disclose` message: further fields, released after acceptance. */
+export const ReferralDiscloseBody = z.strictObject({ person: DisclosedFields, note: z.string().max(2000).optional() });
+export type ReferralDiscloseBody = z.infer<typeof ReferralDiscloseBody>;
+
+const infoFields = { questionId: z.uuid(), text: z.string().min(1).max(2000) };
+
+/** The `body` of a `referral.info-request` message. */
+export const ReferralInfoRequestBody = z.strictObject(infoFields);
+export type ReferralInfoRequestBody = z.infer<typeof ReferralInfoRequestBody>;
+
+/** The `body` of a `referral.info-response` message. */
+export const ReferralInfoResponseBody = z.strictObject(infoFields);
+export type ReferralInfoResponseBody = z.infer<typeof ReferralInfoResponseBody>;
+
+/** The `body` of a `consent.revoke` message. */
+export const ConsentRevokeBody = z.strictObject({ revokedAt: dateTime(), reason: withdrawFields.reason });
+export type ConsentRevokeBody = z.infer<typeof ConsentRevokeBody>;
+
+/** The `body` of an `erasure.confirm` message. */
+export const ErasureConfirmBody = z.strictObject({ reason: z.enum(['CONSENT_REVOKED', 'CONSENT_EXPIRED']), erasedAt: dateTime() });
+export type ErasureConfirmBody = z.infer<typeof ErasureConfirmBody>;
+
+/** The message types whose `body` has its own schema (the `allOf` of `if`/`then` of MessageClaims). */
 const BODY_SCHEMAS: Partial<Record<MessageType, z.ZodType>> = {
   'referral.request': ReferralRequestBody,
   'referral.withdraw': ReferralWithdrawBody,
+  'referral.disclose': ReferralDiscloseBody,
+  'referral.info-request': ReferralInfoRequestBody,
+  'referral.info-response': ReferralInfoResponseBody,
+  'consent.revoke': ConsentRevokeBody,
+  'erasure.confirm': ErasureConfirmBody,
 };
 
 /**

@@ -69,6 +69,49 @@ export const DataCategory = z.enum([
 ]);
 export type DataCategory = z.infer<typeof DataCategory>;
 
+/** A field that can cross to a peer (`note` is the referral's note); pseudonym and risk always cross. */
+export const DisclosableField = z.enum([
+  'givenName',
+  'familyName',
+  'ageBand',
+  'birthDate',
+  'gender',
+  'languages',
+  'accompanyingChildren',
+  'urgentHealthNeeds',
+  'nationality',
+  'documentNumber',
+  'note',
+]);
+export type DisclosableField = z.infer<typeof DisclosableField>;
+
+/** The fields one service needs: with the referral, and only after acceptance. */
+export const DisclosureProfile = z.strictObject({
+  onRequest: z.array(DisclosableField).refine(unique, uniqueMessage),
+  afterAcceptance: z.array(DisclosableField).refine(unique, uniqueMessage),
+});
+export type DisclosureProfile = z.infer<typeof DisclosureProfile>;
+
+/** One profile per service code: every code present, no other key. */
+export const DisclosureProfiles = z.strictObject({
+  SAFE_ACCOMMODATION: DisclosureProfile,
+  PRIMARY_MEDICAL_CARE: DisclosureProfile,
+  MEDICAL_SPECIALIST_REFERRAL: DisclosureProfile,
+  HEALTH_EDUCATION: DisclosureProfile,
+  PSYCHOSOCIAL_SUPPORT: DisclosureProfile,
+  PSYCHOLOGICAL_COUNSELLING: DisclosureProfile,
+  LEGAL_COUNSELLING: DisclosureProfile,
+  PSYCHOTHERAPY: DisclosureProfile,
+  EDUCATION_AND_VOCATIONAL_TRAINING: DisclosureProfile,
+  EMPOWERMENT: DisclosureProfile,
+  FAMILY_MEDIATION: DisclosureProfile,
+  SOCIAL_AND_ECONOMIC_REINTEGRATION: DisclosureProfile,
+  LEGAL_STATUS_AND_DOCUMENTS: DisclosureProfile,
+  SUPPORT_IN_PROCEEDINGS: DisclosureProfile,
+  SAFE_RETURN: DisclosureProfile,
+});
+export type DisclosureProfiles = z.infer<typeof DisclosureProfiles>;
+
 export const ReferralStatus = z.enum([
   'requested',
   'received',
@@ -107,6 +150,10 @@ export type Person = z.infer<typeof Person>;
 
 export const DisclosedPerson = z.strictObject({ pseudonym: pseudonym(), givenName: givenName().optional(), ...personFields });
 export type DisclosedPerson = z.infer<typeof DisclosedPerson>;
+
+/** Person fields released by a `referral.disclose` (the pseudonym already travelled with the request). */
+export const DisclosedFields = z.strictObject({ givenName: givenName().optional(), ...personFields });
+export type DisclosedFields = z.infer<typeof DisclosedFields>;
 
 export const PersonView = z.strictObject({
   localId: localId().optional(),
@@ -178,8 +225,41 @@ export const Referral = z.strictObject({
   createdAt: dateTime(),
   updatedAt: dateTime(),
   history: z.array(StatusChange),
+  consentRevokedAt: dateTime().optional(),
+  erasedAt: dateTime().optional(),
+  erasureConfirmedAt: dateTime().optional(),
 });
 export type Referral = z.infer<typeof Referral>;
+
+/** Request body of `discloseReferral`. */
+export const DiscloseFields = z.strictObject({ fields: z.array(DisclosableField).min(1).refine(unique, uniqueMessage) });
+export type DiscloseFields = z.infer<typeof DiscloseFields>;
+
+/** Request body of `revokeConsent`. */
+export const RevokeConsent = z.strictObject({ reason: withdrawFields.reason });
+export type RevokeConsent = z.infer<typeof RevokeConsent>;
+
+/** A question or an answer (free text about the person: never logged). */
+export const InfoText = z.strictObject({ text: z.string().min(1).max(2000) });
+export type InfoText = z.infer<typeof InfoText>;
+
+export const InfoRequest = z.strictObject({
+  id: z.uuid(),
+  askedBy: NodeId,
+  askedAt: dateTime(),
+  question: note().optional(),
+  answeredBy: NodeId.optional(),
+  answeredAt: dateTime().optional(),
+  answer: note().optional(),
+});
+export type InfoRequest = z.infer<typeof InfoRequest>;
+
+export const InfoRequestList = z.strictObject({ items: z.array(InfoRequest) });
+export type InfoRequestList = z.infer<typeof InfoRequestList>;
+
+/** Path parameters of `answerInfoRequest`. */
+export const QuestionIdParams = z.strictObject({ referralId: z.uuid(), questionId: z.uuid() });
+export type QuestionIdParams = z.infer<typeof QuestionIdParams>;
 
 export const ReferralList = z.strictObject({
   items: z.array(Referral),

@@ -4,6 +4,12 @@ import type { Executor } from '../db/client.ts';
 export type AuditEventType =
   | 'referral.created'
   | 'referral.status'
+  | 'referral.disclosed'
+  | 'referral.erased'
+  | 'consent.revoked'
+  | 'erasure.confirmed'
+  | 'info.requested'
+  | 'info.answered'
   | 'message.queued'
   | 'message.sent'
   | 'message.delivered'

@@ -20,6 +20,7 @@ export function nodeConfigFromDataDir(dataDir: DataDir, env: ServeEnv, databaseU
     delivery: { ...defaultDelivery, requestTimeoutMs: env.BRIDGE_DELIVERY_TIMEOUT_MS, pollIntervalMs: env.BRIDGE_DELIVERY_POLL_MS, maxDelayMs: env.BRIDGE_DELIVERY_RETRY_MAX_MS },
     limits: { clientPerMinute: env.BRIDGE_RATE_LIMIT_CLIENT_PER_MINUTE, messagesPerMinute: env.BRIDGE_RATE_LIMIT_MESSAGES_PER_MINUTE, peerMessagesPerMinute: env.BRIDGE_RATE_LIMIT_PEER_MESSAGES_PER_MINUTE },
     logLevel: env.BRIDGE_LOG_LEVEL,
+    retention: { closedReferralMs: env.BRIDGE_RETENTION_DAYS * 86_400_000, sweepIntervalMs: env.BRIDGE_ERASURE_SWEEP_SECONDS * 1000 },
     ...(env.BRIDGE_FAULT_CRASH_AFTER_COMMIT === undefined ? {} : { faults: { crashAfterCommitProbability: env.BRIDGE_FAULT_CRASH_AFTER_COMMIT } }),
   };
 }

@@ -1,7 +1,7 @@
 import { and, desc, eq, sql } from 'drizzle-orm';
-import { MessageClaims, ReferralRequestBody, ReferralWithdrawBody, type Consent } from '@bridge/contract';
+import { MessageClaims, ReferralRequestBody, ReferralWithdrawBody, type Consent, type ServiceCode } from '@bridge/contract';
 import { FINAL_STATUSES } from '../referrals/withdraw-referral.ts';
-import { consentedFields, overDisclosed } from '../consent/disclosure.ts';
+import { mayShareText, overDisclosed } from '../consent/disclosure.ts';
 import { currentKey, isCryptoError, openMessage, signReceipt, type OpenedMessage } from '@bridge/crypto';
 import { inboundMessages, referrals, referralStatusHistory } from '../db/schema/index.ts';
 import type { Executor } from '../db/client.ts';
@@ -13,6 +13,9 @@ import { resolvePeerSigningKey } from '../peers/keys.ts';
 import type { NodeContext } from '../context.ts';
 import { takePeerMessageBudget } from './peer-rate-limit.ts';
 import { refusalFromCrypto } from './refusals.ts';
+import { applyConsentRevoke, applyErasureConfirm } from '../consent/erasure.ts';
+import { applyDisclose } from '../referrals/disclose.ts';
+import { applyInfoRequest, applyInfoResponse } from '../referrals/info-requests.ts';
 
 /**
  * Receives one sealed message: opens and verifies it, then in one transaction stores it, applies
@@ -166,27 +169,37 @@ async function apply(tx: Executor, ctx: NodeContext, claims: MessageClaims, now:
       const [referral] = await tx.select().from(referrals).where(and(eq(referrals.id, claims.referralId), eq(referrals.peerNodeId, claims.iss), eq(referrals.direction, 'inbound'))).for('update');
       if (!referral) throw new BridgeError(422, 'message_body_invalid', 'no referral from this peer with that id');
       if (FINAL_STATUSES.has(referral.status)) throw new BridgeError(409, 'illegal_transition', `a ${referral.status} referral cannot be withdrawn`);
-      if (body.data.note !== undefined && !consentedFields(referral.consent as Consent).has('note')) {
-        throw new BridgeError(422, 'message_body_invalid', 'discloses a note the consent does not cover');
+      if (body.data.note !== undefined && !mayShareText(referral.services as ServiceCode[], referral.consent as Consent)) {
+        throw new BridgeError(422, 'disclosure_not_allowed', 'discloses a note the profiles and consent do not cover');
       }
       await tx.update(referrals).set({ status: 'cancelled', updatedAt: now }).where(eq(referrals.id, referral.id));
       await tx.insert(referralStatusHistory).values({ referralId: referral.id, status: 'cancelled', at: new Date(claims.iat * 1000), by: claims.iss, reason: body.data.reason ?? null, note: body.data.note ?? null });
       return;
     }
+    case 'referral.disclose':
+      return applyDisclose(tx, claims, now);
+    case 'referral.info-request':
+      return applyInfoRequest(tx, claims, now);
+    case 'referral.info-response':
+      return applyInfoResponse(tx, claims, now);
+    case 'consent.revoke':
+      return applyConsentRevoke(tx, ctx, claims, now);
+    case 'erasure.confirm':
+      return applyErasureConfirm(tx, claims, now);
     default:
       throw new BridgeError(422, 'message_body_invalid', `message type ${claims.type} is not supported by this node yet`);
   }
 }
 
-/** The receiver applies the sender's rule again: nothing beyond what the consent covers is stored. */
+/** The receiver applies the sender's rule again: nothing beyond profiles ∩ consent is stored. */
 function checkReceivedConsent(ctx: NodeContext, body: ReferralRequestBody, now: Date): void {
   const { consent } = body;
   if (consent.recipient !== ctx.config.nodeId) throw new BridgeError(422, 'message_body_invalid', 'the consent record names another recipient');
   if (Date.parse(consent.validUntil) <= now.getTime()) throw new BridgeError(422, 'message_body_invalid', 'the consent record has expired');
   const uncovered = body.services.filter((s) => !consent.services.includes(s));
   if (uncovered.length > 0) throw new BridgeError(422, 'message_body_invalid', `the consent does not cover ${uncovered.join(', ')}`);
-  const extra = overDisclosed(body.person, body.note, consent);
-  if (extra.length > 0) throw new BridgeError(422, 'message_body_invalid', `discloses fields the consent does not cover: ${extra.join(', ')}`);
+  const extra = overDisclosed(body.person, body.note, body.services, consent, 'request');
+  if (extra.length > 0) throw new BridgeError(422, 'disclosure_not_allowed', `discloses fields outside the profiles and consent: ${extra.join(', ')}`);
 }
 
 /** The fault tests' "killed between its commit and its reply": committed, then gone without answering. */

@@ -50,10 +50,10 @@ export async function createReferral(tx: Executor, ctx: NodeContext, input: Refe
   }
 }
 
-/** What leaves the node: the person under a pairwise pseudonym, only as far as the consent reaches. */
+/** What leaves the node: the risk block and the person under a pairwise pseudonym, within profiles and consent. */
 function requestBody(ctx: NodeContext, input: ReferralCreate): ReferralRequestBody {
   const pseudonym = pairwisePseudonym(ctx.config.pseudonymSecret, input.person.localId, input.recipient);
-  const { person, note } = disclose(input.person, input.note, input.consent, pseudonym);
+  const { person, note } = disclose(input.person, input.note, input.services, input.consent, pseudonym);
   return {
     services: input.services,
     urgency: input.urgency,

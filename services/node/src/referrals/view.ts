@@ -30,6 +30,9 @@ export function toReferral(row: ReferralRow, history: HistoryRow[]): Referral {
       ...(h.reason === null ? {} : { reason: h.reason }),
       ...(h.note === null ? {} : { note: h.note }),
     })),
+    ...(row.consentRevokedAt === null ? {} : { consentRevokedAt: row.consentRevokedAt.toISOString() }),
+    ...(row.erasedAt === null ? {} : { erasedAt: row.erasedAt.toISOString() }),
+    ...(row.erasureConfirmedAt === null ? {} : { erasureConfirmedAt: row.erasureConfirmedAt.toISOString() }),
   };
 }
 

@@ -1,10 +1,10 @@
 import { eq } from 'drizzle-orm';
-import type { Referral, WithdrawReferral } from '@bridge/contract';
+import type { Consent, Referral, ServiceCode, WithdrawReferral } from '@bridge/contract';
 import { referrals, referralStatusHistory } from '../db/schema/index.ts';
 import type { Executor } from '../db/client.ts';
 import { appendAudit } from '../audit/append.ts';
 import { enqueueMessage } from '../outbox/enqueue.ts';
-import { consentedFields } from '../consent/disclosure.ts';
+import { mayShareText } from '../consent/disclosure.ts';
 import { BridgeError, notFound } from '../errors.ts';
 import type { NodeContext } from '../context.ts';
 import { getReferral } from './queries.ts';
@@ -22,8 +22,8 @@ export async function withdrawReferral(tx: Executor, ctx: NodeContext, id: strin
   await tx.update(referrals).set({ status: 'cancelled', updatedAt: now }).where(eq(referrals.id, id));
   await tx.insert(referralStatusHistory).values({ referralId: id, status: 'cancelled', at: now, by: ctx.config.nodeId, reason: input.reason ?? null, note: input.note ?? null });
   await appendAudit(tx, { type: 'referral.status', actor, at: now, peerNodeId: row.peerNodeId, referralId: id, detail: { status: 'cancelled', reason: input.reason ?? null } });
-  // The note crosses only if the person consented to case notes being shared.
-  const shareNote = input.note !== undefined && consentedFields(row.consent as { dataCategories: [] }).has('note');
+  // The note crosses only if the profiles and the consent (case notes) allow it.
+  const shareNote = input.note !== undefined && mayShareText(row.services as ServiceCode[], row.consent as Consent);
   const body = { ...(input.reason === undefined ? {} : { reason: input.reason }), ...(shareNote ? { note: input.note } : {}) };
   await enqueueMessage(tx, ctx, { peerNodeId: row.peerNodeId, referralId: id, type: 'referral.withdraw', body, actor });
   return getReferral(tx, id);

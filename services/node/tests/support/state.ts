@@ -9,7 +9,7 @@ import type { TestNode } from './nodes.ts';
 export function requestBody(to: string): Record<string, unknown> {
   const { recipient: _r, person, consent, note, ...rest } = demoReferral(new Date());
   const addressed = { ...consent, recipient: to };
-  return { ...rest, ...disclose(person, note, addressed, randomBytes(32).toString('base64url')), consent: addressed };
+  return { ...rest, ...disclose(person, note, rest.services, addressed, randomBytes(32).toString('base64url')), consent: addressed };
 }
 
 export interface Snapshot {

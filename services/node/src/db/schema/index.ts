@@ -6,3 +6,4 @@ export * from './outbox-messages.ts';
 export * from './inbound-messages.ts';
 export * from './audit-events.ts';
 export * from './idempotency-keys.ts';
+export * from './info-requests.ts';

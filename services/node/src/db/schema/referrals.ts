@@ -26,6 +26,13 @@ export const referrals = pgTable(
     note: text('note'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull(),
+    /** Outbound: when the person's revocation of consent was recorded (then `consent.revoke` was queued). */
+    consentRevokedAt: timestamp('consent_revoked_at', { withTimezone: true }),
+    /** When this node erased the person's data of this referral, and why (a code). */
+    erasedAt: timestamp('erased_at', { withTimezone: true }),
+    erasureReason: text('erasure_reason'),
+    /** Outbound: when the peer's signed `erasure.confirm` arrived. */
+    erasureConfirmedAt: timestamp('erasure_confirmed_at', { withTimezone: true }),
   },
   (t) => [index('referrals_peer_idx').on(t.peerNodeId), index('referrals_list_idx').on(t.direction, t.createdAt, t.id)],
 );

@@ -3,13 +3,22 @@ import { registerBearerAuth } from '../../clients/auth.ts';
 import { registerClientRateLimit } from '../../http/rate-limit.ts';
 import type { App } from '../types.ts';
 import { createReferralRoute } from './create-referral.ts';
+import { getDisclosureProfilesRoute } from './get-disclosure-profiles.ts';
 import { getReferralRoute } from './get-referral.ts';
 import { listReferralsRoute } from './list-referrals.ts';
 import { withdrawReferralRoute } from './withdraw-referral.ts';
+import { discloseReferralRoute } from './disclose-referral.ts';
+import { revokeConsentRoute } from './revoke-consent.ts';
+import { listInfoRequestsRoute } from './list-info-requests.ts';
+import { createInfoRequestRoute } from './create-info-request.ts';
+import { answerInfoRequestRoute } from './answer-info-request.ts';
 
 /** The organisation's own systems: `/v1/...`, bearer tokens with scopes. */
 export async function integrationPlugin(app: App, { ctx }: { ctx: NodeContext }): Promise<void> {
   await registerBearerAuth(app, ctx);
   await registerClientRateLimit(app, ctx);
-  for (const route of [createReferralRoute, getReferralRoute, listReferralsRoute, withdrawReferralRoute]) route(app, ctx);
+  for (const route of [
+    createReferralRoute, getDisclosureProfilesRoute, getReferralRoute, listReferralsRoute, withdrawReferralRoute,
+    discloseReferralRoute, revokeConsentRoute, listInfoRequestsRoute, createInfoRequestRoute, answerInfoRequestRoute,
+  ]) route(app, ctx);
 }
