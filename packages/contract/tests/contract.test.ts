@@ -17,6 +17,13 @@ const parameterSchemas: Record<string, Partial<Record<'query' | 'path' | 'header
   createReferral: { header: contract.IdempotencyKeyHeaders },
   getReferral: { path: contract.ReferralIdParams },
   withdrawReferral: { path: contract.ReferralIdParams, header: contract.IdempotencyKeyHeaders },
+  acceptReferral: { path: contract.ReferralIdParams, header: contract.IdempotencyKeyHeaders },
+  rejectReferral: { path: contract.ReferralIdParams, header: contract.IdempotencyKeyHeaders },
+  startReferral: { path: contract.ReferralIdParams, header: contract.IdempotencyKeyHeaders },
+  holdReferral: { path: contract.ReferralIdParams, header: contract.IdempotencyKeyHeaders },
+  completeReferral: { path: contract.ReferralIdParams, header: contract.IdempotencyKeyHeaders },
+  failReferral: { path: contract.ReferralIdParams, header: contract.IdempotencyKeyHeaders },
+  markReferralEnteredInError: { path: contract.ReferralIdParams, header: contract.IdempotencyKeyHeaders },
   listOutboxMessages: { query: contract.ListOutboxQuery },
   resendOutboxMessage: { path: contract.MessageIdParams },
 };

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { NodeKeySet } from '@bridge/crypto';
+import type { Urgency } from '@bridge/contract';
 
 export interface DeliveryConfig {
   /** Fallback poll when no wake-up arrives. */
@@ -39,6 +40,8 @@ export interface NodeConfig {
   delivery: DeliveryConfig;
   limits: RateLimits;
   logLevel: string;
+  /** How long the receiver has to accept or reject, per urgency (ms); unset ones take the defaults. */
+  responseDeadlines?: Partial<Record<Urgency, number>>;
   /** Fault injection, for the fault tests only: never set in a deployment. */
   faults?: { crashAfterCommitProbability?: number };
 }
@@ -51,6 +54,17 @@ export const defaultDelivery: DeliveryConfig = {
   requestTimeoutMs: 10_000,
   concurrency: 8,
 };
+
+export const defaultResponseDeadlines: Readonly<Record<Urgency, number>> = {
+  EMERGENCY: 4 * 3600_000,
+  URGENT: 48 * 3600_000,
+  ROUTINE: 10 * 24 * 3600_000,
+};
+
+/** The response deadline of each urgency: the configured one, or the default. */
+export function responseDeadlines(config: Pick<NodeConfig, 'responseDeadlines'>): Record<Urgency, number> {
+  return { ...defaultResponseDeadlines, ...config.responseDeadlines };
+}
 
 export const defaultLimits: RateLimits = {
   clientPerMinute: 600,
@@ -75,6 +89,9 @@ export const ServeEnv = z.object({
   BRIDGE_DELIVERY_RETRY_MAX_MS: z.coerce.number().int().min(100).max(24 * 3600_000).default(5 * 60_000),
   BRIDGE_RATE_LIMIT_CLIENT_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(defaultLimits.clientPerMinute),
   BRIDGE_RATE_LIMIT_MESSAGES_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(defaultLimits.messagesPerMinute),
+  BRIDGE_RESPONSE_DEADLINE_EMERGENCY_HOURS: z.coerce.number().positive().max(24 * 365).default(defaultResponseDeadlines.EMERGENCY / 3600_000),
+  BRIDGE_RESPONSE_DEADLINE_URGENT_HOURS: z.coerce.number().positive().max(24 * 365).default(defaultResponseDeadlines.URGENT / 3600_000),
+  BRIDGE_RESPONSE_DEADLINE_ROUTINE_HOURS: z.coerce.number().positive().max(24 * 365).default(defaultResponseDeadlines.ROUTINE / 3600_000),
   /** Fault tests only: the probability that the process kills itself right after committing a received message. */
   BRIDGE_FAULT_CRASH_AFTER_COMMIT: z.coerce.number().min(0).max(1).optional(),
 });

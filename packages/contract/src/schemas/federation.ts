@@ -90,10 +90,19 @@ export type ReferralRequestBody = z.infer<typeof ReferralRequestBody>;
 export const ReferralWithdrawBody = z.strictObject(withdrawFields);
 export type ReferralWithdrawBody = z.infer<typeof ReferralWithdrawBody>;
 
+/** The `body` of a `referral.status` message: a status change made by the sending node. */
+export const ReferralStatusBody = z.strictObject({
+  status: z.enum(['accepted', 'rejected', 'in-progress', 'on-hold', 'completed', 'failed', 'entered-in-error']),
+  reason: z.string().min(1).max(64).regex(/^[A-Z][A-Z0-9_]*$/).optional(),
+  note: z.string().max(2000).optional(),
+});
+export type ReferralStatusBody = z.infer<typeof ReferralStatusBody>;
+
 /** The message types whose `body` has its own schema (the `if`/`then` chain of MessageClaims). */
 const BODY_SCHEMAS: Partial<Record<MessageType, z.ZodType>> = {
   'referral.request': ReferralRequestBody,
   'referral.withdraw': ReferralWithdrawBody,
+  'referral.status': ReferralStatusBody,
 };
 
 /**

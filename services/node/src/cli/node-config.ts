@@ -19,6 +19,11 @@ export function nodeConfigFromDataDir(dataDir: DataDir, env: ServeEnv, databaseU
     delivery: { ...defaultDelivery, requestTimeoutMs: env.BRIDGE_DELIVERY_TIMEOUT_MS, pollIntervalMs: env.BRIDGE_DELIVERY_POLL_MS, maxDelayMs: env.BRIDGE_DELIVERY_RETRY_MAX_MS },
     limits: { clientPerMinute: env.BRIDGE_RATE_LIMIT_CLIENT_PER_MINUTE, messagesPerMinute: env.BRIDGE_RATE_LIMIT_MESSAGES_PER_MINUTE },
     logLevel: env.BRIDGE_LOG_LEVEL,
+    responseDeadlines: {
+      EMERGENCY: env.BRIDGE_RESPONSE_DEADLINE_EMERGENCY_HOURS * 3600_000,
+      URGENT: env.BRIDGE_RESPONSE_DEADLINE_URGENT_HOURS * 3600_000,
+      ROUTINE: env.BRIDGE_RESPONSE_DEADLINE_ROUTINE_HOURS * 3600_000,
+    },
     ...(env.BRIDGE_FAULT_CRASH_AFTER_COMMIT === undefined ? {} : { faults: { crashAfterCommitProbability: env.BRIDGE_FAULT_CRASH_AFTER_COMMIT } }),
   };
 }

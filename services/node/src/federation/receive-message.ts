@@ -1,6 +1,6 @@
 import { and, desc, eq, sql } from 'drizzle-orm';
-import { MessageClaims, ReferralRequestBody, ReferralWithdrawBody, type Consent } from '@bridge/contract';
-import { FINAL_STATUSES } from '../referrals/withdraw-referral.ts';
+import { MessageClaims, ReferralRequestBody, ReferralStatusBody, ReferralWithdrawBody, type Consent } from '@bridge/contract';
+import { changeStatus, reasonRefusal, type StatusChangeInput } from '../referrals/lifecycle.ts';
 import { consentedFields, overDisclosed } from '../consent/disclosure.ts';
 import { currentKey, isCryptoError, openMessage, signReceipt, type OpenedMessage } from '@bridge/crypto';
 import { inboundMessages, referrals, referralStatusHistory } from '../db/schema/index.ts';
@@ -161,19 +161,31 @@ async function apply(tx: Executor, ctx: NodeContext, claims: MessageClaims, now:
     case 'referral.withdraw': {
       const body = ReferralWithdrawBody.safeParse(claims.body);
       if (!body.success) throw new BridgeError(422, 'message_body_invalid', 'referral.withdraw body does not match the contract');
-      const [referral] = await tx.select().from(referrals).where(and(eq(referrals.id, claims.referralId), eq(referrals.peerNodeId, claims.iss), eq(referrals.direction, 'inbound'))).for('update');
-      if (!referral) throw new BridgeError(422, 'message_body_invalid', 'no referral from this peer with that id');
-      if (FINAL_STATUSES.has(referral.status)) throw new BridgeError(409, 'illegal_transition', `a ${referral.status} referral cannot be withdrawn`);
-      if (body.data.note !== undefined && !consentedFields(referral.consent as Consent).has('note')) {
-        throw new BridgeError(422, 'message_body_invalid', 'discloses a note the consent does not cover');
-      }
-      await tx.update(referrals).set({ status: 'cancelled', updatedAt: now }).where(eq(referrals.id, referral.id));
-      await tx.insert(referralStatusHistory).values({ referralId: referral.id, status: 'cancelled', at: new Date(claims.iat * 1000), by: claims.iss, reason: body.data.reason ?? null, note: body.data.note ?? null });
-      return;
+      return applyStatus(tx, ctx, claims, { status: 'cancelled', ...body.data });
+    }
+    case 'referral.status': {
+      const body = ReferralStatusBody.safeParse(claims.body);
+      if (!body.success) throw new BridgeError(422, 'message_body_invalid', 'referral.status body does not match the contract');
+      return applyStatus(tx, ctx, claims, body.data);
     }
     default:
       throw new BridgeError(422, 'message_body_invalid', `message type ${claims.type} is not supported by this node yet`);
   }
+}
+
+/**
+ * A status change made by the peer, applied through the same lifecycle as a local one: the peer must be
+ * a party to the referral (either direction) and the table must allow it to set this status now.
+ */
+async function applyStatus(tx: Executor, ctx: NodeContext, claims: MessageClaims, change: Pick<StatusChangeInput, 'status' | 'reason' | 'note'>): Promise<void> {
+  const [referral] = await tx.select().from(referrals).where(and(eq(referrals.id, claims.referralId), eq(referrals.peerNodeId, claims.iss))).for('update');
+  if (!referral) throw new BridgeError(422, 'message_body_invalid', 'no referral shared with this peer has that id');
+  const badReason = reasonRefusal(change.status, change.reason);
+  if (badReason) throw new BridgeError(422, 'message_body_invalid', badReason);
+  if (change.note !== undefined && !consentedFields(referral.consent as Consent).has('note')) {
+    throw new BridgeError(422, 'message_body_invalid', 'discloses a note the consent does not cover');
+  }
+  await changeStatus(tx, ctx, referral, { ...change, by: claims.iss, at: new Date(claims.iat * 1000) }, { actor: claims.iss, messageId: claims.jti });
 }
 
 /** The receiver applies the sender's rule again: nothing beyond what the consent covers is stored. */

@@ -10,6 +10,6 @@ export const getReferralRoute: RouteModule = (app, ctx) => {
     url: op.fastifyPath,
     config: { scope: 'referrals:read' },
     schema: { params: ReferralIdParams, response: { 200: Referral, '4xx': Problem } },
-    handler: async (request) => getReferral(ctx.db, request.params.referralId),
+    handler: async (request) => getReferral(ctx.db, ctx, request.params.referralId),
   });
 };

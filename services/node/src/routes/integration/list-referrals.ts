@@ -10,6 +10,6 @@ export const listReferralsRoute: RouteModule = (app, ctx) => {
     url: op.fastifyPath,
     config: { scope: 'referrals:read' },
     schema: { querystring: ListReferralsQuery, response: { 200: ReferralList, '4xx': Problem } },
-    handler: async (request) => listReferrals(ctx.db, request.query),
+    handler: async (request) => listReferrals(ctx.db, ctx, request.query),
   });
 };

@@ -6,10 +6,32 @@ import { createReferralRoute } from './create-referral.ts';
 import { getReferralRoute } from './get-referral.ts';
 import { listReferralsRoute } from './list-referrals.ts';
 import { withdrawReferralRoute } from './withdraw-referral.ts';
+import { acceptReferralRoute } from './accept-referral.ts';
+import { rejectReferralRoute } from './reject-referral.ts';
+import { startReferralRoute } from './start-referral.ts';
+import { holdReferralRoute } from './hold-referral.ts';
+import { completeReferralRoute } from './complete-referral.ts';
+import { failReferralRoute } from './fail-referral.ts';
+import { markReferralEnteredInErrorRoute } from './mark-referral-entered-in-error.ts';
+import { getCodeListsRoute } from './get-code-lists.ts';
 
 /** The organisation's own systems: `/v1/...`, bearer tokens with scopes. */
 export async function integrationPlugin(app: App, { ctx }: { ctx: NodeContext }): Promise<void> {
   await registerBearerAuth(app, ctx);
   await registerClientRateLimit(app, ctx);
-  for (const route of [createReferralRoute, getReferralRoute, listReferralsRoute, withdrawReferralRoute]) route(app, ctx);
+  const routes = [
+    createReferralRoute,
+    getReferralRoute,
+    listReferralsRoute,
+    withdrawReferralRoute,
+    acceptReferralRoute,
+    rejectReferralRoute,
+    startReferralRoute,
+    holdReferralRoute,
+    completeReferralRoute,
+    failReferralRoute,
+    markReferralEnteredInErrorRoute,
+    getCodeListsRoute,
+  ];
+  for (const route of routes) route(app, ctx);
 }
