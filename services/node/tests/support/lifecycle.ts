@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { and, desc, eq } from 'drizzle-orm';
+import type { MessageClaims } from '@bridge/crypto';
 import { inboundMessages } from '../../src/db/schema/index.ts';
 import { demoReferral } from '../../src/demo/scenario.ts';
 import { encrypt, encryptionKeyOf, postMessage, signInner, signingKeyOf } from './forge.ts';
@@ -66,7 +67,7 @@ export async function forgeStatus(from: TestNode, to: TestNode, referralId: stri
     type: 'referral.status' as const,
     referralId,
     seq: (last?.seq ?? 0) + 1,
-    prev: last?.contentDigest ?? null,
+    prev: (last?.contentDigest ?? null) as MessageClaims['prev'],
     body,
   };
   return postMessage(to, await encrypt(await signInner(claims, signingKeyOf(from)), encryptionKeyOf(to)));
