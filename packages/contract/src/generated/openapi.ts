@@ -902,19 +902,24 @@ export interface components {
             note?: string;
         };
         /**
-         * @description The `body` of a `referral.status` message: a status change made by the sending node. `reason` is a
-         *     rejection reason for `rejected` and an outcome for `completed`, and absent otherwise.
+         * @description The `body` of a `referral.status` message: a status change made by the sending node, at `at` by its
+         *     clock (the receiver records it no earlier than the entry before it and no later than its own now).
+         *     `reason` is a rejection reason for `rejected` and an outcome for `completed`, and absent otherwise.
          * @example {
          *       "status": "rejected",
+         *       "at": "2025-03-15T10:00:00Z",
          *       "reason": "NO_CAPACITY"
          *     }
          * @example {
-         *       "status": "in-progress"
+         *       "status": "in-progress",
+         *       "at": "2025-03-17T09:00:00Z"
          *     }
          */
         ReferralStatusBody: {
             /** @enum {string} */
             status: "accepted" | "rejected" | "in-progress" | "on-hold" | "completed" | "failed" | "entered-in-error";
+            /** Format: date-time */
+            at: string;
             reason?: string;
             note?: string;
         };

@@ -93,6 +93,7 @@ export type ReferralWithdrawBody = z.infer<typeof ReferralWithdrawBody>;
 /** The `body` of a `referral.status` message: a status change made by the sending node. */
 export const ReferralStatusBody = z.strictObject({
   status: z.enum(['accepted', 'rejected', 'in-progress', 'on-hold', 'completed', 'failed', 'entered-in-error']),
+  at: dateTime(),
   reason: z.string().min(1).max(64).regex(/^[A-Z][A-Z0-9_]*$/).optional(),
   note: z.string().max(2000).optional(),
 });

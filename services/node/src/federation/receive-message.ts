@@ -161,12 +161,13 @@ async function apply(tx: Executor, ctx: NodeContext, claims: MessageClaims, now:
     case 'referral.withdraw': {
       const body = ReferralWithdrawBody.safeParse(claims.body);
       if (!body.success) throw new BridgeError(422, 'message_body_invalid', 'referral.withdraw body does not match the contract');
-      return applyStatus(tx, ctx, claims, { status: 'cancelled', ...body.data });
+      return applyStatus(tx, ctx, claims, { status: 'cancelled', ...body.data }, new Date(claims.iat * 1000), now);
     }
     case 'referral.status': {
       const body = ReferralStatusBody.safeParse(claims.body);
       if (!body.success) throw new BridgeError(422, 'message_body_invalid', 'referral.status body does not match the contract');
-      return applyStatus(tx, ctx, claims, body.data);
+      const { at, ...change } = body.data;
+      return applyStatus(tx, ctx, claims, change, new Date(at), now);
     }
     default:
       throw new BridgeError(422, 'message_body_invalid', `message type ${claims.type} is not supported by this node yet`);
@@ -177,7 +178,14 @@ async function apply(tx: Executor, ctx: NodeContext, claims: MessageClaims, now:
  * A status change made by the peer, applied through the same lifecycle as a local one: the peer must be
  * a party to the referral (either direction) and the table must allow it to set this status now.
  */
-async function applyStatus(tx: Executor, ctx: NodeContext, claims: MessageClaims, change: Pick<StatusChangeInput, 'status' | 'reason' | 'note'>): Promise<void> {
+async function applyStatus(
+  tx: Executor,
+  ctx: NodeContext,
+  claims: MessageClaims,
+  change: Pick<StatusChangeInput, 'status' | 'reason' | 'note'>,
+  claimedAt: Date,
+  now: Date,
+): Promise<void> {
   const [referral] = await tx.select().from(referrals).where(and(eq(referrals.id, claims.referralId), eq(referrals.peerNodeId, claims.iss))).for('update');
   if (!referral) throw new BridgeError(422, 'message_body_invalid', 'no referral shared with this peer has that id');
   const badReason = reasonRefusal(change.status, change.reason);
@@ -185,7 +193,10 @@ async function applyStatus(tx: Executor, ctx: NodeContext, claims: MessageClaims
   if (change.note !== undefined && !consentedFields(referral.consent as Consent).has('note')) {
     throw new BridgeError(422, 'message_body_invalid', 'discloses a note the consent does not cover');
   }
-  await changeStatus(tx, ctx, referral, { ...change, by: claims.iss, at: new Date(claims.iat * 1000) }, { actor: claims.iss, messageId: claims.jti });
+  // The peer's own time of the change, kept within what this node has seen: after the entry before it, not in the future.
+  const [previous] = await tx.select({ at: referralStatusHistory.at }).from(referralStatusHistory).where(eq(referralStatusHistory.referralId, referral.id)).orderBy(desc(referralStatusHistory.id)).limit(1);
+  const at = new Date(Math.min(now.getTime(), Math.max(claimedAt.getTime(), previous?.at.getTime() ?? 0)));
+  await changeStatus(tx, ctx, referral, { ...change, by: claims.iss, at }, { actor: claims.iss, messageId: claims.jti });
 }
 
 /** The receiver applies the sender's rule again: nothing beyond what the consent covers is stored. */

@@ -106,7 +106,7 @@ export async function changeStatus(
     peerNodeId: referral.peerNodeId,
     referralId: referral.id,
     messageId: audit.messageId ?? null,
-    detail: { status: change.status, from: referral.status, reason: change.reason ?? null },
+    detail: { status: change.status, from: referral.status, ...(change.reason === undefined ? {} : { reason: change.reason }) },
   });
   referral.status = change.status;
 }

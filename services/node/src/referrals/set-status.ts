@@ -23,12 +23,13 @@ export interface LocalStatusChange {
 export async function setReferralStatus(tx: Executor, ctx: NodeContext, id: string, input: LocalStatusChange, actor: string): Promise<Referral> {
   const [row] = await tx.select().from(referrals).where(eq(referrals.id, id)).for('update');
   if (!row) throw notFound('referral');
-  await changeStatus(tx, ctx, row, { ...input, by: ctx.config.nodeId, at: ctx.clock.now() }, { actor });
+  const at = ctx.clock.now();
+  await changeStatus(tx, ctx, row, { ...input, by: ctx.config.nodeId, at }, { actor });
   // The note crosses only if the person consented to case notes being shared.
   const shareNote = input.note !== undefined && consentedFields(row.consent as { dataCategories: [] }).has('note');
   const codes = { ...(input.reason === undefined ? {} : { reason: input.reason }), ...(shareNote ? { note: input.note } : {}) };
   const message =
-    input.status === 'cancelled' ? { type: 'referral.withdraw', body: codes } : { type: 'referral.status', body: { status: input.status, ...codes } };
+    input.status === 'cancelled' ? { type: 'referral.withdraw', body: codes } : { type: 'referral.status', body: { status: input.status, at: at.toISOString(), ...codes } };
   await enqueueMessage(tx, ctx, { peerNodeId: row.peerNodeId, referralId: id, ...message, actor });
   return getReferral(tx, ctx, id);
 }

@@ -68,7 +68,7 @@ export async function forgeStatus(from: TestNode, to: TestNode, referralId: stri
     referralId,
     seq: (last?.seq ?? 0) + 1,
     prev: (last?.contentDigest ?? null) as MessageClaims['prev'],
-    body,
+    body: { at: new Date().toISOString(), ...body },
   };
   return postMessage(to, await encrypt(await signInner(claims, signingKeyOf(from)), encryptionKeyOf(to)));
 }
