@@ -24,6 +24,11 @@ Runs a node until SIGINT or SIGTERM. Environment:
   BRIDGE_RATE_LIMIT_MESSAGES_PER_MINUTE
                                      federation messages per minute per remote address
                                      (default 3000)
+  BRIDGE_RESPONSE_DEADLINE_EMERGENCY_HOURS
+  BRIDGE_RESPONSE_DEADLINE_URGENT_HOURS
+  BRIDGE_RESPONSE_DEADLINE_ROUTINE_HOURS
+                                     hours the receiver has to accept or reject a referral of
+                                     that urgency before it is flagged overdue (default 4, 48, 240)
   BRIDGE_FAULT_CRASH_AFTER_COMMIT    fault tests only: probability of dying right after a commit`;
 
 export async function serve(argv: string[], io: CliIo, signal?: AbortSignal): Promise<number> {
