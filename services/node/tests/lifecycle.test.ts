@@ -37,10 +37,10 @@ describe('referral lifecycle', () => {
     await waitForHistory(atina, id, expected.length);
     expect(await historyOf(atina, id)).toEqual(expected);
     expect((await atina.api('GET', `/v1/referrals/${id}`)).body.status).toBe('completed');
-    // Each change is audited once on each side: by the client here, by the peer's message there.
+    // Each change is audited once on each side, delivery included: by the client or the delivery here, by the peer's message there.
     const audited = async (node: TestNode) =>
       (await node.node.ctx.db.select().from(auditEvents).where(and(eq(auditEvents.referralId, id), eq(auditEvents.type, 'referral.status')))).map((e) => e.detail?.status);
-    expect(await audited(pvpt)).toEqual(['accepted', 'in-progress', 'on-hold', 'in-progress', 'completed']);
+    expect(await audited(pvpt)).toEqual(['received', 'accepted', 'in-progress', 'on-hold', 'in-progress', 'completed']);
     expect(await audited(atina)).toEqual(['received', 'accepted', 'in-progress', 'on-hold', 'in-progress', 'completed']);
   });
 

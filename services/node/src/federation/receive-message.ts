@@ -136,11 +136,11 @@ async function apply(tx: Executor, ctx: NodeContext, claims: MessageClaims, now:
       if (existing) throw new BridgeError(409, 'message_replay_conflict', 'a referral with this id already exists', undefined, { alert: true });
       const b = body.data;
       checkReceivedConsent(ctx, b, now);
-      await tx.insert(referrals).values({
+      const [created] = await tx.insert(referrals).values({
         id: claims.referralId,
         direction: 'inbound',
         peerNodeId: claims.iss,
-        status: 'received',
+        status: 'requested',
         services: b.services,
         urgency: b.urgency,
         personCategory: b.personCategory,
@@ -151,11 +151,10 @@ async function apply(tx: Executor, ctx: NodeContext, claims: MessageClaims, now:
         note: b.note ?? null,
         createdAt: now,
         updatedAt: now,
-      });
-      await tx.insert(referralStatusHistory).values([
-        { referralId: claims.referralId, status: 'requested', at: new Date(claims.iat * 1000), by: claims.iss },
-        { referralId: claims.referralId, status: 'received', at: now, by: ctx.config.nodeId },
-      ]);
+      }).returning();
+      await tx.insert(referralStatusHistory).values({ referralId: claims.referralId, status: 'requested', at: new Date(claims.iat * 1000), by: claims.iss });
+      // Delivery is the receiver's first status change, made like every other one.
+      await changeStatus(tx, ctx, created!, { status: 'received', by: ctx.config.nodeId, at: now }, { actor: 'system', messageId: claims.jti });
       return;
     }
     case 'referral.withdraw': {
