@@ -36,7 +36,7 @@ export const TRANSITIONS: Readonly<Record<ReferralStatus, Rule>> = {
 };
 
 /** Statuses after which nothing but entered-in-error may follow. */
-export const FINAL_STATUSES: ReadonlySet<ReferralStatus> = new Set(ReferralStatus.options.filter((s) => !(NON_FINAL as readonly string[]).includes(s)));
+export const FINAL_STATUSES: ReadonlySet<string> = new Set(ReferralStatus.options.filter((s) => !(NON_FINAL as readonly string[]).includes(s)));
 
 /** Why `party` may not move a referral from `current` to `next`, or undefined when it may. */
 export function transitionRefusal(current: ReferralStatus, next: ReferralStatus, party: Party): string | undefined {

@@ -7,3 +7,6 @@ import { setReferralStatus } from './set-status.ts';
 export async function withdrawReferral(tx: Executor, ctx: NodeContext, id: string, input: WithdrawReferral, actor: string): Promise<Referral> {
   return setReferralStatus(tx, ctx, id, { status: 'cancelled', reason: input.reason, note: input.note }, actor);
 }
+
+/** Kept here too, where it used to live, for code that still imports it from this module. */
+export { FINAL_STATUSES } from './lifecycle.ts';
