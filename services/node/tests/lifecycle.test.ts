@@ -107,6 +107,17 @@ describe('referral lifecycle', () => {
     expect((await atina.api('GET', `/v1/referrals/${id}`)).body.status).toBe('accepted');
   });
 
+  it('keeps a status note at home when the consent does not cover case notes, and refuses a message that discloses one', async () => {
+    const base = demoReferral(new Date());
+    const consent = { ...base.consent, dataCategories: base.consent.dataCategories.filter((c) => c !== 'CASE_NOTES') };
+    const id = await deliveredReferral(atina, pvpt, { consent, note: undefined });
+    expect((await pvpt.api('POST', `/v1/referrals/${id}/accept`, { note: 'Interna beleška.' })).status).toBe(200);
+    await waitForHistory(atina, id, 3);
+    expect((await historyOf(pvpt, id)).at(-1)).toEqual({ status: 'accepted', by: 'pvpt', note: 'Interna beleška.' });
+    expect((await historyOf(atina, id)).at(-1)).toEqual({ status: 'accepted', by: 'pvpt' });
+    expect(await forgeStatus(pvpt, atina, id, { status: 'in-progress', note: 'Ne sme da pređe.' })).toMatchObject({ status: 422, body: { code: 'message_body_invalid' } });
+  });
+
   it('replays a transition sent again with the same Idempotency-Key, and sends its message once', async () => {
     const id = await deliveredReferral(atina, pvpt);
     const post = (body: object) =>
