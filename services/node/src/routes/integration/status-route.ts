@@ -1,6 +1,5 @@
 import type { z } from 'zod';
-import { IdempotencyKeyHeaders, Problem, Referral, ReferralIdParams, type OperationId } from '@bridge/contract';
-import { operations } from '@bridge/contract';
+import { IdempotencyKeyHeaders, operations, Problem, Referral, ReferralIdParams, type OperationId } from '@bridge/contract';
 import { setReferralStatus, type LocalStatusChange } from '../../referrals/set-status.ts';
 import { idempotent } from '../../http/idempotency.ts';
 import type { RouteModule } from '../types.ts';
