@@ -18,6 +18,10 @@ export type DisclosureProfiles = Schemas['DisclosureProfiles'];
 export type RevokeConsent = Schemas['RevokeConsent'];
 export type InfoRequest = Schemas['InfoRequest'];
 export type InfoRequestList = Schemas['InfoRequestList'];
+export type TransitionNote = Schemas['TransitionNote'];
+export type RejectReferral = Schemas['RejectReferral'];
+export type CompleteReferral = Schemas['CompleteReferral'];
+export type CodeLists = Schemas['CodeLists'];
 export type OutboxMessage = Schemas['OutboxMessage'];
 export type OutboxMessageList = Schemas['OutboxMessageList'];
 export type ListReferralsQuery = NonNullable<paths['/v1/referrals']['get']['parameters']['query']>;
@@ -68,6 +72,22 @@ export interface BridgeHelpers {
   listInfoRequests(id: string): Promise<InfoRequestList>;
   askInfo(id: string, text: string, options?: IdempotencyOptions): Promise<InfoRequest>;
   answerInfo(id: string, questionId: string, text: string, options?: IdempotencyOptions): Promise<InfoRequest>;
+  /** Receiver: received → accepted. */
+  acceptReferral(id: string, body?: TransitionNote, options?: IdempotencyOptions): Promise<Referral>;
+  /** Receiver: received → rejected, with a rejection reason code. */
+  rejectReferral(id: string, body: RejectReferral, options?: IdempotencyOptions): Promise<Referral>;
+  /** Receiver: accepted / in-progress / on-hold → in-progress. */
+  startReferral(id: string, body?: TransitionNote, options?: IdempotencyOptions): Promise<Referral>;
+  /** Receiver: accepted / in-progress / on-hold → on-hold. */
+  holdReferral(id: string, body?: TransitionNote, options?: IdempotencyOptions): Promise<Referral>;
+  /** Receiver: in-progress / on-hold → completed, with an outcome code. */
+  completeReferral(id: string, body: CompleteReferral, options?: IdempotencyOptions): Promise<Referral>;
+  /** Receiver: in-progress / on-hold → failed. */
+  failReferral(id: string, body?: TransitionNote, options?: IdempotencyOptions): Promise<Referral>;
+  /** Sender: any status → entered-in-error. */
+  markReferralEnteredInError(id: string, body?: TransitionNote, options?: IdempotencyOptions): Promise<Referral>;
+  /** Every code list with its labels in en, sr-Latn, sr-Cyrl and sq. */
+  getCodeLists(): Promise<CodeLists>;
   /** Admin scope. */
   listOutbox(query?: ListOutboxQuery): Promise<OutboxMessageList>;
   /** Admin scope. */
@@ -103,6 +123,21 @@ export function createBridgeClient(options: BridgeClientOptions): BridgeClient {
           params: { path: { referralId: id, questionId }, header: idempotencyHeader(idempotencyKey) },
         }),
       ),
+    acceptReferral: async (id, body = {}, { idempotencyKey } = {}) =>
+      ok(await client.POST('/v1/referrals/{referralId}/accept', { body, params: { path: { referralId: id }, header: idempotencyHeader(idempotencyKey) } })),
+    rejectReferral: async (id, body, { idempotencyKey } = {}) =>
+      ok(await client.POST('/v1/referrals/{referralId}/reject', { body, params: { path: { referralId: id }, header: idempotencyHeader(idempotencyKey) } })),
+    startReferral: async (id, body = {}, { idempotencyKey } = {}) =>
+      ok(await client.POST('/v1/referrals/{referralId}/start', { body, params: { path: { referralId: id }, header: idempotencyHeader(idempotencyKey) } })),
+    holdReferral: async (id, body = {}, { idempotencyKey } = {}) =>
+      ok(await client.POST('/v1/referrals/{referralId}/hold', { body, params: { path: { referralId: id }, header: idempotencyHeader(idempotencyKey) } })),
+    completeReferral: async (id, body, { idempotencyKey } = {}) =>
+      ok(await client.POST('/v1/referrals/{referralId}/complete', { body, params: { path: { referralId: id }, header: idempotencyHeader(idempotencyKey) } })),
+    failReferral: async (id, body = {}, { idempotencyKey } = {}) =>
+      ok(await client.POST('/v1/referrals/{referralId}/fail', { body, params: { path: { referralId: id }, header: idempotencyHeader(idempotencyKey) } })),
+    markReferralEnteredInError: async (id, body = {}, { idempotencyKey } = {}) =>
+      ok(await client.POST('/v1/referrals/{referralId}/entered-in-error', { body, params: { path: { referralId: id }, header: idempotencyHeader(idempotencyKey) } })),
+    getCodeLists: async () => ok(await client.GET('/v1/code-lists')),
     listOutbox: async (query = {}) => ok(await client.GET('/admin/v1/outbox', { params: { query } })),
     resendOutboxMessage: async (id) => ok(await client.POST('/admin/v1/outbox/{messageId}/resend', { params: { path: { messageId: id } } })),
   };

@@ -17,6 +17,13 @@ const parameterSchemas: Record<string, Partial<Record<'query' | 'path' | 'header
   createReferral: { header: contract.IdempotencyKeyHeaders },
   getReferral: { path: contract.ReferralIdParams },
   withdrawReferral: { path: contract.ReferralIdParams, header: contract.IdempotencyKeyHeaders },
+  acceptReferral: { path: contract.ReferralIdParams, header: contract.IdempotencyKeyHeaders },
+  rejectReferral: { path: contract.ReferralIdParams, header: contract.IdempotencyKeyHeaders },
+  startReferral: { path: contract.ReferralIdParams, header: contract.IdempotencyKeyHeaders },
+  holdReferral: { path: contract.ReferralIdParams, header: contract.IdempotencyKeyHeaders },
+  completeReferral: { path: contract.ReferralIdParams, header: contract.IdempotencyKeyHeaders },
+  failReferral: { path: contract.ReferralIdParams, header: contract.IdempotencyKeyHeaders },
+  markReferralEnteredInError: { path: contract.ReferralIdParams, header: contract.IdempotencyKeyHeaders },
   listOutboxMessages: { query: contract.ListOutboxQuery },
   resendOutboxMessage: { path: contract.MessageIdParams },
   discloseReferral: { path: contract.ReferralIdParams, header: contract.IdempotencyKeyHeaders },
@@ -277,6 +284,32 @@ describe('idempotency, withdrawal and admin schemas', () => {
     expect(validate(ref, { ...claims, type: 'referral.request' })).not.toEqual([]);
     expect(validate(ref, { ...claims, type: 'ping', body: { anything: true } })).toEqual([]);
     expect(contract.MessageClaims.safeParse({ ...claims, type: 'ping', body: { anything: true } }).success).toBe(true);
+  });
+
+  it('check the body of a referral.status message against ReferralStatusBody, in zod and Ajv alike', () => {
+    const ref = { $ref: '#/components/schemas/MessageClaims' };
+    const status = { ...claims, type: 'referral.status' };
+    for (const body of [{ status: 'accepted', at: '2025-03-15T10:00:00Z' }, { status: 'completed', at: '2025-04-02T16:00:00Z', reason: 'SERVICE_PROVIDED', note: 'Услуга пружена; u krye.' }]) {
+      expect(contract.MessageClaims.safeParse({ ...status, body }).success, JSON.stringify(body)).toBe(true);
+      expect(validate(ref, { ...status, body }), JSON.stringify(body)).toEqual([]);
+    }
+    // Not a status a peer sends (cancelled travels as referral.withdraw), no time, a lower-case code, an extra field.
+    for (const body of [{ status: 'cancelled', at: '2025-03-15T10:00:00Z' }, { status: 'received', at: '2025-03-15T10:00:00Z' }, { status: 'accepted' }, { status: 'rejected', at: '2025-03-15T10:00:00Z', reason: 'no_capacity' }, { status: 'accepted', at: '2025-03-15T10:00:00Z', by: 'atina' }]) {
+      expect(contract.MessageClaims.safeParse({ ...status, body }).success, JSON.stringify(body)).toBe(false);
+      expect(validate(ref, { ...status, body }), JSON.stringify(body)).not.toEqual([]);
+    }
+  });
+
+  it('take a rejection reason and an outcome only from their code lists', () => {
+    expect(contract.RejectReferral.safeParse({ reason: 'NO_CAPACITY' }).success).toBe(true);
+    expect(contract.RejectReferral.safeParse({ reason: 'SERVICE_PROVIDED' }).success).toBe(false);
+    expect(contract.RejectReferral.safeParse({}).success).toBe(false);
+    expect(contract.CompleteReferral.safeParse({ outcome: 'SERVICE_PROVIDED', note: 'x' }).success).toBe(true);
+    expect(contract.CompleteReferral.safeParse({ outcome: 'NO_CAPACITY' }).success).toBe(false);
+    expect(contract.TransitionNote.safeParse({ status: 'accepted' }).success).toBe(false);
+    expect(contract.ListReferralsQuery.parse({ overdue: 'true' })).toEqual({ overdue: true, limit: 50 });
+    expect(contract.ListReferralsQuery.parse({ overdue: 'false' })).toEqual({ overdue: false, limit: 50 });
+    expect(contract.ListReferralsQuery.safeParse({ overdue: 'yes' }).success).toBe(false);
   });
 
   it('describe outbox messages without their body', () => {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { NodeKeySet } from '@bridge/crypto';
+import type { Urgency } from '@bridge/contract';
 
 export interface DeliveryConfig {
   /** Fallback poll when no wake-up arrives. */
@@ -75,6 +76,8 @@ export interface NodeConfig {
   logLevel: string;
   /** Defaults to `defaultRetention`. */
   retention?: RetentionConfig;
+  /** How long the receiver has to accept or reject, per urgency (ms); unset ones take the defaults. */
+  responseDeadlines?: Partial<Record<Urgency, number>>;
   /** Fault injection, for the fault tests only: never set in a deployment. */
   faults?: { crashAfterCommitProbability?: number };
 }
@@ -87,6 +90,17 @@ export const defaultDelivery: DeliveryConfig = {
   requestTimeoutMs: 10_000,
   concurrency: 8,
 };
+
+export const defaultResponseDeadlines: Readonly<Record<Urgency, number>> = {
+  EMERGENCY: 4 * 3600_000,
+  URGENT: 48 * 3600_000,
+  ROUTINE: 10 * 24 * 3600_000,
+};
+
+/** The response deadline of each urgency: the configured one, or the default. */
+export function responseDeadlines(config: Pick<NodeConfig, 'responseDeadlines'>): Record<Urgency, number> {
+  return { ...defaultResponseDeadlines, ...config.responseDeadlines };
+}
 
 export const defaultLimits: Required<RateLimits> = {
   clientPerMinute: 600,
@@ -103,6 +117,12 @@ interface EnvVar<S extends z.ZodType> {
   description: string;
 }
 const envVar = <S extends z.ZodType>(schema: S, expected: string, description: string): EnvVar<S> => ({ schema, expected, description });
+const deadlineHours = (urgency: Urgency) =>
+  envVar(
+    z.coerce.number().positive().max(24 * 365).default(defaultResponseDeadlines[urgency] / 3600_000),
+    'a positive number of hours, at most 8760',
+    `hours the receiver has to accept or reject a ${urgency} referral before it is flagged overdue`,
+  );
 const wholeNumber = (min: number, max: number, fallback: number, description: string) =>
   envVar(z.coerce.number().int().min(min).max(max).default(fallback), `a whole number from ${min} to ${max}`, description);
 
@@ -138,6 +158,9 @@ export const SERVE_ENV = {
   BRIDGE_HTTP_KEEP_ALIVE_TIMEOUT_MS: wholeNumber(1_000, 600_000, defaultHttpLimits.keepAliveTimeoutMs, 'how long an idle keep-alive connection stays open, in ms'),
   BRIDGE_RETENTION_DAYS: wholeNumber(1, 36_500, 365, 'personal data of closed referrals is purged this many days after their last change'),
   BRIDGE_ERASURE_SWEEP_SECONDS: wholeNumber(1, 86_400, 60, 'how often consent expiry and retention are checked, in seconds'),
+  BRIDGE_RESPONSE_DEADLINE_EMERGENCY_HOURS: deadlineHours('EMERGENCY'),
+  BRIDGE_RESPONSE_DEADLINE_URGENT_HOURS: deadlineHours('URGENT'),
+  BRIDGE_RESPONSE_DEADLINE_ROUTINE_HOURS: deadlineHours('ROUTINE'),
   BRIDGE_FAULT_CRASH_AFTER_COMMIT: envVar(
     z.coerce.number().min(0).max(1).optional(),
     'a probability from 0 to 1',

@@ -81,6 +81,206 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/referrals/{referralId}/accept": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Accept an inbound referral
+         * @description Sets the referral's status to `accepted` and tells the peer by a signed `referral.status` message
+         *     queued in the outbox in the same transaction. Only the receiver may set `accepted`, and only from received; anything else is refused with `illegal_transition`, as the peer also refuses such a
+         *     message. The note crosses to the peer only if the person's consent covers case notes.
+         *     Requires a bearer token with the `referrals:write` scope.
+         *
+         *     Safe to retry with an `Idempotency-Key`: a replay returns the stored response and sends nothing twice.
+         */
+        post: operations["acceptReferral"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/referrals/{referralId}/reject": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Reject an inbound referral
+         * @description Sets the referral's status to `rejected` and tells the peer by a signed `referral.status` message
+         *     queued in the outbox in the same transaction. Only the receiver may set `rejected`, and only from received; anything else is refused with `illegal_transition`, as the peer also refuses such a
+         *     message. The note crosses to the peer only if the person's consent covers case notes.
+         *     The rejection reason is a code from the `rejectionReasons` code list (`GET /v1/code-lists`).
+         *     Requires a bearer token with the `referrals:write` scope.
+         *
+         *     Safe to retry with an `Idempotency-Key`: a replay returns the stored response and sends nothing twice.
+         */
+        post: operations["rejectReferral"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/referrals/{referralId}/start": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start work on an inbound referral
+         * @description Sets the referral's status to `in-progress` and tells the peer by a signed `referral.status` message
+         *     queued in the outbox in the same transaction. Only the receiver may set `in-progress`, and only from accepted, in-progress or on-hold; anything else is refused with `illegal_transition`, as the peer also refuses such a
+         *     message. The note crosses to the peer only if the person's consent covers case notes.
+         *     Requires a bearer token with the `referrals:write` scope.
+         *
+         *     Safe to retry with an `Idempotency-Key`: a replay returns the stored response and sends nothing twice.
+         */
+        post: operations["startReferral"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/referrals/{referralId}/hold": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Put an inbound referral on hold
+         * @description Sets the referral's status to `on-hold` and tells the peer by a signed `referral.status` message
+         *     queued in the outbox in the same transaction. Only the receiver may set `on-hold`, and only from accepted, in-progress or on-hold; anything else is refused with `illegal_transition`, as the peer also refuses such a
+         *     message. The note crosses to the peer only if the person's consent covers case notes.
+         *     Requires a bearer token with the `referrals:write` scope.
+         *
+         *     Safe to retry with an `Idempotency-Key`: a replay returns the stored response and sends nothing twice.
+         */
+        post: operations["holdReferral"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/referrals/{referralId}/complete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Complete an inbound referral
+         * @description Sets the referral's status to `completed` and tells the peer by a signed `referral.status` message
+         *     queued in the outbox in the same transaction. Only the receiver may set `completed`, and only from in-progress or on-hold; anything else is refused with `illegal_transition`, as the peer also refuses such a
+         *     message. The note crosses to the peer only if the person's consent covers case notes.
+         *     The outcome is a code from the `outcomes` code list (`GET /v1/code-lists`).
+         *     Requires a bearer token with the `referrals:write` scope.
+         *
+         *     Safe to retry with an `Idempotency-Key`: a replay returns the stored response and sends nothing twice.
+         */
+        post: operations["completeReferral"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/referrals/{referralId}/fail": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Record that an inbound referral failed
+         * @description Sets the referral's status to `failed` and tells the peer by a signed `referral.status` message
+         *     queued in the outbox in the same transaction. Only the receiver may set `failed`, and only from in-progress or on-hold; anything else is refused with `illegal_transition`, as the peer also refuses such a
+         *     message. The note crosses to the peer only if the person's consent covers case notes.
+         *     Requires a bearer token with the `referrals:write` scope.
+         *
+         *     Safe to retry with an `Idempotency-Key`: a replay returns the stored response and sends nothing twice.
+         */
+        post: operations["failReferral"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/referrals/{referralId}/entered-in-error": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Mark an outbound referral as entered in error
+         * @description Sets the referral's status to `entered-in-error` and tells the peer by a signed `referral.status` message
+         *     queued in the outbox in the same transaction. Only the sender may set `entered-in-error`, and only from any status but `entered-in-error`; anything else is refused with `illegal_transition`, as the peer also refuses such a
+         *     message. The note crosses to the peer only if the person's consent covers case notes.
+         *     Requires a bearer token with the `referrals:write` scope.
+         *
+         *     Safe to retry with an `Idempotency-Key`: a replay returns the stored response and sends nothing twice.
+         */
+        post: operations["markReferralEnteredInError"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/code-lists": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get the code lists with their labels
+         * @description Every code list of the contract (services, person categories, phases, urgencies, rejection reasons,
+         *     outcomes, risk threats, risk levels and data categories), each code with its label in English,
+         *     Serbian Latin, Serbian Cyrillic and Albanian. The codes are exactly the enums of this document.
+         *     Requires a bearer token with the `referrals:read` scope.
+         */
+        get: operations["getCodeLists"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/referrals/{referralId}/disclose": {
         parameters: {
             query?: never;
@@ -554,10 +754,34 @@ export interface components {
             SAFE_RETURN: components["schemas"]["DisclosureProfile"];
         };
         /**
+         * @description Status of a referral. Both nodes hold the same history, driven by signed messages; each status is set
+         *     by one party, from the listed statuses only (anything else is refused with `illegal_transition`):
+         *
+         *     | status | set by | from |
+         *     |---|---|---|
+         *     | `requested` | sender | (new) |
+         *     | `received` | receiver node, on delivery | requested |
+         *     | `accepted`, `rejected` (rejection reason) | receiver | received |
+         *     | `in-progress`, `on-hold` | receiver | accepted, in-progress, on-hold |
+         *     | `completed` (outcome), `failed` | receiver | in-progress, on-hold |
+         *     | `cancelled` (withdrawn) | sender | any but rejected, completed, failed, cancelled, entered-in-error |
+         *     | `entered-in-error` | sender | any but entered-in-error |
          * @example accepted
          * @enum {string}
          */
         ReferralStatus: "requested" | "received" | "accepted" | "rejected" | "in-progress" | "on-hold" | "completed" | "failed" | "cancelled" | "entered-in-error";
+        /**
+         * @description Why the receiver rejects a referral.
+         * @example NO_CAPACITY
+         * @enum {string}
+         */
+        RejectionReason: "NO_CAPACITY" | "SERVICE_NOT_PROVIDED" | "OUTSIDE_AREA" | "NOT_ELIGIBLE" | "INSUFFICIENT_INFORMATION" | "PERSON_DECLINED" | "PERSON_UNREACHABLE" | "DUPLICATE" | "OTHER";
+        /**
+         * @description The outcome of a completed referral.
+         * @example SERVICE_PROVIDED
+         * @enum {string}
+         */
+        Outcome: "SERVICE_PROVIDED" | "PARTIALLY_PROVIDED" | "REFERRED_ONWARD" | "PERSON_DISCONTINUED" | "PERSON_RETURNED" | "OTHER";
         /**
          * @description The person's record as the organisation's own system sends it. It stays at the sending node; only what the disclosure rules allow leaves it.
          * @example {
@@ -714,6 +938,36 @@ export interface components {
             note?: string;
         };
         /**
+         * @description An optional note on a status change (accept, start, hold, fail, entered in error).
+         * @example {
+         *       "note": "Prvi razgovor je zakazan za 17. mart u Prištini."
+         *     }
+         * @example {}
+         */
+        TransitionNote: {
+            note?: string;
+        };
+        /**
+         * @description Why the receiver rejects a referral.
+         * @example {
+         *       "reason": "NO_CAPACITY"
+         *     }
+         */
+        RejectReferral: {
+            reason: components["schemas"]["RejectionReason"];
+            note?: string;
+        };
+        /**
+         * @description The outcome of the referral the receiver completes.
+         * @example {
+         *       "outcome": "SERVICE_PROVIDED"
+         *     }
+         */
+        CompleteReferral: {
+            outcome: components["schemas"]["Outcome"];
+            note?: string;
+        };
+        /**
          * @example {
          *       "status": "rejected",
          *       "at": "2025-03-15T10:00:00Z",
@@ -749,6 +1003,13 @@ export interface components {
             createdAt: string;
             /** Format: date-time */
             updatedAt: string;
+            /**
+             * Format: date-time
+             * @description When the receiver's answer (accepted or rejected) is due, from the creation on this node and the urgency's response deadline.
+             */
+            responseDueAt: string;
+            /** @description True while the referral is still requested or received after `responseDueAt`. */
+            overdue: boolean;
             history: components["schemas"]["StatusChange"][];
             /**
              * Format: date-time
@@ -881,6 +1142,28 @@ export interface components {
             note?: string;
         };
         /**
+         * @description The `body` of a `referral.status` message: a status change made by the sending node, at `at` by its
+         *     clock (the receiver records it no earlier than the entry before it and no later than its own now).
+         *     `reason` is a rejection reason for `rejected` and an outcome for `completed`, and absent otherwise.
+         * @example {
+         *       "status": "rejected",
+         *       "at": "2025-03-15T10:00:00Z",
+         *       "reason": "NO_CAPACITY"
+         *     }
+         * @example {
+         *       "status": "in-progress",
+         *       "at": "2025-03-17T09:00:00Z"
+         *     }
+         */
+        ReferralStatusBody: {
+            /** @enum {string} */
+            status: "accepted" | "rejected" | "in-progress" | "on-hold" | "completed" | "failed" | "entered-in-error";
+            /** Format: date-time */
+            at: string;
+            reason?: string;
+            note?: string;
+        };
+        /**
          * @description Person fields released by a `referral.disclose` (no pseudonym, which the request already carried).
          * @example {
          *       "documentNumber": "P0012345"
@@ -966,7 +1249,7 @@ export interface components {
         /**
          * @description The signed payload of every node-to-node message. The schema of `body` depends on `type` (one
          *     `if`/`then` per type in `allOf`): `referral.request` → `ReferralRequestBody`, `referral.withdraw` →
-         *     `ReferralWithdrawBody`, `referral.disclose` → `ReferralDiscloseBody`, `referral.info-request` →
+         *     `ReferralWithdrawBody`, `referral.status` → `ReferralStatusBody`, `referral.disclose` → `ReferralDiscloseBody`, `referral.info-request` →
          *     `ReferralInfoRequestBody`, `referral.info-response` → `ReferralInfoResponseBody`, `consent.revoke` →
          *     `ConsentRevokeBody`, `erasure.confirm` → `ErasureConfirmBody`.
          * @example {
@@ -1005,7 +1288,47 @@ export interface components {
             body: {
                 [key: string]: unknown;
             };
-        } & (unknown & unknown & unknown & unknown & unknown & unknown & unknown);
+        } & (unknown & unknown & unknown & unknown & unknown & unknown & unknown & unknown);
+        /**
+         * @description The label of a code in English, Serbian (Latin and Cyrillic script) and Albanian.
+         * @example {
+         *       "en": "Safe accommodation",
+         *       "sr-Latn": "Bezbedan smeštaj",
+         *       "sr-Cyrl": "Безбедан смештај",
+         *       "sq": "Strehim i sigurt"
+         *     }
+         */
+        Labels: {
+            en: string;
+            "sr-Latn": string;
+            "sr-Cyrl": string;
+            sq: string;
+        };
+        CodeListEntry: {
+            code: string;
+            labels: components["schemas"]["Labels"];
+        };
+        /** @description Every code list, in the order of its enum. */
+        CodeLists: {
+            /** @description The `ServiceCode` values. */
+            services: components["schemas"]["CodeListEntry"][];
+            /** @description The `PersonCategory` values. */
+            personCategories: components["schemas"]["CodeListEntry"][];
+            /** @description The `Phase` values. */
+            phases: components["schemas"]["CodeListEntry"][];
+            /** @description The `Urgency` values. */
+            urgencies: components["schemas"]["CodeListEntry"][];
+            /** @description The `RejectionReason` values. */
+            rejectionReasons: components["schemas"]["CodeListEntry"][];
+            /** @description The `Outcome` values. */
+            outcomes: components["schemas"]["CodeListEntry"][];
+            /** @description The `RiskThreat` values. */
+            riskThreats: components["schemas"]["CodeListEntry"][];
+            /** @description The `RiskLevel` values. */
+            riskLevels: components["schemas"]["CodeListEntry"][];
+            /** @description The `DataCategory` values. */
+            dataCategories: components["schemas"]["CodeListEntry"][];
+        };
         /**
          * @description Delivery status of an outbox message: `queued` (waiting for its first attempt), `sending` (an attempt
          *     is in flight), `retrying` (an attempt failed; another is scheduled), `delivered` (the peer returned a
@@ -1289,6 +1612,102 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
+        /** @description The referral after the change; its `referral.status` message is queued for delivery to the peer. */
+        ReferralStatusChanged: {
+            headers: {
+                "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "id": "0192f4a1-7c3e-7a10-9b2d-5e8f3c1a2b40",
+                 *       "direction": "inbound",
+                 *       "peer": "atina",
+                 *       "status": "completed",
+                 *       "services": [
+                 *         "SAFE_ACCOMMODATION",
+                 *         "SAFE_RETURN"
+                 *       ],
+                 *       "urgency": "URGENT",
+                 *       "personCategory": "TRAFFICKING_VICTIM",
+                 *       "phase": "RETURN",
+                 *       "risk": {
+                 *         "level": "HIGH",
+                 *         "threats": [
+                 *           "TRAFFICKER_CONTACT",
+                 *           "RETRAFFICKING"
+                 *         ]
+                 *       },
+                 *       "person": {
+                 *         "pseudonym": "Zn3f0NFxvO0xueLgikQHBik4YtO1ucfeCRAvJttq4ZE",
+                 *         "givenName": "Dritë",
+                 *         "familyName": "Krasniqi-Çeliku",
+                 *         "ageBand": "18-25",
+                 *         "gender": "FEMALE",
+                 *         "languages": [
+                 *           "sq",
+                 *           "sr-Latn"
+                 *         ]
+                 *       },
+                 *       "consent": {
+                 *         "givenAt": "2025-03-14T08:45:00+01:00",
+                 *         "method": "WRITTEN",
+                 *         "language": "sq",
+                 *         "recipient": "pvpt",
+                 *         "services": [
+                 *           "SAFE_ACCOMMODATION",
+                 *           "SAFE_RETURN"
+                 *         ],
+                 *         "dataCategories": [
+                 *           "IDENTITY",
+                 *           "AGE",
+                 *           "GENDER",
+                 *           "LANGUAGE",
+                 *           "CASE_NOTES"
+                 *         ],
+                 *         "validUntil": "2025-09-14T00:00:00Z",
+                 *         "legalBasis": "CONSENT",
+                 *         "recordedBy": "staff-0017"
+                 *       },
+                 *       "createdAt": "2025-03-14T09:30:05Z",
+                 *       "updatedAt": "2025-04-02T16:00:00Z",
+                 *       "responseDueAt": "2025-03-16T09:30:05Z",
+                 *       "overdue": false,
+                 *       "history": [
+                 *         {
+                 *           "status": "requested",
+                 *           "at": "2025-03-14T09:30:00Z",
+                 *           "by": "atina"
+                 *         },
+                 *         {
+                 *           "status": "received",
+                 *           "at": "2025-03-14T09:30:05Z",
+                 *           "by": "pvpt"
+                 *         },
+                 *         {
+                 *           "status": "accepted",
+                 *           "at": "2025-03-14T15:10:00Z",
+                 *           "by": "pvpt"
+                 *         },
+                 *         {
+                 *           "status": "in-progress",
+                 *           "at": "2025-03-17T09:00:00Z",
+                 *           "by": "pvpt",
+                 *           "note": "Smeštaj obezbeđen od 17. marta."
+                 *         },
+                 *         {
+                 *           "status": "completed",
+                 *           "at": "2025-04-02T16:00:00Z",
+                 *           "by": "pvpt",
+                 *           "reason": "SERVICE_PROVIDED"
+                 *         }
+                 *       ]
+                 *     }
+                 */
+                "application/json": components["schemas"]["Referral"];
+            };
+        };
         /** @description No referral with this id (or no such question) exists on this node (`not_found`). */
         ReferralNotFound: {
             headers: {
@@ -1303,6 +1722,29 @@ export interface components {
                  *       "code": "not_found",
                  *       "detail": "Referral 0192f4a1-7c3e-7a10-9b2d-5e8f3c1a2b40 does not exist.",
                  *       "requestId": "req-7f3a2ca1"
+                 *     }
+                 */
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /**
+         * @description The status lifecycle does not allow this change from the referral's current status, or this node is not
+         *     the party that may set it (`illegal_transition`); or a request with the same `Idempotency-Key` is still
+         *     being processed (`idempotency_key_in_use`).
+         */
+        IllegalTransition: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "type": "urn:bridge:problem:illegal_transition",
+                 *       "title": "Illegal transition",
+                 *       "status": 409,
+                 *       "code": "illegal_transition",
+                 *       "detail": "a received referral cannot become completed",
+                 *       "requestId": "req-7f3a2ca2"
                  *     }
                  */
                 "application/problem+json": components["schemas"]["Problem"];
@@ -1390,6 +1832,11 @@ export interface components {
          * @example 5f0c6a2e-8d1b-4b7a-9e3c-2a4d6f8b0c1e
          */
         IdempotencyKey: string;
+        /**
+         * @description The referral id (shared by both nodes).
+         * @example 0192f4a1-7c3e-7a10-9b2d-5e8f3c1a2b40
+         */
+        ReferralId: string;
     };
     requestBodies: never;
     headers: {
@@ -1416,6 +1863,11 @@ export interface operations {
                  * @example accepted
                  */
                 status?: components["schemas"]["ReferralStatus"];
+                /**
+                 * @description With `true`, only referrals still waiting for an answer (requested or received) past their response deadline; with `false`, only the others.
+                 * @example true
+                 */
+                overdue?: boolean;
                 /**
                  * @description Maximum number of referrals in the page.
                  * @example 50
@@ -1494,6 +1946,8 @@ export interface operations {
                      *           "note": "Клијенткиња тражи саветовање на српском језику, по могућству у Београду.",
                      *           "createdAt": "2025-03-10T15:42:11Z",
                      *           "updatedAt": "2025-03-11T08:05:37Z",
+                     *           "responseDueAt": "2025-03-20T15:42:11Z",
+                     *           "overdue": false,
                      *           "history": [
                      *             {
                      *               "status": "requested",
@@ -1619,6 +2073,8 @@ export interface operations {
                      *       "note": "Korisnica želi povratak porodici u Gjakovë; pratnja do administrativne linije je obezbeđena.",
                      *       "createdAt": "2025-03-14T09:30:00Z",
                      *       "updatedAt": "2025-03-14T09:30:00Z",
+                     *       "responseDueAt": "2025-03-16T09:30:00Z",
+                     *       "overdue": false,
                      *       "history": [
                      *         {
                      *           "status": "requested",
@@ -1749,6 +2205,8 @@ export interface operations {
                      *       },
                      *       "createdAt": "2025-03-14T09:30:00Z",
                      *       "updatedAt": "2025-03-14T09:30:05Z",
+                     *       "responseDueAt": "2025-03-16T09:30:00Z",
+                     *       "overdue": false,
                      *       "history": [
                      *         {
                      *           "status": "requested",
@@ -1884,6 +2342,8 @@ export interface operations {
                      *       },
                      *       "createdAt": "2025-03-14T09:30:00Z",
                      *       "updatedAt": "2025-03-16T11:20:00Z",
+                     *       "responseDueAt": "2025-03-16T09:30:00Z",
+                     *       "overdue": false,
                      *       "history": [
                      *         {
                      *           "status": "requested",
@@ -1944,6 +2404,441 @@ export interface operations {
                 };
             };
             422: components["responses"]["IdempotencyKeyReused"];
+        };
+    };
+    acceptReferral: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Makes a retry safe. A request repeated with the same key and the same payload is not executed again:
+                 *     the stored response (status and body) is replayed. The same key while the first request is still
+                 *     being processed is answered 409 `idempotency_key_in_use`; the same key with a different payload is
+                 *     answered 422 `idempotency_key_reused`. Keys are scoped to the client (the bearer token's client) and
+                 *     kept for at least 24 hours. Printable ASCII without spaces, at most 255 characters; a UUID is a good
+                 *     choice.
+                 * @example 5f0c6a2e-8d1b-4b7a-9e3c-2a4d6f8b0c1e
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /**
+                 * @description The referral id (shared by both nodes).
+                 * @example 0192f4a1-7c3e-7a10-9b2d-5e8f3c1a2b40
+                 */
+                referralId: components["parameters"]["ReferralId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "note": "Prvi razgovor je zakazan za 17. mart u Prištini."
+                 *     }
+                 */
+                "application/json": components["schemas"]["TransitionNote"];
+            };
+        };
+        responses: {
+            200: components["responses"]["ReferralStatusChanged"];
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ReferralNotFound"];
+            409: components["responses"]["IllegalTransition"];
+            422: components["responses"]["IdempotencyKeyReused"];
+        };
+    };
+    rejectReferral: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Makes a retry safe. A request repeated with the same key and the same payload is not executed again:
+                 *     the stored response (status and body) is replayed. The same key while the first request is still
+                 *     being processed is answered 409 `idempotency_key_in_use`; the same key with a different payload is
+                 *     answered 422 `idempotency_key_reused`. Keys are scoped to the client (the bearer token's client) and
+                 *     kept for at least 24 hours. Printable ASCII without spaces, at most 255 characters; a UUID is a good
+                 *     choice.
+                 * @example 5f0c6a2e-8d1b-4b7a-9e3c-2a4d6f8b0c1e
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /**
+                 * @description The referral id (shared by both nodes).
+                 * @example 0192f4a1-7c3e-7a10-9b2d-5e8f3c1a2b40
+                 */
+                referralId: components["parameters"]["ReferralId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "reason": "NO_CAPACITY",
+                 *       "note": "Sva mesta u sigurnoj kući su trenutno popunjena."
+                 *     }
+                 */
+                "application/json": components["schemas"]["RejectReferral"];
+            };
+        };
+        responses: {
+            200: components["responses"]["ReferralStatusChanged"];
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ReferralNotFound"];
+            409: components["responses"]["IllegalTransition"];
+            422: components["responses"]["IdempotencyKeyReused"];
+        };
+    };
+    startReferral: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Makes a retry safe. A request repeated with the same key and the same payload is not executed again:
+                 *     the stored response (status and body) is replayed. The same key while the first request is still
+                 *     being processed is answered 409 `idempotency_key_in_use`; the same key with a different payload is
+                 *     answered 422 `idempotency_key_reused`. Keys are scoped to the client (the bearer token's client) and
+                 *     kept for at least 24 hours. Printable ASCII without spaces, at most 255 characters; a UUID is a good
+                 *     choice.
+                 * @example 5f0c6a2e-8d1b-4b7a-9e3c-2a4d6f8b0c1e
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /**
+                 * @description The referral id (shared by both nodes).
+                 * @example 0192f4a1-7c3e-7a10-9b2d-5e8f3c1a2b40
+                 */
+                referralId: components["parameters"]["ReferralId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "note": "Smeštaj obezbeđen od 17. marta."
+                 *     }
+                 */
+                "application/json": components["schemas"]["TransitionNote"];
+            };
+        };
+        responses: {
+            200: components["responses"]["ReferralStatusChanged"];
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ReferralNotFound"];
+            409: components["responses"]["IllegalTransition"];
+            422: components["responses"]["IdempotencyKeyReused"];
+        };
+    };
+    holdReferral: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Makes a retry safe. A request repeated with the same key and the same payload is not executed again:
+                 *     the stored response (status and body) is replayed. The same key while the first request is still
+                 *     being processed is answered 409 `idempotency_key_in_use`; the same key with a different payload is
+                 *     answered 422 `idempotency_key_reused`. Keys are scoped to the client (the bearer token's client) and
+                 *     kept for at least 24 hours. Printable ASCII without spaces, at most 255 characters; a UUID is a good
+                 *     choice.
+                 * @example 5f0c6a2e-8d1b-4b7a-9e3c-2a4d6f8b0c1e
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /**
+                 * @description The referral id (shared by both nodes).
+                 * @example 0192f4a1-7c3e-7a10-9b2d-5e8f3c1a2b40
+                 */
+                referralId: components["parameters"]["ReferralId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "note": "Čeka se izdavanje putnog lista."
+                 *     }
+                 */
+                "application/json": components["schemas"]["TransitionNote"];
+            };
+        };
+        responses: {
+            200: components["responses"]["ReferralStatusChanged"];
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ReferralNotFound"];
+            409: components["responses"]["IllegalTransition"];
+            422: components["responses"]["IdempotencyKeyReused"];
+        };
+    };
+    completeReferral: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Makes a retry safe. A request repeated with the same key and the same payload is not executed again:
+                 *     the stored response (status and body) is replayed. The same key while the first request is still
+                 *     being processed is answered 409 `idempotency_key_in_use`; the same key with a different payload is
+                 *     answered 422 `idempotency_key_reused`. Keys are scoped to the client (the bearer token's client) and
+                 *     kept for at least 24 hours. Printable ASCII without spaces, at most 255 characters; a UUID is a good
+                 *     choice.
+                 * @example 5f0c6a2e-8d1b-4b7a-9e3c-2a4d6f8b0c1e
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /**
+                 * @description The referral id (shared by both nodes).
+                 * @example 0192f4a1-7c3e-7a10-9b2d-5e8f3c1a2b40
+                 */
+                referralId: components["parameters"]["ReferralId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "outcome": "SERVICE_PROVIDED",
+                 *       "note": "Bezbedan povratak porodici u Gjakovë."
+                 *     }
+                 */
+                "application/json": components["schemas"]["CompleteReferral"];
+            };
+        };
+        responses: {
+            200: components["responses"]["ReferralStatusChanged"];
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ReferralNotFound"];
+            409: components["responses"]["IllegalTransition"];
+            422: components["responses"]["IdempotencyKeyReused"];
+        };
+    };
+    failReferral: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Makes a retry safe. A request repeated with the same key and the same payload is not executed again:
+                 *     the stored response (status and body) is replayed. The same key while the first request is still
+                 *     being processed is answered 409 `idempotency_key_in_use`; the same key with a different payload is
+                 *     answered 422 `idempotency_key_reused`. Keys are scoped to the client (the bearer token's client) and
+                 *     kept for at least 24 hours. Printable ASCII without spaces, at most 255 characters; a UUID is a good
+                 *     choice.
+                 * @example 5f0c6a2e-8d1b-4b7a-9e3c-2a4d6f8b0c1e
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /**
+                 * @description The referral id (shared by both nodes).
+                 * @example 0192f4a1-7c3e-7a10-9b2d-5e8f3c1a2b40
+                 */
+                referralId: components["parameters"]["ReferralId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "note": "Kontakt sa korisnicom je izgubljen."
+                 *     }
+                 */
+                "application/json": components["schemas"]["TransitionNote"];
+            };
+        };
+        responses: {
+            200: components["responses"]["ReferralStatusChanged"];
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ReferralNotFound"];
+            409: components["responses"]["IllegalTransition"];
+            422: components["responses"]["IdempotencyKeyReused"];
+        };
+    };
+    markReferralEnteredInError: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Makes a retry safe. A request repeated with the same key and the same payload is not executed again:
+                 *     the stored response (status and body) is replayed. The same key while the first request is still
+                 *     being processed is answered 409 `idempotency_key_in_use`; the same key with a different payload is
+                 *     answered 422 `idempotency_key_reused`. Keys are scoped to the client (the bearer token's client) and
+                 *     kept for at least 24 hours. Printable ASCII without spaces, at most 255 characters; a UUID is a good
+                 *     choice.
+                 * @example 5f0c6a2e-8d1b-4b7a-9e3c-2a4d6f8b0c1e
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /**
+                 * @description The referral id (shared by both nodes).
+                 * @example 0192f4a1-7c3e-7a10-9b2d-5e8f3c1a2b40
+                 */
+                referralId: components["parameters"]["ReferralId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "note": "Uput je poslat za pogrešnu osobu."
+                 *     }
+                 */
+                "application/json": components["schemas"]["TransitionNote"];
+            };
+        };
+        responses: {
+            200: components["responses"]["ReferralStatusChanged"];
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ReferralNotFound"];
+            409: components["responses"]["IllegalTransition"];
+            422: components["responses"]["IdempotencyKeyReused"];
+        };
+    };
+    getCodeLists: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The code lists. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "services": [
+                     *         {
+                     *           "code": "SAFE_ACCOMMODATION",
+                     *           "labels": {
+                     *             "en": "Safe accommodation",
+                     *             "sr-Latn": "Bezbedan smeštaj",
+                     *             "sr-Cyrl": "Безбедан смештај",
+                     *             "sq": "Strehim i sigurt"
+                     *           }
+                     *         }
+                     *       ],
+                     *       "personCategories": [
+                     *         {
+                     *           "code": "GBV_VICTIM",
+                     *           "labels": {
+                     *             "en": "Victim of gender-based violence",
+                     *             "sr-Latn": "Žrtva rodno zasnovanog nasilja",
+                     *             "sr-Cyrl": "Жртва родно заснованог насиља",
+                     *             "sq": "Viktimë e dhunës me bazë gjinore"
+                     *           }
+                     *         }
+                     *       ],
+                     *       "phases": [
+                     *         {
+                     *           "code": "RETURN",
+                     *           "labels": {
+                     *             "en": "Return",
+                     *             "sr-Latn": "Povratak",
+                     *             "sr-Cyrl": "Повратак",
+                     *             "sq": "Kthimi"
+                     *           }
+                     *         }
+                     *       ],
+                     *       "urgencies": [
+                     *         {
+                     *           "code": "URGENT",
+                     *           "labels": {
+                     *             "en": "Urgent",
+                     *             "sr-Latn": "Hitno",
+                     *             "sr-Cyrl": "Хитно",
+                     *             "sq": "Urgjente"
+                     *           }
+                     *         }
+                     *       ],
+                     *       "rejectionReasons": [
+                     *         {
+                     *           "code": "NO_CAPACITY",
+                     *           "labels": {
+                     *             "en": "No capacity",
+                     *             "sr-Latn": "Nema slobodnih kapaciteta",
+                     *             "sr-Cyrl": "Нема слободних капацитета",
+                     *             "sq": "Nuk ka kapacitete të lira"
+                     *           }
+                     *         }
+                     *       ],
+                     *       "outcomes": [
+                     *         {
+                     *           "code": "SERVICE_PROVIDED",
+                     *           "labels": {
+                     *             "en": "Service provided",
+                     *             "sr-Latn": "Usluga pružena",
+                     *             "sr-Cyrl": "Услуга пружена",
+                     *             "sq": "Shërbimi u ofrua"
+                     *           }
+                     *         }
+                     *       ],
+                     *       "riskThreats": [
+                     *         {
+                     *           "code": "RETRAFFICKING",
+                     *           "labels": {
+                     *             "en": "Risk of re-trafficking",
+                     *             "sr-Latn": "Rizik od ponovnog trgovanja",
+                     *             "sr-Cyrl": "Ризик од поновног трговања",
+                     *             "sq": "Rrezik i ritrafikimit"
+                     *           }
+                     *         }
+                     *       ],
+                     *       "riskLevels": [
+                     *         {
+                     *           "code": "HIGH",
+                     *           "labels": {
+                     *             "en": "High",
+                     *             "sr-Latn": "Visok",
+                     *             "sr-Cyrl": "Висок",
+                     *             "sq": "I lartë"
+                     *           }
+                     *         }
+                     *       ],
+                     *       "dataCategories": [
+                     *         {
+                     *           "code": "HEALTH",
+                     *           "labels": {
+                     *             "en": "Health",
+                     *             "sr-Latn": "Zdravlje",
+                     *             "sr-Cyrl": "Здравље",
+                     *             "sq": "Shëndeti"
+                     *           }
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["CodeLists"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
         };
     };
     discloseReferral: {

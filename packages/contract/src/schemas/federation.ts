@@ -93,6 +93,15 @@ export type ReferralRequestBody = z.infer<typeof ReferralRequestBody>;
 export const ReferralWithdrawBody = z.strictObject(withdrawFields);
 export type ReferralWithdrawBody = z.infer<typeof ReferralWithdrawBody>;
 
+/** The `body` of a `referral.status` message: a status change made by the sending node. */
+export const ReferralStatusBody = z.strictObject({
+  status: z.enum(['accepted', 'rejected', 'in-progress', 'on-hold', 'completed', 'failed', 'entered-in-error']),
+  at: dateTime(),
+  reason: z.string().min(1).max(64).regex(/^[A-Z][A-Z0-9_]*$/).optional(),
+  note: z.string().max(2000).optional(),
+});
+export type ReferralStatusBody = z.infer<typeof ReferralStatusBody>;
+
 /** The `body` of a `referral.disclose` message: further fields, released after acceptance. */
 export const ReferralDiscloseBody = z.strictObject({ person: DisclosedFields, note: z.string().max(2000).optional() });
 export type ReferralDiscloseBody = z.infer<typeof ReferralDiscloseBody>;
@@ -119,6 +128,7 @@ export type ErasureConfirmBody = z.infer<typeof ErasureConfirmBody>;
 const BODY_SCHEMAS: Partial<Record<MessageType, z.ZodType>> = {
   'referral.request': ReferralRequestBody,
   'referral.withdraw': ReferralWithdrawBody,
+  'referral.status': ReferralStatusBody,
   'referral.disclose': ReferralDiscloseBody,
   'referral.info-request': ReferralInfoRequestBody,
   'referral.info-response': ReferralInfoResponseBody,

@@ -126,6 +126,22 @@ export const ReferralStatus = z.enum([
 ]);
 export type ReferralStatus = z.infer<typeof ReferralStatus>;
 
+export const RejectionReason = z.enum([
+  'NO_CAPACITY',
+  'SERVICE_NOT_PROVIDED',
+  'OUTSIDE_AREA',
+  'NOT_ELIGIBLE',
+  'INSUFFICIENT_INFORMATION',
+  'PERSON_DECLINED',
+  'PERSON_UNREACHABLE',
+  'DUPLICATE',
+  'OTHER',
+]);
+export type RejectionReason = z.infer<typeof RejectionReason>;
+
+export const Outcome = z.enum(['SERVICE_PROVIDED', 'PARTIALLY_PROVIDED', 'REFERRED_ONWARD', 'PERSON_DISCONTINUED', 'PERSON_RETURNED', 'OTHER']);
+export type Outcome = z.infer<typeof Outcome>;
+
 // ---- Person ---------------------------------------------------------------------------------------
 
 const localId = () => z.string().min(1).max(128);
@@ -206,6 +222,18 @@ export type ReferralCreate = z.infer<typeof ReferralCreate>;
 export const WithdrawReferral = z.strictObject(withdrawFields);
 export type WithdrawReferral = z.infer<typeof WithdrawReferral>;
 
+/** Request body of the transitions without a code: accept, start, hold, fail, entered in error. */
+export const TransitionNote = z.strictObject({ note: note().optional() });
+export type TransitionNote = z.infer<typeof TransitionNote>;
+
+/** Request body of `rejectReferral`. */
+export const RejectReferral = z.strictObject({ reason: RejectionReason, note: note().optional() });
+export type RejectReferral = z.infer<typeof RejectReferral>;
+
+/** Request body of `completeReferral`. */
+export const CompleteReferral = z.strictObject({ outcome: Outcome, note: note().optional() });
+export type CompleteReferral = z.infer<typeof CompleteReferral>;
+
 export const StatusChange = z.strictObject({
   status: ReferralStatus,
   at: dateTime(),
@@ -224,6 +252,8 @@ export const Referral = z.strictObject({
   ...referralFields,
   createdAt: dateTime(),
   updatedAt: dateTime(),
+  responseDueAt: dateTime(),
+  overdue: z.boolean(),
   history: z.array(StatusChange),
   consentRevokedAt: dateTime().optional(),
   erasedAt: dateTime().optional(),
@@ -271,6 +301,8 @@ export type ReferralList = z.infer<typeof ReferralList>;
 export const ListReferralsQuery = z.strictObject({
   direction: z.enum(['inbound', 'outbound']).optional(),
   status: ReferralStatus.optional(),
+  // A query string carries text; an already-parsed boolean (examples, typed callers) passes as it is.
+  overdue: z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')]).optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
   cursor: z.string().min(1).max(512).optional(),
 });

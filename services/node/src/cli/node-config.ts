@@ -21,6 +21,11 @@ export function nodeConfigFromDataDir(dataDir: DataDir, env: ServeEnv, databaseU
     limits: { clientPerMinute: env.BRIDGE_RATE_LIMIT_CLIENT_PER_MINUTE, messagesPerMinute: env.BRIDGE_RATE_LIMIT_MESSAGES_PER_MINUTE, peerMessagesPerMinute: env.BRIDGE_RATE_LIMIT_PEER_MESSAGES_PER_MINUTE },
     logLevel: env.BRIDGE_LOG_LEVEL,
     retention: { closedReferralMs: env.BRIDGE_RETENTION_DAYS * 86_400_000, sweepIntervalMs: env.BRIDGE_ERASURE_SWEEP_SECONDS * 1000 },
+    responseDeadlines: {
+      EMERGENCY: env.BRIDGE_RESPONSE_DEADLINE_EMERGENCY_HOURS * 3600_000,
+      URGENT: env.BRIDGE_RESPONSE_DEADLINE_URGENT_HOURS * 3600_000,
+      ROUTINE: env.BRIDGE_RESPONSE_DEADLINE_ROUTINE_HOURS * 3600_000,
+    },
     ...(env.BRIDGE_FAULT_CRASH_AFTER_COMMIT === undefined ? {} : { faults: { crashAfterCommitProbability: env.BRIDGE_FAULT_CRASH_AFTER_COMMIT } }),
   };
 }

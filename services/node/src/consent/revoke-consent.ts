@@ -22,5 +22,5 @@ export async function revokeConsent(tx: Executor, ctx: NodeContext, id: string, 
   await appendAudit(tx, { type: 'consent.revoked', actor, at: now, peerNodeId: row.peerNodeId, referralId: id, detail: { reason: input.reason ?? null } });
   const body: ConsentRevokeBody = { revokedAt: now.toISOString(), ...(input.reason === undefined ? {} : { reason: input.reason }) };
   await enqueueMessage(tx, ctx, { peerNodeId: row.peerNodeId, referralId: id, type: 'consent.revoke', body, actor });
-  return getReferral(tx, id);
+  return getReferral(tx, ctx, id);
 }

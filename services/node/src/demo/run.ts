@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { asc } from 'drizzle-orm';
-import { createBridgeClient, type BridgeClient } from '@bridge/client';
+import { createBridgeClient, type BridgeClient, type CodeLists, type Referral } from '@bridge/client';
 import { initDataDir } from '../data-dir.ts';
 import { ownFingerprint } from '../federation/metadata.ts';
 import { freePort } from '../db/embedded.ts';
@@ -16,7 +16,7 @@ import { nodeConfigFromDataDir } from '../cli/node-config.ts';
 import { parseServeEnv } from '../config.ts';
 import { helpText, parseCommand, type CliIo } from '../cli/args.ts';
 import { demoCommand } from './command.ts';
-import { demoReferral, demoReturnReferral } from './scenario.ts';
+import { demoLifecycle, demoReferral, demoReturnReferral } from './scenario.ts';
 import pino from 'pino';
 
 export const demoUsage = helpText(demoCommand);
@@ -57,6 +57,7 @@ export async function runDemo(argv: string[], io: CliIo): Promise<number> {
       io.out(`  ${self.id} pinned ${peer.id}: ${fetched.fingerprint} → ${status}`);
     }
 
+    const referralIds: string[] = [];
     for (const [from, to, referral] of [
       [atina, pvpt, demoReferral(new Date())],
       [pvpt, atina, demoReturnReferral(new Date())],
@@ -64,6 +65,7 @@ export async function runDemo(argv: string[], io: CliIo): Promise<number> {
       io.out(`\n${from.id} refers a person to ${to.id} (POST /v1/referrals):`);
       const created = await from.client.createReferral(referral);
       io.out(`  referral ${created.id} is ${created.status}`);
+      referralIds.push(created.id);
       const delivered = await waitFor(async () => {
         const r = await from.client.getReferral(created.id);
         return r.status === 'received' ? r : undefined;
@@ -80,6 +82,24 @@ export async function runDemo(argv: string[], io: CliIo): Promise<number> {
       if (seen.note) io.out(`    note      ${seen.note}`);
       const withheld = ['localId', ...Object.keys(referral.person).filter((k) => k !== 'localId' && !(k in p))];
       io.out(`    withheld  ${withheld.join(', ')} (never left ${from.id})`);
+    }
+
+    const lists = await pvpt.client.getCodeLists();
+    const [firstId] = referralIds as [string];
+    io.out(`\npvpt works on referral ${firstId} (each change is a signed referral.status message to atina):`);
+    for (const step of demoLifecycle) {
+      const before = Date.now();
+      const updated = await step.run(pvpt.client, firstId);
+      io.out(`  ${step.call.padEnd(54)} → ${updated.status}`);
+      // atina applies pvpt's message before the next step, so both sides move together.
+      await waitFor(async () => ((await atina.client.getReferral(firstId)).status === updated.status ? true : undefined), 30_000);
+      io.out(`  ${''.padEnd(54)}   atina shows ${updated.status} (${Date.now() - before} ms)`);
+    }
+    io.out('\nStatus history of the referral on both sides (the same entries, each recorded by its own node):');
+    const [atinaView, pvptView] = await Promise.all([atina.client.getReferral(firstId), pvpt.client.getReferral(firstId)]);
+    for (const [side, view] of [['atina', atinaView], ['pvpt', pvptView]] as const) {
+      io.out(`  ${side}:`);
+      for (const line of statusHistory(view, lists)) io.out(`    ${line}`);
     }
 
     io.out('\nTimeline (audit logs of both nodes; ids and digests only, no personal data):');
@@ -128,6 +148,16 @@ async function waitFor<T>(probe: () => Promise<T | undefined>, timeoutMs: number
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error('timed out waiting for delivery');
+}
+
+/** One line per status change, with the reason or outcome label in English and Albanian. */
+function statusHistory(referral: Referral, lists: CodeLists): string[] {
+  const labelled = [...lists.rejectionReasons, ...lists.outcomes];
+  return referral.history.map((h) => {
+    const code = h.reason ? labelled.find((e) => e.code === h.reason) : undefined;
+    const reason = h.reason ? ` ${h.reason}${code ? ` (${code.labels.en} / ${code.labels.sq} / ${code.labels['sr-Cyrl']})` : ''}` : '';
+    return `${h.at.slice(11, 23)}  ${h.status.padEnd(12)} by ${h.by.padEnd(6)}${reason}${h.note ? ` — ${h.note}` : ''}`;
+  });
 }
 
 async function timeline(nodes: DemoNode[]): Promise<string[]> {

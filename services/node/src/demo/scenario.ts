@@ -1,4 +1,5 @@
 import type { ReferralCreate } from '@bridge/contract';
+import type { BridgeClient, Referral } from '@bridge/client';
 
 /** A fictional person and referral from Atina (Belgrade) to PVPT (Prishtina). */
 export function demoReferral(now: Date): ReferralCreate {
@@ -70,3 +71,19 @@ export function demoReturnReferral(now: Date): ReferralCreate {
     note: 'Dëshmitare në procedurë në Prishtinë; kërkon këshillim juridik në Beograd.',
   };
 }
+
+/** What PVPT's case worker does with Atina's referral, one status change at a time. */
+export const demoLifecycle: ReadonlyArray<{ call: string; run: (client: BridgeClient, id: string) => Promise<Referral> }> = [
+  {
+    call: 'POST /v1/referrals/{id}/accept',
+    run: (c, id) => c.acceptReferral(id, { note: 'Smeštaj u sigurnoj kući od 17. marta; dočekuje je Arbëresha.' }),
+  },
+  {
+    call: 'POST /v1/referrals/{id}/start',
+    run: (c, id) => c.startReferral(id, { note: 'Stigla je; psihosocijalna podrška počinje sutra.' }),
+  },
+  {
+    call: 'POST /v1/referrals/{id}/complete  outcome SERVICE_PROVIDED',
+    run: (c, id) => c.completeReferral(id, { outcome: 'SERVICE_PROVIDED', note: 'Bezbedan povratak porodici u Gjakovë; u kthye në shtëpi.' }),
+  },
+];

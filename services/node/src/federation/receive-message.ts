@@ -1,6 +1,6 @@
 import { and, desc, eq, sql } from 'drizzle-orm';
-import { MessageClaims, ReferralRequestBody, ReferralWithdrawBody, type Consent, type ServiceCode } from '@bridge/contract';
-import { FINAL_STATUSES } from '../referrals/withdraw-referral.ts';
+import { MessageClaims, ReferralRequestBody, ReferralStatusBody, ReferralWithdrawBody, type Consent, type ServiceCode } from '@bridge/contract';
+import { changeStatus, reasonRefusal, type StatusChangeInput } from '../referrals/lifecycle.ts';
 import { mayShareText, overDisclosed } from '../consent/disclosure.ts';
 import { currentKey, isCryptoError, openMessage, signReceipt, type OpenedMessage } from '@bridge/crypto';
 import { inboundMessages, referrals, referralStatusHistory } from '../db/schema/index.ts';
@@ -141,11 +141,11 @@ async function apply(tx: Executor, ctx: NodeContext, claims: MessageClaims, now:
       if (existing) throw new BridgeError(409, 'message_replay_conflict', 'a referral with this id already exists', undefined, { alert: true });
       const b = body.data;
       checkReceivedConsent(ctx, b, now);
-      await tx.insert(referrals).values({
+      const [created] = await tx.insert(referrals).values({
         id: claims.referralId,
         direction: 'inbound',
         peerNodeId: claims.iss,
-        status: 'received',
+        status: 'requested',
         services: b.services,
         urgency: b.urgency,
         personCategory: b.personCategory,
@@ -156,25 +156,22 @@ async function apply(tx: Executor, ctx: NodeContext, claims: MessageClaims, now:
         note: b.note ?? null,
         createdAt: now,
         updatedAt: now,
-      });
-      await tx.insert(referralStatusHistory).values([
-        { referralId: claims.referralId, status: 'requested', at: new Date(claims.iat * 1000), by: claims.iss },
-        { referralId: claims.referralId, status: 'received', at: now, by: ctx.config.nodeId },
-      ]);
+      }).returning();
+      await tx.insert(referralStatusHistory).values({ referralId: claims.referralId, status: 'requested', at: new Date(claims.iat * 1000), by: claims.iss });
+      // Delivery is the receiver's first status change, made like every other one.
+      await changeStatus(tx, ctx, created!, { status: 'received', by: ctx.config.nodeId, at: now }, { actor: 'system', messageId: claims.jti });
       return;
     }
     case 'referral.withdraw': {
       const body = ReferralWithdrawBody.safeParse(claims.body);
       if (!body.success) throw new BridgeError(422, 'message_body_invalid', 'referral.withdraw body does not match the contract');
-      const [referral] = await tx.select().from(referrals).where(and(eq(referrals.id, claims.referralId), eq(referrals.peerNodeId, claims.iss), eq(referrals.direction, 'inbound'))).for('update');
-      if (!referral) throw new BridgeError(422, 'message_body_invalid', 'no referral from this peer with that id');
-      if (FINAL_STATUSES.has(referral.status)) throw new BridgeError(409, 'illegal_transition', `a ${referral.status} referral cannot be withdrawn`);
-      if (body.data.note !== undefined && !mayShareText(referral.services as ServiceCode[], referral.consent as Consent)) {
-        throw new BridgeError(422, 'disclosure_not_allowed', 'discloses a note the profiles and consent do not cover');
-      }
-      await tx.update(referrals).set({ status: 'cancelled', updatedAt: now }).where(eq(referrals.id, referral.id));
-      await tx.insert(referralStatusHistory).values({ referralId: referral.id, status: 'cancelled', at: new Date(claims.iat * 1000), by: claims.iss, reason: body.data.reason ?? null, note: body.data.note ?? null });
-      return;
+      return applyStatus(tx, ctx, claims, { status: 'cancelled', ...body.data }, new Date(claims.iat * 1000), now);
+    }
+    case 'referral.status': {
+      const body = ReferralStatusBody.safeParse(claims.body);
+      if (!body.success) throw new BridgeError(422, 'message_body_invalid', 'referral.status body does not match the contract');
+      const { at, ...change } = body.data;
+      return applyStatus(tx, ctx, claims, change, new Date(at), now);
     }
     case 'referral.disclose':
       return applyDisclose(tx, claims, now);
@@ -189,6 +186,31 @@ async function apply(tx: Executor, ctx: NodeContext, claims: MessageClaims, now:
     default:
       throw new BridgeError(422, 'message_body_invalid', `message type ${claims.type} is not supported by this node yet`);
   }
+}
+
+/**
+ * A status change made by the peer, applied through the same lifecycle as a local one: the peer must be
+ * a party to the referral (either direction) and the table must allow it to set this status now.
+ */
+async function applyStatus(
+  tx: Executor,
+  ctx: NodeContext,
+  claims: MessageClaims,
+  change: Pick<StatusChangeInput, 'status' | 'reason' | 'note'>,
+  claimedAt: Date,
+  now: Date,
+): Promise<void> {
+  const [referral] = await tx.select().from(referrals).where(and(eq(referrals.id, claims.referralId), eq(referrals.peerNodeId, claims.iss))).for('update');
+  if (!referral) throw new BridgeError(422, 'message_body_invalid', 'no referral shared with this peer has that id');
+  const badReason = reasonRefusal(change.status, change.reason);
+  if (badReason) throw new BridgeError(422, 'message_body_invalid', badReason);
+  if (change.note !== undefined && !mayShareText(referral.services as ServiceCode[], referral.consent as Consent)) {
+    throw new BridgeError(422, 'disclosure_not_allowed', 'discloses a note the profiles and consent do not cover');
+  }
+  // The peer's own time of the change, kept within what this node has seen: after the entry before it, not in the future.
+  const [previous] = await tx.select({ at: referralStatusHistory.at }).from(referralStatusHistory).where(eq(referralStatusHistory.referralId, referral.id)).orderBy(desc(referralStatusHistory.id)).limit(1);
+  const at = new Date(Math.min(now.getTime(), Math.max(claimedAt.getTime(), previous?.at.getTime() ?? 0)));
+  await changeStatus(tx, ctx, referral, { ...change, by: claims.iss, at }, { actor: claims.iss, messageId: claims.jti });
 }
 
 /** The receiver applies the sender's rule again: nothing beyond profiles ∩ consent is stored. */

@@ -7,6 +7,7 @@ import { findPeer } from '../peers/peers.ts';
 import { BridgeError } from '../errors.ts';
 import { newId } from '../clock.ts';
 import type { NodeContext } from '../context.ts';
+import { responseDeadlines } from '../config.ts';
 import type { Executor } from '../db/client.ts';
 import { toReferral } from './view.ts';
 import { disclose } from '../consent/disclosure.ts';
@@ -46,7 +47,7 @@ export async function createReferral(tx: Executor, ctx: NodeContext, input: Refe
     const body = requestBody(ctx, input);
     await appendAudit(tx, { type: 'referral.created', actor, at: now, peerNodeId: peer.nodeId, referralId: id, digest: contentDigest(body) });
     await enqueueMessage(tx, ctx, { peerNodeId: peer.nodeId, referralId: id, type: 'referral.request', body, actor });
-    return toReferral(row!, [history!]);
+    return toReferral(row!, [history!], { now, deadlines: responseDeadlines(ctx.config) });
   }
 }
 

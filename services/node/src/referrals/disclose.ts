@@ -34,7 +34,7 @@ export async function discloseReferral(tx: Executor, ctx: NodeContext, id: strin
   await tx.update(referrals).set({ updatedAt: now }).where(eq(referrals.id, id));
   await appendAudit(tx, { type: 'referral.disclosed', actor, at: now, peerNodeId: row.peerNodeId, referralId: id, detail: { fields: input.fields.join(',') } });
   await enqueueMessage(tx, ctx, { peerNodeId: row.peerNodeId, referralId: id, type: 'referral.disclose', body, actor });
-  return getReferral(tx, id);
+  return getReferral(tx, ctx, id);
 }
 
 /**

@@ -1,13 +1,24 @@
 import { asc, inArray } from 'drizzle-orm';
-import type { Referral } from '@bridge/contract';
+import type { Referral, Urgency } from '@bridge/contract';
 import { referralStatusHistory, type referrals } from '../db/schema/index.ts';
 import type { Executor } from '../db/client.ts';
 
 type ReferralRow = typeof referrals.$inferSelect;
 type HistoryRow = typeof referralStatusHistory.$inferSelect;
 
+/** Statuses that still wait for the receiver's answer: past the response deadline, they are overdue. */
+export const AWAITING_ANSWER = ['requested', 'received'] as const;
+
+/** What the deadline fields are computed from: the node's clock and its deadline per urgency. */
+export interface DeadlineView {
+  now: Date;
+  deadlines: Record<Urgency, number>;
+}
+
 /** The one place rows become the contract's Referral. */
-export function toReferral(row: ReferralRow, history: HistoryRow[]): Referral {
+export function toReferral(row: ReferralRow, history: HistoryRow[], view: DeadlineView): Referral {
+  const responseDueAt = new Date(row.createdAt.getTime() + view.deadlines[row.urgency as Urgency]);
+  const overdue = (AWAITING_ANSWER as readonly string[]).includes(row.status) && view.now.getTime() > responseDueAt.getTime();
   return {
     id: row.id,
     direction: row.direction,
@@ -23,6 +34,8 @@ export function toReferral(row: ReferralRow, history: HistoryRow[]): Referral {
     ...(row.note === null ? {} : { note: row.note }),
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
+    responseDueAt: responseDueAt.toISOString(),
+    overdue,
     history: history.map((h) => ({
       status: h.status as Referral['status'],
       at: h.at.toISOString(),

@@ -1,30 +1,12 @@
-import { eq } from 'drizzle-orm';
-import type { Consent, Referral, ServiceCode, WithdrawReferral } from '@bridge/contract';
-import { referrals, referralStatusHistory } from '../db/schema/index.ts';
+import type { Referral, WithdrawReferral } from '@bridge/contract';
 import type { Executor } from '../db/client.ts';
-import { appendAudit } from '../audit/append.ts';
-import { enqueueMessage } from '../outbox/enqueue.ts';
-import { mayShareText } from '../consent/disclosure.ts';
-import { BridgeError, notFound } from '../errors.ts';
 import type { NodeContext } from '../context.ts';
-import { getReferral } from './queries.ts';
-
-/** Statuses after which nothing but entered-in-error may follow. */
-export const FINAL_STATUSES: ReadonlySet<string> = new Set(['rejected', 'completed', 'failed', 'cancelled', 'entered-in-error']);
+import { setReferralStatus } from './set-status.ts';
 
 /** The sender cancels a referral that is not final, and tells the peer in the same transaction. */
 export async function withdrawReferral(tx: Executor, ctx: NodeContext, id: string, input: WithdrawReferral, actor: string): Promise<Referral> {
-  const now = ctx.clock.now();
-  const [row] = await tx.select().from(referrals).where(eq(referrals.id, id)).for('update');
-  if (!row) throw notFound('referral');
-  if (row.direction !== 'outbound') throw new BridgeError(409, 'illegal_transition', 'only the sending organisation can withdraw a referral');
-  if (FINAL_STATUSES.has(row.status)) throw new BridgeError(409, 'illegal_transition', `a ${row.status} referral cannot be withdrawn`);
-  await tx.update(referrals).set({ status: 'cancelled', updatedAt: now }).where(eq(referrals.id, id));
-  await tx.insert(referralStatusHistory).values({ referralId: id, status: 'cancelled', at: now, by: ctx.config.nodeId, reason: input.reason ?? null, note: input.note ?? null });
-  await appendAudit(tx, { type: 'referral.status', actor, at: now, peerNodeId: row.peerNodeId, referralId: id, detail: { status: 'cancelled', reason: input.reason ?? null } });
-  // The note crosses only if the profiles and the consent (case notes) allow it.
-  const shareNote = input.note !== undefined && mayShareText(row.services as ServiceCode[], row.consent as Consent);
-  const body = { ...(input.reason === undefined ? {} : { reason: input.reason }), ...(shareNote ? { note: input.note } : {}) };
-  await enqueueMessage(tx, ctx, { peerNodeId: row.peerNodeId, referralId: id, type: 'referral.withdraw', body, actor });
-  return getReferral(tx, id);
+  return setReferralStatus(tx, ctx, id, { status: 'cancelled', reason: input.reason, note: input.note }, actor);
 }
+
+/** Kept here too, where it used to live, for code that still imports it from this module. */
+export { FINAL_STATUSES } from './lifecycle.ts';

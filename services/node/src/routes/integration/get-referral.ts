@@ -9,6 +9,6 @@ export const getReferralRoute: RouteModule = (app, ctx) => {
     method: op.method,
     url: op.fastifyPath,
     schema: { params: ReferralIdParams, response: { 200: Referral, '4xx': Problem } },
-    handler: async (request) => getReferral(ctx.db, request.params.referralId),
+    handler: async (request) => getReferral(ctx.db, ctx, request.params.referralId),
   });
 };

@@ -9,6 +9,6 @@ export const listReferralsRoute: RouteModule = (app, ctx) => {
     method: op.method,
     url: op.fastifyPath,
     schema: { querystring: ListReferralsQuery, response: { 200: ReferralList, '4xx': Problem } },
-    handler: async (request) => listReferrals(ctx.db, request.query),
+    handler: async (request) => listReferrals(ctx.db, ctx, request.query),
   });
 };

@@ -12,13 +12,38 @@ import { revokeConsentRoute } from './revoke-consent.ts';
 import { listInfoRequestsRoute } from './list-info-requests.ts';
 import { createInfoRequestRoute } from './create-info-request.ts';
 import { answerInfoRequestRoute } from './answer-info-request.ts';
+import { acceptReferralRoute } from './accept-referral.ts';
+import { rejectReferralRoute } from './reject-referral.ts';
+import { startReferralRoute } from './start-referral.ts';
+import { holdReferralRoute } from './hold-referral.ts';
+import { completeReferralRoute } from './complete-referral.ts';
+import { failReferralRoute } from './fail-referral.ts';
+import { markReferralEnteredInErrorRoute } from './mark-referral-entered-in-error.ts';
+import { getCodeListsRoute } from './get-code-lists.ts';
 
 /** The organisation's own systems: `/v1/...`, bearer tokens with scopes. */
 export async function integrationPlugin(app: App, { ctx }: { ctx: NodeContext }): Promise<void> {
   await registerBearerAuth(app, ctx);
   await registerClientRateLimit(app, ctx);
-  for (const route of [
-    createReferralRoute, getDisclosureProfilesRoute, getReferralRoute, listReferralsRoute, withdrawReferralRoute,
-    discloseReferralRoute, revokeConsentRoute, listInfoRequestsRoute, createInfoRequestRoute, answerInfoRequestRoute,
-  ]) route(app, ctx);
+  const routes = [
+    createReferralRoute,
+    getReferralRoute,
+    listReferralsRoute,
+    withdrawReferralRoute,
+    acceptReferralRoute,
+    rejectReferralRoute,
+    startReferralRoute,
+    holdReferralRoute,
+    completeReferralRoute,
+    failReferralRoute,
+    markReferralEnteredInErrorRoute,
+    getCodeListsRoute,
+    getDisclosureProfilesRoute,
+    discloseReferralRoute,
+    revokeConsentRoute,
+    listInfoRequestsRoute,
+    createInfoRequestRoute,
+    answerInfoRequestRoute,
+  ];
+  for (const route of routes) route(app, ctx);
 }

@@ -1,0 +1,35 @@
+import { eq } from 'drizzle-orm';
+import type { Consent, Referral, ReferralStatusBody, ServiceCode } from '@bridge/contract';
+import { referrals } from '../db/schema/index.ts';
+import type { Executor } from '../db/client.ts';
+import { enqueueMessage } from '../outbox/enqueue.ts';
+import { mayShareText } from '../consent/disclosure.ts';
+import { notFound } from '../errors.ts';
+import type { NodeContext } from '../context.ts';
+import { getReferral } from './queries.ts';
+import { changeStatus } from './lifecycle.ts';
+
+/** A status this node's own systems may set, with its code and note. */
+export interface LocalStatusChange {
+  status: ReferralStatusBody['status'] | 'cancelled';
+  reason?: string | undefined;
+  note?: string | undefined;
+}
+
+/**
+ * This node's side of a status change: applied through the lifecycle, then told to the peer in the
+ * same transaction (`referral.withdraw` for a cancellation, `referral.status` for everything else).
+ */
+export async function setReferralStatus(tx: Executor, ctx: NodeContext, id: string, input: LocalStatusChange, actor: string): Promise<Referral> {
+  const [row] = await tx.select().from(referrals).where(eq(referrals.id, id)).for('update');
+  if (!row) throw notFound('referral');
+  const at = ctx.clock.now();
+  await changeStatus(tx, ctx, row, { ...input, by: ctx.config.nodeId, at }, { actor });
+  // The note crosses only if the profiles and the consent (case notes) allow it.
+  const shareNote = input.note !== undefined && mayShareText(row.services as ServiceCode[], row.consent as Consent);
+  const codes = { ...(input.reason === undefined ? {} : { reason: input.reason }), ...(shareNote ? { note: input.note } : {}) };
+  const message =
+    input.status === 'cancelled' ? { type: 'referral.withdraw', body: codes } : { type: 'referral.status', body: { status: input.status, at: at.toISOString(), ...codes } };
+  await enqueueMessage(tx, ctx, { peerNodeId: row.peerNodeId, referralId: id, ...message, actor });
+  return getReferral(tx, ctx, id);
+}
