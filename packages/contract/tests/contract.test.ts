@@ -19,6 +19,9 @@ const parameterSchemas: Record<string, Partial<Record<'query' | 'path' | 'header
   withdrawReferral: { path: contract.ReferralIdParams, header: contract.IdempotencyKeyHeaders },
   listOutboxMessages: { query: contract.ListOutboxQuery },
   resendOutboxMessage: { path: contract.MessageIdParams },
+  listEvents: { query: contract.ListEventsQuery },
+  deleteWebhookSubscription: { path: contract.SubscriptionIdParams },
+  listWebhookDeliveries: { query: contract.ListWebhookDeliveriesQuery },
 };
 
 /** The zod schema exported under a component name. */

@@ -6,3 +6,6 @@ export * from './outbox-messages.ts';
 export * from './inbound-messages.ts';
 export * from './audit-events.ts';
 export * from './idempotency-keys.ts';
+export * from './events.ts';
+export * from './webhook-subscriptions.ts';
+export * from './webhook-deliveries.ts';
