@@ -10,12 +10,15 @@ import { createLogger } from './logger.ts';
 import { createMetrics } from './metrics/metrics.ts';
 import { Dispatcher } from './outbox/dispatcher.ts';
 import { OutboxListener } from './outbox/listener.ts';
+import { WebhookDispatcher } from './webhooks/dispatcher.ts';
 import type { App } from './routes/types.ts';
 
 export interface BridgeNode {
   ctx: NodeContext;
   app: App;
   dispatcher: Dispatcher;
+  /** Delivers events to webhook subscriptions (same outbox mechanism, its own table). */
+  webhooks: WebhookDispatcher;
   /** Starts listening and delivering; resolves to the bound address. */
   start(): Promise<string>;
   /** Swaps in a rotated key set (the JWKS, signing, decryption and token checks use it at once). */
@@ -37,6 +40,7 @@ export async function createNode(config: NodeConfig, options: NodeOptions = {}):
   const database = openDatabase(config.databaseUrl);
   await applyMigrations(database.db);
   let dispatcher: Dispatcher | undefined;
+  let webhooks: WebhookDispatcher | undefined;
   const autoDispatch = options.autoDispatch ?? true;
   const ctx: NodeContext = {
     config,
@@ -45,22 +49,35 @@ export async function createNode(config: NodeConfig, options: NodeOptions = {}):
     clock: options.clock ?? systemClock,
     metrics: createMetrics(database.db, logger),
     wakeDispatcher: () => {
-      if (autoDispatch) dispatcher?.wake();
+      if (autoDispatch) {
+        dispatcher?.wake();
+        webhooks?.wake();
+      }
     },
   };
   dispatcher = new Dispatcher(ctx);
-  const listener = new OutboxListener(config.databaseUrl, () => dispatcher.wake(), logger);
+  webhooks = new WebhookDispatcher(ctx);
+  const listener = new OutboxListener(
+    config.databaseUrl,
+    () => {
+      dispatcher.wake();
+      webhooks.wake();
+    },
+    logger,
+  );
   const app = await buildApp(ctx);
   let stopping: Promise<void> | undefined;
   return {
     ctx,
     app,
     dispatcher,
+    webhooks,
     async start() {
       const address = await app.listen({ host: config.host, port: config.port });
       if (autoDispatch) {
         await listener.start();
         dispatcher.start();
+        webhooks.start();
       }
       return address;
     },
@@ -72,7 +89,7 @@ export async function createNode(config: NodeConfig, options: NodeOptions = {}):
       stopping ??= (async () => {
         await app.close();
         await listener.stop();
-        await dispatcher.stop();
+        await Promise.all([dispatcher.stop(), webhooks.stop()]);
         await database.close();
       })();
       return stopping;

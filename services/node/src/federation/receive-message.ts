@@ -12,6 +12,7 @@ import { messageContentDigest } from '../outbox/enqueue.ts';
 import { resolvePeerSigningKey } from '../peers/keys.ts';
 import type { NodeContext } from '../context.ts';
 import { refusalFromCrypto } from './refusals.ts';
+import { recordEvent, recordStatusChange } from '../events/record.ts';
 
 /**
  * Receives one sealed message: opens and verifies it, then in one transaction stores it, applies
@@ -156,6 +157,7 @@ async function apply(tx: Executor, ctx: NodeContext, claims: MessageClaims, now:
         { referralId: claims.referralId, status: 'requested', at: new Date(claims.iat * 1000), by: claims.iss },
         { referralId: claims.referralId, status: 'received', at: now, by: ctx.config.nodeId },
       ]);
+      await recordEvent(tx, ctx, { type: 'referral.received', referralId: claims.referralId, direction: 'inbound', peer: claims.iss, status: 'received' });
       return;
     }
     case 'referral.withdraw': {
@@ -169,6 +171,7 @@ async function apply(tx: Executor, ctx: NodeContext, claims: MessageClaims, now:
       }
       await tx.update(referrals).set({ status: 'cancelled', updatedAt: now }).where(eq(referrals.id, referral.id));
       await tx.insert(referralStatusHistory).values({ referralId: referral.id, status: 'cancelled', at: new Date(claims.iat * 1000), by: claims.iss, reason: body.data.reason ?? null, note: body.data.note ?? null });
+      await recordStatusChange(tx, ctx, { referralId: referral.id, direction: 'inbound', peer: claims.iss, from: referral.status, to: 'cancelled', reason: body.data.reason });
       return;
     }
     default:

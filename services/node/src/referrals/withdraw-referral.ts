@@ -8,6 +8,7 @@ import { consentedFields } from '../consent/disclosure.ts';
 import { BridgeError, notFound } from '../errors.ts';
 import type { NodeContext } from '../context.ts';
 import { getReferral } from './queries.ts';
+import { recordStatusChange } from '../events/record.ts';
 
 /** Statuses after which nothing but entered-in-error may follow. */
 export const FINAL_STATUSES: ReadonlySet<string> = new Set(['rejected', 'completed', 'failed', 'cancelled', 'entered-in-error']);
@@ -22,6 +23,7 @@ export async function withdrawReferral(tx: Executor, ctx: NodeContext, id: strin
   await tx.update(referrals).set({ status: 'cancelled', updatedAt: now }).where(eq(referrals.id, id));
   await tx.insert(referralStatusHistory).values({ referralId: id, status: 'cancelled', at: now, by: ctx.config.nodeId, reason: input.reason ?? null, note: input.note ?? null });
   await appendAudit(tx, { type: 'referral.status', actor, at: now, peerNodeId: row.peerNodeId, referralId: id, detail: { status: 'cancelled', reason: input.reason ?? null } });
+  await recordStatusChange(tx, ctx, { referralId: id, direction: 'outbound', peer: row.peerNodeId, from: row.status, to: 'cancelled', reason: input.reason });
   // The note crosses only if the person consented to case notes being shared.
   const shareNote = input.note !== undefined && consentedFields(row.consent as { dataCategories: [] }).has('note');
   const body = { ...(input.reason === undefined ? {} : { reason: input.reason }), ...(shareNote ? { note: input.note } : {}) };
