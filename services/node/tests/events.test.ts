@@ -5,10 +5,9 @@ import { events, outboxMessages } from '../src/db/schema/index.ts';
 import { demoReferral } from '../src/demo/scenario.ts';
 import { recordEvent } from '../src/events/record.ts';
 import { listEvents } from '../src/events/feed.ts';
+import { PERSONAL_MARKERS } from './support/markers.ts';
 import { startPair, type TestNode, usePair, waitFor } from './support/nodes.ts';
 
-/** Values of the demo referral that must never appear in an event. */
-export const PERSONAL_MARKERS = ['Dritë', 'Krasniqi', 'ATN-2026-0147', 'P0012345', 'гинеколога', 'Ђаковицу', 'Ђорђевић', 'stay in Belgrade'];
 
 /** Reads the whole feed from `after` on, page by page, as a client would. */
 async function readFeed(node: TestNode, after?: string, limit = 3): Promise<{ items: Event[]; cursor: string }> {
