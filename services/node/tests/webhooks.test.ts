@@ -1,4 +1,5 @@
 import { eq, sql } from 'drizzle-orm';
+import { createBridgeClient } from '@bridge/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Event, WebhookDeliveryList, WebhookSubscriptionCreated, WebhookSubscriptionList } from '@bridge/contract';
 import { auditEvents, events, webhookDeliveries, webhookSubscriptions } from '../src/db/schema/index.ts';
@@ -42,6 +43,7 @@ describe('webhooks', () => {
     expect(created).toMatchObject({ url: `${target.url}/hooks`, eventTypes: ['referral.status_changed'], secret: expect.stringMatching(/^whsec_/) });
 
     const listed = await atina.api('GET', '/v1/webhooks', undefined, admin);
+    expect(await createBridgeClient({ baseUrl: atina.url, token: admin }).listWebhookSubscriptions()).toEqual(listed.body.items);
     expect(WebhookSubscriptionList.parse(listed.body).items).toContainEqual({ id: created.id, url: created.url, eventTypes: created.eventTypes, createdAt: created.createdAt });
     const secretBase64 = created.secret.slice('whsec_'.length);
     expect(JSON.stringify(listed.body)).not.toContain(secretBase64);
