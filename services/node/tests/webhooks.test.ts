@@ -163,6 +163,9 @@ describe('a webhook receiver that never answers', () => {
       expect(page.items).toEqual([expect.objectContaining({ id: dead.id, subscriptionId: subscription.id, eventType: 'referral.created', status: 'dead', lastError: 'http_503' })]);
       expect(JSON.stringify(page)).not.toContain(down.url);
       expect((await atina.api('GET', '/admin/v1/webhook-deliveries', undefined, await atina.token(['referrals:read']))).status).toBe(403);
+      const metrics = await (await fetch(`${atina.url}/metrics`)).text();
+      expect(metrics).toMatch(/^bridge_webhook_dead_total 1$/m);
+      expect(metrics).toMatch(new RegExp(`^bridge_webhook_attempts_total\\{outcome="failed"\\} ${dead.attempts}$`, 'm'));
     } finally {
       await Promise.all([atina.stop(), pvpt.stop(), down.close()]);
     }

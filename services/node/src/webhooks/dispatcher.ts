@@ -122,6 +122,7 @@ export class WebhookDispatcher {
       error = networkErrorCode(err);
     }
     const now = ctx.clock.now();
+    ctx.metrics.webhookAttempts.inc({ outcome: error === undefined ? 'delivered' : 'failed' });
     if (error === undefined) {
       await ctx.db
         .update(webhookDeliveries)
@@ -131,10 +132,12 @@ export class WebhookDispatcher {
       return;
     }
     ctx.logger.warn({ deliveryId: row.id, subscriptionId: row.subscriptionId, error, attempts: row.attempts }, 'webhook delivery failed');
-    await ctx.db.transaction((tx) => this.recordFailure(tx, claimed, error, now));
+    const dead = await ctx.db.transaction((tx) => this.recordFailure(tx, claimed, error, now));
+    if (dead) ctx.metrics.webhookDead.inc();
   }
 
-  private async recordFailure(tx: Executor, claimed: Claimed, error: string, now: Date): Promise<void> {
+  /** Records a failed attempt; true when it gave the delivery up (counted once committed). */
+  private async recordFailure(tx: Executor, claimed: Claimed, error: string, now: Date): Promise<boolean> {
     const { row } = claimed;
     const { dead, nextAttemptAt } = afterFailure(row.attempts, row.deadlineAt, now, this.ctx.config.delivery);
     const [updated] = await tx
@@ -142,7 +145,7 @@ export class WebhookDispatcher {
       .set({ status: dead ? 'dead' : 'retrying', lastError: error, leaseUntil: null, nextAttemptAt })
       .where(and(eq(webhookDeliveries.id, row.id), eq(webhookDeliveries.status, 'sending')))
       .returning({ id: webhookDeliveries.id });
-    if (!updated || !dead) return;
+    if (!updated || !dead) return false;
     await appendAudit(tx, {
       type: 'webhook.dead',
       actor: 'system',
@@ -151,5 +154,6 @@ export class WebhookDispatcher {
       detail: { deliveryId: row.id, subscriptionId: row.subscriptionId, eventType: claimed.eventType, error, attempts: row.attempts },
     });
     this.ctx.logger.error({ deliveryId: row.id, subscriptionId: row.subscriptionId, error }, 'webhook delivery dead');
+    return true;
   }
 }
