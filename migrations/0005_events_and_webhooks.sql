@@ -1,6 +1,6 @@
 CREATE TABLE "events" (
 	"id" bigint PRIMARY KEY GENERATED ALWAYS AS IDENTITY (sequence name "events_id_seq" INCREMENT BY 1 MINVALUE 1 MAXVALUE 9223372036854775807 START WITH 1 CACHE 1),
-	"xid" "xid8" DEFAULT pg_current_xact_id() NOT NULL,
+	"seq" bigint,
 	"event_id" uuid NOT NULL,
 	"type" text NOT NULL,
 	"referral_id" uuid NOT NULL,
@@ -35,7 +35,8 @@ CREATE TABLE "webhook_deliveries" (
 ALTER TABLE "events" ADD CONSTRAINT "events_referral_id_referrals_id_fk" FOREIGN KEY ("referral_id") REFERENCES "public"."referrals"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "webhook_deliveries" ADD CONSTRAINT "webhook_deliveries_subscription_id_webhook_subscriptions_id_fk" FOREIGN KEY ("subscription_id") REFERENCES "public"."webhook_subscriptions"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "webhook_deliveries" ADD CONSTRAINT "webhook_deliveries_event_id_events_id_fk" FOREIGN KEY ("event_id") REFERENCES "public"."events"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
-CREATE INDEX "events_feed_idx" ON "events" USING btree ("xid","id");--> statement-breakpoint
+CREATE UNIQUE INDEX "events_seq_idx" ON "events" USING btree ("seq");--> statement-breakpoint
+CREATE INDEX "events_unsequenced_idx" ON "events" USING btree ("id") WHERE "events"."seq" is null;--> statement-breakpoint
 CREATE UNIQUE INDEX "events_event_id_idx" ON "events" USING btree ("event_id");--> statement-breakpoint
 CREATE INDEX "events_referral_idx" ON "events" USING btree ("referral_id");--> statement-breakpoint
 CREATE INDEX "webhook_subscriptions_active_idx" ON "webhook_subscriptions" USING btree ("deleted_at");--> statement-breakpoint

@@ -97,8 +97,8 @@ export interface paths {
          *     `referrals:read` scope.
          *
          *     Events are written in the same transaction as the change they describe, and the feed never skips
-         *     one: an event is served only once every transaction that could still commit an earlier one has
-         *     ended, so a slow transaction can delay the feed but never make a client miss what it committed.
+         *     one: feed positions are given to events after they commit, so an event whose transaction commits
+         *     late is placed after every cursor already handed out, never behind one.
          *     An event carries ids, codes and times only, never personal data: GET the referral for its content.
          *     Clients must ignore event types they do not know (new ones may be added).
          */
@@ -1814,7 +1814,7 @@ export interface operations {
             query?: {
                 /**
                  * @description Opaque cursor from the `nextCursor` of the previous page; absent to start at the beginning.
-                 * @example MTIzNDU2LjQy
+                 * @example c2VxLjQyMTE
                  */
                 after?: string;
                 /**
@@ -1869,7 +1869,7 @@ export interface operations {
                      *           "previousStatus": "requested"
                      *         }
                      *       ],
-                     *       "nextCursor": "MTIzNDU5LjQ0"
+                     *       "nextCursor": "c2VxLjQyMTQ"
                      *     }
                      */
                     "application/json": components["schemas"]["EventPage"];
