@@ -26,6 +26,14 @@ export type OutboxMessage = Schemas['OutboxMessage'];
 export type OutboxMessageList = Schemas['OutboxMessageList'];
 export type ListReferralsQuery = NonNullable<paths['/v1/referrals']['get']['parameters']['query']>;
 export type ListOutboxQuery = NonNullable<paths['/admin/v1/outbox']['get']['parameters']['query']>;
+export type Event = Schemas['Event'];
+export type EventPage = Schemas['EventPage'];
+export type WebhookSubscription = Schemas['WebhookSubscription'];
+export type WebhookSubscriptionCreate = Schemas['WebhookSubscriptionCreate'];
+export type WebhookSubscriptionCreated = Schemas['WebhookSubscriptionCreated'];
+export type WebhookDeliveryList = Schemas['WebhookDeliveryList'];
+export type ListEventsQuery = NonNullable<paths['/v1/events']['get']['parameters']['query']>;
+export type ListWebhookDeliveriesQuery = NonNullable<paths['/admin/v1/webhook-deliveries']['get']['parameters']['query']>;
 
 export interface BridgeClientOptions {
   /** Base URL of the node, e.g. `https://bridge.atina.example`. */
@@ -92,6 +100,16 @@ export interface BridgeHelpers {
   listOutbox(query?: ListOutboxQuery): Promise<OutboxMessageList>;
   /** Admin scope. */
   resendOutboxMessage(id: string): Promise<OutboxMessage>;
+  /** The event feed: pass the previous page's `nextCursor` as `after`. */
+  listEvents(query?: ListEventsQuery): Promise<EventPage>;
+  /** Admin scope. The answer carries the signing secret, this once. */
+  createWebhookSubscription(body: WebhookSubscriptionCreate): Promise<WebhookSubscriptionCreated>;
+  /** Admin scope. */
+  listWebhookSubscriptions(): Promise<WebhookSubscription[]>;
+  /** Admin scope. */
+  deleteWebhookSubscription(id: string): Promise<void>;
+  /** Admin scope. */
+  listWebhookDeliveries(query?: ListWebhookDeliveriesQuery): Promise<WebhookDeliveryList>;
 }
 
 /** The openapi-fetch client (`GET`, `POST`, … typed by the contract) plus helpers that throw BridgeApiError. */
@@ -140,6 +158,13 @@ export function createBridgeClient(options: BridgeClientOptions): BridgeClient {
     getCodeLists: async () => ok(await client.GET('/v1/code-lists')),
     listOutbox: async (query = {}) => ok(await client.GET('/admin/v1/outbox', { params: { query } })),
     resendOutboxMessage: async (id) => ok(await client.POST('/admin/v1/outbox/{messageId}/resend', { params: { path: { messageId: id } } })),
+    listEvents: async (query = {}) => ok(await client.GET('/v1/events', { params: { query } })),
+    createWebhookSubscription: async (body) => ok(await client.POST('/v1/webhooks', { body })),
+    listWebhookSubscriptions: async () => ok(await client.GET('/v1/webhooks')).items,
+    deleteWebhookSubscription: async (id) => {
+      ok(await client.DELETE('/v1/webhooks/{subscriptionId}', { params: { path: { subscriptionId: id } } }));
+    },
+    listWebhookDeliveries: async (query = {}) => ok(await client.GET('/admin/v1/webhook-deliveries', { params: { query } })),
   };
   return Object.assign(client, helpers);
 }

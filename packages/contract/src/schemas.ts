@@ -9,3 +9,4 @@ export * from './schemas/federation.ts';
 export * from './schemas/admin.ts';
 export * from './schemas/operations.ts';
 export * from './schemas/code-lists.ts';
+export * from './schemas/events.ts';

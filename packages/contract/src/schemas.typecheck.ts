@@ -97,6 +97,15 @@ export type ContractTypeChecks = [
   Expect<Matches<'OpenApiDocument'>>,
   Expect<Matches<'ApiDocsHtml'>>,
   Expect<Matches<'MetricsText'>>,
+  Expect<Matches<'EventType'>>,
+  Expect<Matches<'Event'>>,
+  Expect<Matches<'EventPage'>>,
+  Expect<Matches<'WebhookSubscriptionCreate'>>,
+  Expect<Matches<'WebhookSubscription'>>,
+  Expect<Matches<'WebhookSubscriptionCreated'>>,
+  Expect<Matches<'WebhookSubscriptionList'>>,
+  Expect<Matches<'WebhookDelivery'>>,
+  Expect<Matches<'WebhookDeliveryList'>>,
   // request parameters
   Expect<Same<z.output<Zod['ReferralIdParams']>, operations['getReferral']['parameters']['path']>>,
   Expect<Same<z.input<Zod['ReferralIdParams']>, operations['getReferral']['parameters']['path']>>,
@@ -108,6 +117,8 @@ export type ContractTypeChecks = [
   Expect<Same<z.output<Zod['ReferralIdParams']>, operations['markReferralEnteredInError']['parameters']['path']>>,
   Expect<Same<z.output<Zod['MessageIdParams']>, operations['resendOutboxMessage']['parameters']['path']>>,
   Expect<Same<z.input<Zod['MessageIdParams']>, operations['resendOutboxMessage']['parameters']['path']>>,
+  Expect<Same<z.output<Zod['SubscriptionIdParams']>, operations['deleteWebhookSubscription']['parameters']['path']>>,
+  Expect<Same<z.input<Zod['SubscriptionIdParams']>, operations['deleteWebhookSubscription']['parameters']['path']>>,
   // the Idempotency-Key header, under its lower-case name
   Expect<Same<z.output<Zod['IdempotencyKey']>, Parameters['IdempotencyKey']>>,
   Expect<Same<z.input<Zod['IdempotencyKey']>, Parameters['IdempotencyKey']>>,
@@ -135,6 +146,26 @@ export type ContractTypeChecks = [
     Same<
       Omit<z.output<Zod['ListOutboxQuery']>, 'limit'>,
       Omit<NonNullable<operations['listOutboxMessages']['parameters']['query']>, 'limit'>
+    >
+  >,
+  Expect<Extends<z.output<Zod['ListEventsQuery']>, NonNullable<operations['listEvents']['parameters']['query']>>>,
+  Expect<
+    Equal<keyof z.output<Zod['ListEventsQuery']>, keyof NonNullable<operations['listEvents']['parameters']['query']>>
+  >,
+  Expect<
+    Same<
+      Omit<z.output<Zod['ListEventsQuery']>, 'limit'>,
+      Omit<NonNullable<operations['listEvents']['parameters']['query']>, 'limit'>
+    >
+  >,
+  Expect<Extends<z.output<Zod['ListWebhookDeliveriesQuery']>, NonNullable<operations['listWebhookDeliveries']['parameters']['query']>>>,
+  Expect<
+    Equal<keyof z.output<Zod['ListWebhookDeliveriesQuery']>, keyof NonNullable<operations['listWebhookDeliveries']['parameters']['query']>>
+  >,
+  Expect<
+    Same<
+      Omit<z.output<Zod['ListWebhookDeliveriesQuery']>, 'limit'>,
+      Omit<NonNullable<operations['listWebhookDeliveries']['parameters']['query']>, 'limit'>
     >
   >,
 ];

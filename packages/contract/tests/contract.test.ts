@@ -31,6 +31,9 @@ const parameterSchemas: Record<string, Partial<Record<'query' | 'path' | 'header
   listInfoRequests: { path: contract.ReferralIdParams },
   createInfoRequest: { path: contract.ReferralIdParams, header: contract.IdempotencyKeyHeaders },
   answerInfoRequest: { path: contract.QuestionIdParams, header: contract.IdempotencyKeyHeaders },
+  listEvents: { query: contract.ListEventsQuery },
+  deleteWebhookSubscription: { path: contract.SubscriptionIdParams },
+  listWebhookDeliveries: { query: contract.ListWebhookDeliveriesQuery },
 };
 
 /** The first example of every path parameter of an operation, by name. */

@@ -11,6 +11,7 @@ import { createMetrics } from './metrics/metrics.ts';
 import { Dispatcher } from './outbox/dispatcher.ts';
 import { ErasureJobs } from './consent/jobs.ts';
 import { OutboxListener } from './outbox/listener.ts';
+import { WebhookDispatcher } from './webhooks/dispatcher.ts';
 import type { App } from './routes/types.ts';
 
 export interface BridgeNode {
@@ -19,6 +20,8 @@ export interface BridgeNode {
   dispatcher: Dispatcher;
   /** Consent expiry and retention; runs on a timer when the node auto-dispatches, tests call `runOnce`. */
   erasure: ErasureJobs;
+  /** Delivers events to webhook subscriptions (same outbox mechanism, its own table). */
+  webhooks: WebhookDispatcher;
   /** Starts listening and delivering; resolves to the bound address. */
   start(): Promise<string>;
   /** Swaps in a rotated key set (the JWKS, signing, decryption and token checks use it at once). */
@@ -40,6 +43,7 @@ export async function createNode(config: NodeConfig, options: NodeOptions = {}):
   const database = openDatabase(config.databaseUrl);
   await applyMigrations(database.db);
   let dispatcher: Dispatcher | undefined;
+  let webhooks: WebhookDispatcher | undefined;
   const autoDispatch = options.autoDispatch ?? true;
   const ctx: NodeContext = {
     config,
@@ -48,12 +52,23 @@ export async function createNode(config: NodeConfig, options: NodeOptions = {}):
     clock: options.clock ?? systemClock,
     metrics: createMetrics(database.db, logger),
     wakeDispatcher: () => {
-      if (autoDispatch) dispatcher?.wake();
+      if (autoDispatch) {
+        dispatcher?.wake();
+        webhooks?.wake();
+      }
     },
   };
   dispatcher = new Dispatcher(ctx);
-  const listener = new OutboxListener(config.databaseUrl, () => dispatcher.wake(), logger);
+  webhooks = new WebhookDispatcher(ctx);
   const erasure = new ErasureJobs(ctx);
+  const listener = new OutboxListener(
+    config.databaseUrl,
+    () => {
+      dispatcher.wake();
+      webhooks.wake();
+    },
+    logger,
+  );
   const app = await buildApp(ctx);
   let stopping: Promise<void> | undefined;
   return {
@@ -61,12 +76,14 @@ export async function createNode(config: NodeConfig, options: NodeOptions = {}):
     app,
     dispatcher,
     erasure,
+    webhooks,
     async start() {
       const address = await app.listen({ host: config.host, port: config.port });
       if (autoDispatch) {
         await listener.start();
         dispatcher.start();
         erasure.start();
+        webhooks.start();
       }
       return address;
     },
@@ -82,7 +99,7 @@ export async function createNode(config: NodeConfig, options: NodeOptions = {}):
         await app.close();
         await listener.stop();
         await erasure.stop();
-        await draining;
+        await Promise.all([draining, webhooks.stop()]);
         await database.close();
       })();
       return stopping;

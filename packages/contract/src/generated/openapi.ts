@@ -81,6 +81,95 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read the event feed
+         * @description The changes to this node's referrals, oldest first, as a cursor feed: pass the `nextCursor` of one
+         *     page as `after` of the next call, and keep it (store it with the work it triggered) to resume after a
+         *     restart. Without `after` the feed starts at its beginning. An empty page answers the same cursor:
+         *     poll again later, or subscribe to webhooks to be told. Requires a bearer token with the
+         *     `referrals:read` scope.
+         *
+         *     Events are written in the same transaction as the change they describe, and the feed never skips
+         *     one: feed positions are given to events after they commit, so an event whose transaction commits
+         *     late is placed after every cursor already handed out, never behind one.
+         *     An event carries ids, codes and times only, never personal data: GET the referral for its content.
+         *     Clients must ignore event types they do not know (new ones may be added).
+         */
+        get: operations["listEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhooks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List webhook subscriptions
+         * @description The subscriptions that are not deleted, oldest first. Secrets are never returned. Requires a bearer
+         *     token with the `admin` scope.
+         */
+        get: operations["listWebhookSubscriptions"];
+        put?: never;
+        /**
+         * Subscribe a URL to events
+         * @description From now on, every event of the given types (all types when `eventTypes` is absent) is POSTed to `url`,
+         *     signed with a secret the node generates. The secret is in this response only: the node stores it
+         *     sealed, never logs it and never returns it again. If the response is lost, list the subscriptions,
+         *     delete the one with this URL and create another (this operation takes no `Idempotency-Key`, so that no
+         *     copy of the secret is kept for replays). Requires a bearer token with the `admin` scope: a subscription
+         *     makes the node send requests to a URL of the caller's choosing, which the operator authorises.
+         *
+         *     Each delivery is `POST url` with the event (the same object as in the feed) as its JSON body and the
+         *     Standard Webhooks headers `webhook-id` (the event id, the same on every retry), `webhook-timestamp`
+         *     (Unix seconds of this attempt) and `webhook-signature: v1,<base64 HMAC-SHA256 of
+         *     "<webhook-id>.<webhook-timestamp>.<body>" under the secret's bytes>`. Any 2xx answer within the
+         *     timeout acknowledges it; anything else is retried with capped exponential backoff and jitter until
+         *     the delivery deadline, then given up (`dead`, visible to operators). Deliveries can arrive more than
+         *     once and out of order: deduplicate on `webhook-id`, and read the feed for order.
+         */
+        post: operations["createWebhookSubscription"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhooks/{subscriptionId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Delete a webhook subscription
+         * @description Stops the subscription: no new deliveries are queued for it, and those still waiting are given up
+         *     (`dead`, with `lastError` `subscription_deleted`). Requires a bearer token with the `admin` scope.
+         */
+        delete: operations["deleteWebhookSubscription"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/referrals/{referralId}/accept": {
         parameters: {
             query?: never;
@@ -535,6 +624,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/v1/webhook-deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List webhook deliveries
+         * @description Lists the deliveries of events to webhook subscriptions, newest first, with cursor pagination, so an
+         *     operator can see what is waiting, retrying or dead. They go through the same delivery mechanism as
+         *     the outbox (leases, capped backoff with jitter, deadline). Requires a bearer token with the `admin` scope.
+         */
+        get: operations["listWebhookDeliveries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/healthz": {
         parameters: {
             query?: never;
@@ -647,7 +758,31 @@ export interface paths {
         trace?: never;
     };
 }
-export type webhooks = Record<string, never>;
+export interface webhooks {
+    referralEvent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * An event, delivered to a webhook subscription
+         * @description What the node sends to a subscribed URL (see `createWebhookSubscription`): the event as its JSON body,
+         *     signed in the Standard Webhooks scheme. Verify the signature over the exact bytes received before
+         *     parsing them, and refuse a `webhook-timestamp` more than a few minutes away from your clock.
+         *     The request carries no HTTP credentials: the signature is the authentication.
+         */
+        post: operations["deliverReferralEvent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+}
 export interface components {
     schemas: {
         /**
@@ -1503,6 +1638,125 @@ export interface components {
                 migrations: boolean;
                 keys: boolean;
             };
+        };
+        /**
+         * @description What happened to a referral: `referral.created` (this node created an outbound referral),
+         *     `referral.received` (a peer's referral arrived), `referral.status_changed` (any status change, on
+         *     either side, including `cancelled` by a withdrawal), `referral.message_delivered` (a message of the
+         *     referral reached the peer, with a verified receipt) and `referral.message_dead` (a message was given
+         *     up after its delivery deadline; an operator can resend it). More types may be added: ignore unknown ones.
+         * @example referral.status_changed
+         * @enum {string}
+         */
+        EventType: "referral.created" | "referral.received" | "referral.status_changed" | "referral.message_delivered" | "referral.message_dead";
+        /**
+         * @description One change to a referral. Ids, codes and times only, never personal data or free text: GET the
+         *     referral for its content. The same object is the body of a webhook delivery.
+         * @example {
+         *       "id": "0192f4a1-8a00-7e35-9f44-6d7e8f900112",
+         *       "type": "referral.status_changed",
+         *       "occurredAt": "2025-03-15T10:00:00Z",
+         *       "referralId": "0192f4a1-7c3e-7a10-9b2d-5e8f3c1a2b40",
+         *       "direction": "outbound",
+         *       "peer": "pvpt",
+         *       "status": "cancelled",
+         *       "previousStatus": "received",
+         *       "reason": "PERSON_DECLINED"
+         *     }
+         */
+        Event: {
+            /**
+             * Format: uuid
+             * @description Event id; also the `webhook-id` of its deliveries, so a receiver can deduplicate.
+             */
+            id: string;
+            type: components["schemas"]["EventType"];
+            /** Format: date-time */
+            occurredAt: string;
+            /** Format: uuid */
+            referralId: string;
+            /** @enum {string} */
+            direction: "inbound" | "outbound";
+            peer: components["schemas"]["NodeId"];
+            status: components["schemas"]["ReferralStatus"];
+            previousStatus?: components["schemas"]["ReferralStatus"];
+            /** @description The reason code of a status change, when one was given. */
+            reason?: string;
+            /**
+             * Format: uuid
+             * @description For message events, the message id.
+             */
+            messageId?: string;
+            messageType?: components["schemas"]["MessageType"];
+            /** @description For `referral.message_dead`, the last delivery error (a code). */
+            error?: string;
+        };
+        EventPage: {
+            items: components["schemas"]["Event"][];
+            /** @description Cursor to pass as `after` next time; the same as `after` when the page is empty. */
+            nextCursor: string;
+        };
+        WebhookSubscriptionCreate: {
+            /**
+             * Format: uri
+             * @description An `http` or `https` URL without credentials in it. Use https outside a private network.
+             */
+            url: string;
+            /** @description The event types to deliver; absent for every type (including types added later). */
+            eventTypes?: components["schemas"]["EventType"][];
+        };
+        /** @description A webhook subscription. Its secret is never returned after creation. */
+        WebhookSubscription: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uri */
+            url: string;
+            /** @description The event types delivered, or null for every type. */
+            eventTypes: components["schemas"]["EventType"][] | null;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        /** @description A new webhook subscription with its signing secret, returned once, at creation. */
+        WebhookSubscriptionCreated: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uri */
+            url: string;
+            eventTypes: components["schemas"]["EventType"][] | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** @description The signing secret, `whsec_` and 32 random bytes in base64 (the Standard Webhooks format). Shown only here. */
+            secret: string;
+        };
+        WebhookSubscriptionList: {
+            items: components["schemas"]["WebhookSubscription"][];
+        };
+        /** @description The delivery of one event to one subscription, as operators see it. Never the receiver's answer. */
+        WebhookDelivery: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            subscriptionId: string;
+            /** Format: uuid */
+            eventId: string;
+            eventType: components["schemas"]["EventType"];
+            status: components["schemas"]["OutboxStatus"];
+            attempts: number;
+            /** @description Why the last attempt failed (`http_<status>`, `timeout`, `network_<code>`, `subscription_deleted`), or null. */
+            lastError: string | null;
+            /** Format: date-time */
+            nextAttemptAt: string;
+            /** Format: date-time */
+            deadlineAt: string;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            deliveredAt: string | null;
+        };
+        WebhookDeliveryList: {
+            items: components["schemas"]["WebhookDelivery"][];
+            /** @description Cursor of the next page, or null on the last page. */
+            nextCursor: string | null;
         };
     };
     responses: {
@@ -2404,6 +2658,205 @@ export interface operations {
                 };
             };
             422: components["responses"]["IdempotencyKeyReused"];
+        };
+    };
+    listEvents: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Opaque cursor from the `nextCursor` of the previous page; absent to start at the beginning.
+                 * @example c2VxLjQyMTE
+                 */
+                after?: string;
+                /**
+                 * @description Maximum number of events in the page.
+                 * @example 100
+                 */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of events, oldest first. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "0192f4a1-7c41-7b02-8e11-3a4b5c6d7e8f",
+                     *           "type": "referral.created",
+                     *           "occurredAt": "2025-03-14T09:30:00Z",
+                     *           "referralId": "0192f4a1-7c3e-7a10-9b2d-5e8f3c1a2b40",
+                     *           "direction": "outbound",
+                     *           "peer": "pvpt",
+                     *           "status": "requested"
+                     *         },
+                     *         {
+                     *           "id": "0192f4a1-7f90-7c13-9d22-4b5c6d7e8f90",
+                     *           "type": "referral.message_delivered",
+                     *           "occurredAt": "2025-03-14T09:30:01Z",
+                     *           "referralId": "0192f4a1-7c3e-7a10-9b2d-5e8f3c1a2b40",
+                     *           "direction": "outbound",
+                     *           "peer": "pvpt",
+                     *           "status": "received",
+                     *           "messageId": "0192f4a1-7d02-7c44-8e61-2f0a9b7c3d11",
+                     *           "messageType": "referral.request"
+                     *         },
+                     *         {
+                     *           "id": "0192f4a1-7f91-7d24-8e33-5c6d7e8f9001",
+                     *           "type": "referral.status_changed",
+                     *           "occurredAt": "2025-03-14T09:30:01Z",
+                     *           "referralId": "0192f4a1-7c3e-7a10-9b2d-5e8f3c1a2b40",
+                     *           "direction": "outbound",
+                     *           "peer": "pvpt",
+                     *           "status": "received",
+                     *           "previousStatus": "requested"
+                     *         }
+                     *       ],
+                     *       "nextCursor": "c2VxLjQyMTQ"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["EventPage"];
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+        };
+    };
+    listWebhookSubscriptions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every active subscription. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "0192f4a2-1a2b-7c3d-8e4f-5a6b7c8d9e0f",
+                     *           "url": "https://cases.atina.example/bridge/webhook",
+                     *           "eventTypes": [
+                     *             "referral.status_changed",
+                     *             "referral.received"
+                     *           ],
+                     *           "createdAt": "2025-03-14T09:00:00Z"
+                     *         },
+                     *         {
+                     *           "id": "0192f4a2-2b3c-7d4e-9f50-6b7c8d9e0f1a",
+                     *           "url": "https://cases.atina.example/bridge/all",
+                     *           "eventTypes": null,
+                     *           "createdAt": "2025-03-14T09:05:00Z"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["WebhookSubscriptionList"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["AdminForbidden"];
+        };
+    };
+    createWebhookSubscription: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookSubscriptionCreate"];
+            };
+        };
+        responses: {
+            /** @description The subscription, with its secret (shown this once). */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "0192f4a2-1a2b-7c3d-8e4f-5a6b7c8d9e0f",
+                     *       "url": "https://cases.atina.example/bridge/webhook",
+                     *       "eventTypes": [
+                     *         "referral.status_changed",
+                     *         "referral.received"
+                     *       ],
+                     *       "createdAt": "2025-03-14T09:00:00Z",
+                     *       "secret": "whsec_C2iL0jFQ4bNt4MBwNUaX9sP2nQbqYbM2b0mE1xF4ZxQ="
+                     *     }
+                     */
+                    "application/json": components["schemas"]["WebhookSubscriptionCreated"];
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["AdminForbidden"];
+        };
+    };
+    deleteWebhookSubscription: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The subscription id.
+                 * @example 0192f4a2-1a2b-7c3d-8e4f-5a6b7c8d9e0f
+                 */
+                subscriptionId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The subscription is deleted. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["AdminForbidden"];
+            /** @description No active subscription with this id (`not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:bridge:problem:not_found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "code": "not_found",
+                     *       "detail": "webhook subscription not found",
+                     *       "instance": "/v1/webhooks/0192f4a2-1a2b-7c3d-8e4f-5a6b7c8d9e0f",
+                     *       "requestId": "req-5a1c2d3e"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     acceptReferral: {
@@ -3770,6 +4223,65 @@ export interface operations {
             };
         };
     };
+    listWebhookDeliveries: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Only deliveries with this status.
+                 * @example dead
+                 */
+                status?: components["schemas"]["OutboxStatus"];
+                /**
+                 * @description Maximum number of deliveries in the page.
+                 * @example 50
+                 */
+                limit?: number;
+                /**
+                 * @description Opaque cursor from the `nextCursor` of the previous page.
+                 * @example eyJjcmVhdGVkQXQiOiIyMDI1LTAzLTE0VDA5OjMwOjAwWiJ9
+                 */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of webhook deliveries. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "0192f4a2-3c4d-7e5f-8a6b-7c8d9e0f1a2b",
+                     *           "subscriptionId": "0192f4a2-1a2b-7c3d-8e4f-5a6b7c8d9e0f",
+                     *           "eventId": "0192f4a1-7f91-7d24-8e33-5c6d7e8f9001",
+                     *           "eventType": "referral.status_changed",
+                     *           "status": "dead",
+                     *           "attempts": 9,
+                     *           "lastError": "http_503",
+                     *           "nextAttemptAt": "2025-03-17T09:30:00Z",
+                     *           "deadlineAt": "2025-03-17T09:30:00Z",
+                     *           "createdAt": "2025-03-14T09:30:01Z",
+                     *           "deliveredAt": null
+                     *         }
+                     *       ],
+                     *       "nextCursor": null
+                     *     }
+                     */
+                    "application/json": components["schemas"]["WebhookDeliveryList"];
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["AdminForbidden"];
+        };
+    };
     getHealth: {
         parameters: {
             query?: never;
@@ -3934,6 +4446,64 @@ export interface operations {
                 };
             };
             "4XX": components["responses"]["ClientError"];
+        };
+    };
+    deliverReferralEvent: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The event id; the same on every retry of this event.
+                 * @example 0192f4a1-8a00-7e35-9f44-6d7e8f900112
+                 */
+                "webhook-id": string;
+                /**
+                 * @description Unix seconds when this attempt was signed.
+                 * @example 1742032800
+                 */
+                "webhook-timestamp": string;
+                /**
+                 * @description `v1,` and the base64 HMAC-SHA256 of `<webhook-id>.<webhook-timestamp>.<body>` under the bytes of the secret (after `whsec_`, base64-decoded).
+                 * @example v1,guD/HX1cDekl5Za9gMHpiE5vYvgr3z0LtArF+Ew2UHI=
+                 */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "id": "0192f4a1-8a00-7e35-9f44-6d7e8f900112",
+                 *       "type": "referral.status_changed",
+                 *       "occurredAt": "2025-03-15T10:00:00Z",
+                 *       "referralId": "0192f4a1-7c3e-7a10-9b2d-5e8f3c1a2b40",
+                 *       "direction": "outbound",
+                 *       "peer": "pvpt",
+                 *       "status": "cancelled",
+                 *       "previousStatus": "received",
+                 *       "reason": "PERSON_DECLINED"
+                 *     }
+                 */
+                "application/json": components["schemas"]["Event"];
+            };
+        };
+        responses: {
+            /** @description Acknowledged; the delivery is done. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Any other answer (or none within the timeout) is retried until the delivery deadline. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
         };
     };
 }

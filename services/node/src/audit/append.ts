@@ -24,7 +24,10 @@ export type AuditEventType =
   | 'peer.keys_refreshed'
   | 'key.rotated'
   | 'client.created'
-  | 'client.revoked';
+  | 'client.revoked'
+  | 'webhook.subscribed'
+  | 'webhook.unsubscribed'
+  | 'webhook.dead';
 
 export interface AuditEvent {
   type: AuditEventType;

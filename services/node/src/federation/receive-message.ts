@@ -16,6 +16,7 @@ import { refusalFromCrypto } from './refusals.ts';
 import { applyConsentRevoke, applyErasureConfirm } from '../consent/erasure.ts';
 import { applyDisclose } from '../referrals/disclose.ts';
 import { applyInfoRequest, applyInfoResponse } from '../referrals/info-requests.ts';
+import { recordEvent } from '../events/record.ts';
 
 /**
  * Receives one sealed message: opens and verifies it, then in one transaction stores it, applies
@@ -158,7 +159,8 @@ async function apply(tx: Executor, ctx: NodeContext, claims: MessageClaims, now:
         updatedAt: now,
       }).returning();
       await tx.insert(referralStatusHistory).values({ referralId: claims.referralId, status: 'requested', at: new Date(claims.iat * 1000), by: claims.iss });
-      // Delivery is the receiver's first status change, made like every other one.
+      await recordEvent(tx, ctx, { type: 'referral.received', referralId: claims.referralId, direction: 'inbound', peer: claims.iss, status: 'received' });
+      // Delivery is the receiver's first status change, made (and told to its systems) like every other one.
       await changeStatus(tx, ctx, created!, { status: 'received', by: ctx.config.nodeId, at: now }, { actor: 'system', messageId: claims.jti });
       return;
     }

@@ -18,6 +18,8 @@ export interface Metrics {
   messagesReceived: Counter<'peer' | 'type'>;
   messagesRefused: Counter<'code'>;
   deliveryDuration: Histogram;
+  webhookAttempts: Counter<'outcome'>;
+  webhookDead: Counter;
   httpRequestDuration: Histogram<'method' | 'route' | 'status_class'>;
 }
 
@@ -48,6 +50,8 @@ export function createMetrics(db: Database, logger: Logger): Metrics {
     deadLetters: new Counter({ name: 'bridge_dead_letters_total', help: 'Messages given up on after their delivery deadline.', labelNames: ['peer'], registers }),
     messagesReceived: new Counter({ name: 'bridge_messages_received_total', help: 'Messages received from a peer and applied (replays not counted).', labelNames: ['peer', 'type'], registers }),
     messagesRefused: new Counter({ name: 'bridge_messages_refused_total', help: 'Messages refused, by problem code.', labelNames: ['code'], registers }),
+    webhookAttempts: new Counter({ name: 'bridge_webhook_attempts_total', help: 'Webhook delivery attempts, by outcome (delivered or failed).', labelNames: ['outcome'], registers }),
+    webhookDead: new Counter({ name: 'bridge_webhook_dead_total', help: 'Webhook deliveries given up after their deadline.', registers }),
     deliveryDuration: new Histogram({
       name: 'bridge_delivery_duration_seconds',
       help: 'From claiming an outbox message to its verified receipt, per successful attempt.',

@@ -6,8 +6,9 @@ import { appendAudit } from '../audit/append.ts';
 import { epochSeconds } from '../clock.ts';
 import { findPeer, peerEncryptionKey, type Peer } from '../peers/peers.ts';
 import { refreshPeerKeys } from '../peers/keys.ts';
-import { applyDelivered } from './effects.ts';
-import { retryDelayMs } from './backoff.ts';
+import { applyDead, applyDelivered } from './effects.ts';
+import { afterFailure } from './backoff.ts';
+import { claimable } from './claim.ts';
 import type { NodeContext } from '../context.ts';
 import { errorSummary } from '../log-safe.ts';
 
@@ -104,8 +105,7 @@ export class Dispatcher {
         .select()
         .from(outboxMessages)
         .where(
-          sql`((${outboxMessages.status} in ('queued', 'retrying') and ${outboxMessages.nextAttemptAt} <= ${now.toISOString()})
-            or (${outboxMessages.status} = 'sending' and ${outboxMessages.leaseUntil} < ${now.toISOString()}))
+          sql`${claimable(outboxMessages, now)}
           and not exists (
             select 1 from outbox_messages p
             where p.referral_id = ${outboxMessages.referralId} and p.seq < ${outboxMessages.seq} and p.status <> 'delivered')`,
@@ -218,18 +218,19 @@ export class Dispatcher {
   /** Records a failed attempt; true when it dead-lettered the message (counted once committed). */
   private async recordFailure(tx: Parameters<Parameters<NodeContext['db']['transaction']>[0]>[0], row: OutboxRow, error: string, now: Date): Promise<boolean> {
     const { delivery } = this.ctx.config;
-    const dead = now.getTime() >= row.deadlineAt.getTime();
+    const { dead, nextAttemptAt } = afterFailure(row.attempts, row.deadlineAt, now, delivery);
     await tx
       .update(outboxMessages)
       .set({
         status: dead ? 'dead' : 'retrying',
         lastError: error,
         leaseUntil: null,
-        nextAttemptAt: new Date(now.getTime() + retryDelayMs(Math.max(1, row.attempts), delivery)),
+        nextAttemptAt,
       })
       .where(and(eq(outboxMessages.id, row.id), sql`${outboxMessages.status} <> 'delivered'`));
     if (dead) {
       await appendAudit(tx, { type: 'message.dead', actor: 'system', at: now, peerNodeId: row.peerNodeId, referralId: row.referralId, messageId: row.id, detail: { error, attempts: row.attempts } });
+      await applyDead(tx, this.ctx, row, error);
       this.ctx.logger.error({ messageId: row.id, peer: row.peerNodeId, error }, 'message dead-lettered');
     }
     return dead;
@@ -242,7 +243,7 @@ function peerProblemCode(payload: unknown): string | undefined {
   return typeof code === 'string' && (problemCodes as readonly string[]).includes(code) ? code : undefined;
 }
 
-function networkErrorCode(err: unknown): string {
+export function networkErrorCode(err: unknown): string {
   const e = err as { name?: string; cause?: { code?: string } };
   if (e?.name === 'TimeoutError' || e?.name === 'AbortError') return 'timeout';
   return e?.cause?.code ? `network_${e.cause.code}` : 'network_error';

@@ -11,6 +11,7 @@ import { responseDeadlines } from '../config.ts';
 import type { Executor } from '../db/client.ts';
 import { toReferral } from './view.ts';
 import { disclose } from '../consent/disclosure.ts';
+import { recordEvent } from '../events/record.ts';
 
 /**
  * Records a new outbound referral and queues its `referral.request` in the caller's transaction:
@@ -47,6 +48,7 @@ export async function createReferral(tx: Executor, ctx: NodeContext, input: Refe
     const body = requestBody(ctx, input);
     await appendAudit(tx, { type: 'referral.created', actor, at: now, peerNodeId: peer.nodeId, referralId: id, digest: contentDigest(body) });
     await enqueueMessage(tx, ctx, { peerNodeId: peer.nodeId, referralId: id, type: 'referral.request', body, actor });
+    await recordEvent(tx, ctx, { type: 'referral.created', referralId: id, direction: 'outbound', peer: peer.nodeId, status: 'requested' });
     return toReferral(row!, [history!], { now, deadlines: responseDeadlines(ctx.config) });
   }
 }

@@ -2,6 +2,7 @@ import { eq } from 'drizzle-orm';
 import { Outcome, RejectionReason, ReferralStatus } from '@bridge/contract';
 import { referrals, referralStatusHistory } from '../db/schema/index.ts';
 import type { Executor } from '../db/client.ts';
+import { recordStatusChange } from '../events/record.ts';
 import { appendAudit } from '../audit/append.ts';
 import { BridgeError } from '../errors.ts';
 import type { NodeContext } from '../context.ts';
@@ -108,5 +109,6 @@ export async function changeStatus(
     messageId: audit.messageId ?? null,
     detail: { status: change.status, from: referral.status, ...(change.reason === undefined ? {} : { reason: change.reason }) },
   });
+  await recordStatusChange(tx, ctx, { referralId: referral.id, direction: referral.direction as 'inbound' | 'outbound', peer: referral.peerNodeId, from: referral.status, to: change.status, reason: change.reason });
   referral.status = change.status;
 }

@@ -7,3 +7,6 @@ export * from './inbound-messages.ts';
 export * from './audit-events.ts';
 export * from './idempotency-keys.ts';
 export * from './info-requests.ts';
+export * from './events.ts';
+export * from './webhook-subscriptions.ts';
+export * from './webhook-deliveries.ts';

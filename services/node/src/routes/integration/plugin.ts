@@ -20,6 +20,10 @@ import { completeReferralRoute } from './complete-referral.ts';
 import { failReferralRoute } from './fail-referral.ts';
 import { markReferralEnteredInErrorRoute } from './mark-referral-entered-in-error.ts';
 import { getCodeListsRoute } from './get-code-lists.ts';
+import { listEventsRoute } from './list-events.ts';
+import { createWebhookSubscriptionRoute } from './create-webhook-subscription.ts';
+import { listWebhookSubscriptionsRoute } from './list-webhook-subscriptions.ts';
+import { deleteWebhookSubscriptionRoute } from './delete-webhook-subscription.ts';
 
 /** The organisation's own systems: `/v1/...`, bearer tokens with scopes. */
 export async function integrationPlugin(app: App, { ctx }: { ctx: NodeContext }): Promise<void> {
@@ -44,6 +48,10 @@ export async function integrationPlugin(app: App, { ctx }: { ctx: NodeContext })
     listInfoRequestsRoute,
     createInfoRequestRoute,
     answerInfoRequestRoute,
+    listEventsRoute,
+    createWebhookSubscriptionRoute,
+    listWebhookSubscriptionsRoute,
+    deleteWebhookSubscriptionRoute,
   ];
   for (const route of routes) route(app, ctx);
 }
