@@ -6,3 +6,4 @@ export * from './receipt.ts';
 export * from './tokens.ts';
 export * from './pseudonym.ts';
 export * from './merkle.ts';
+export * from './checkpoint.ts';

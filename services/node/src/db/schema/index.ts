@@ -6,3 +6,8 @@ export * from './outbox-messages.ts';
 export * from './inbound-messages.ts';
 export * from './audit-events.ts';
 export * from './idempotency-keys.ts';
+export * from './audit-pending.ts';
+export * from './audit-leaves.ts';
+export * from './audit-tree-nodes.ts';
+export * from './audit-checkpoints.ts';
+export * from './audit-cosignatures.ts';
