@@ -8,3 +8,4 @@ export * from './schemas/referral.ts';
 export * from './schemas/federation.ts';
 export * from './schemas/admin.ts';
 export * from './schemas/operations.ts';
+export * from './schemas/audit.ts';

@@ -96,7 +96,7 @@ async function verify(jws: string, typ: string, keys: PublicJwk[]): Promise<Reco
   if (FORBIDDEN_HEADERS.some((h) => h in header)) fail(`${typ} carries a forbidden header`);
   const key = keys.find((k) => k.kid === header.kid && k.purpose === 'log');
   if (!key) fail(`${typ} is signed with a key that is not a log key of its issuer`);
-  let payload = new Uint8Array();
+  let payload: Uint8Array = new Uint8Array();
   try {
     ({ payload } = await compactVerify(jws, await importKey({ kty: key!.kty, crv: key!.crv, x: key!.x }, 'EdDSA'), { algorithms: ['EdDSA'] }));
   } catch {

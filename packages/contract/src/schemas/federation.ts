@@ -32,6 +32,8 @@ export const ProblemCode = z.enum([
   'idempotency_key_in_use',
   'idempotency_key_reused',
   'illegal_transition',
+  'checkpoint_invalid',
+  'audit_inconsistent',
 ]);
 export type ProblemCode = z.infer<typeof ProblemCode>;
 

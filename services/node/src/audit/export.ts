@@ -1,0 +1,62 @@
+import { and, eq, sql } from 'drizzle-orm';
+import { publicJwks, type PublicJwk } from '@bridge/crypto';
+import { auditCosignatures } from '../db/schema/index.ts';
+import type { NodeContext } from '../context.ts';
+import { findPeer } from '../peers/peers.ts';
+import { ENTRY_COLUMNS, selectEntries, toEntry } from './entry.ts';
+import type { CosignatureRecord, EntryRecord, ExportRecord } from './export-format.ts';
+import { filterSql, type AuditFilters } from './search.ts';
+import { syncLog } from './sequencer.ts';
+import { consistencyProof, inclusionProofs } from './tree.ts';
+
+const PAGE = 5000;
+
+const hasFilter = (f: AuditFilters) => Object.values(f).some((v) => v !== undefined);
+
+/**
+ * The export for `bridge audit verify`: sequences and checkpoints first, then the checkpoint, the
+ * co-signatures peers made of this log (each with a consistency proof to the checkpoint), and the
+ * matching entries in leaf order with their inclusion proofs, read page by page.
+ */
+export async function* exportAudit(ctx: Pick<NodeContext, 'db' | 'config' | 'clock'>, filters: AuditFilters): AsyncGenerator<ExportRecord> {
+  const cp = await syncLog(ctx);
+  const ownLogKeys = publicJwks(ctx.config.keys).keys.filter((k) => k.purpose === 'log') as PublicJwk[];
+  yield { record: 'checkpoint', origin: ctx.config.nodeId, checkpoint: cp.checkpoint, treeSize: cp.treeSize, rootHash: cp.rootHash, complete: !hasFilter(filters), keys: ownLogKeys };
+  yield* cosignatureRecords(ctx, cp.treeSize);
+  let after = -1;
+  for (;;) {
+    // Leaves left-joined to events: a leaf whose event row is gone is exported (and fails) as such.
+    const rows = await selectEntries<{ leafIndex: string; eventId: string; leafHash: string; present: boolean }>(
+      ctx.db,
+      sql`select ${ENTRY_COLUMNS}, l.leaf_index::bigint as "leafIndex", l.event_idx::bigint as "eventId", l.leaf_hash as "leafHash", e.idx is not null as present
+          from audit_leaves l left join audit_events e on e.idx = l.event_idx
+          where l.leaf_index > ${after} and l.leaf_index < ${cp.treeSize} and (e.idx is null or ${filterSql(filters)})
+          order by l.leaf_index limit ${PAGE}`,
+    );
+    if (rows.length === 0) return;
+    const leafIndexes = rows.map((r) => Number(r.leafIndex));
+    const proofs = await inclusionProofs(ctx.db, cp.treeSize, leafIndexes);
+    for (const [i, row] of rows.entries()) {
+      const entry: EntryRecord = { record: 'entry', leafIndex: leafIndexes[i]!, eventId: Number(row.eventId), leafHash: row.leafHash, event: row.present ? toEntry(row) : null, proof: proofs[i]! };
+      yield entry;
+    }
+    after = leafIndexes.at(-1)!;
+  }
+}
+
+/** Co-signatures peers made of this node's checkpoints, with a consistency proof to `treeSize`. */
+export async function* cosignatureRecords(ctx: Pick<NodeContext, 'db' | 'config'>, treeSize: number): AsyncGenerator<CosignatureRecord> {
+  const rows = await ctx.db.select().from(auditCosignatures).where(and(eq(auditCosignatures.origin, ctx.config.nodeId))).orderBy(auditCosignatures.witness, auditCosignatures.treeSize);
+  for (const row of rows) {
+    const peer = await findPeer(ctx.db, row.witness);
+    const keys = (peer?.jwks ?? []).filter((k) => k.purpose === 'log');
+    const [small, large] = row.treeSize <= treeSize ? [row.treeSize, treeSize] : [treeSize, row.treeSize];
+    let consistency: string[] = [];
+    try {
+      consistency = await consistencyProof(ctx.db, small, large);
+    } catch {
+      // The stored tree no longer reaches that size: the verifier reports the inconsistency.
+    }
+    yield { record: 'cosignature', witness: row.witness, cosignature: row.cosignature, treeSize: row.treeSize, rootHash: row.rootHash, keys, consistency };
+  }
+}
