@@ -39,6 +39,8 @@ export interface NodeConfig {
   delivery: DeliveryConfig;
   limits: RateLimits;
   logLevel: string;
+  /** Audit log sequencing and cross-witnessing; defaults in `defaultAudit`. */
+  audit?: AuditConfig;
   /** Fault injection, for the fault tests only: never set in a deployment. */
   faults?: { crashAfterCommitProbability?: number };
 }
@@ -51,6 +53,15 @@ export const defaultDelivery: DeliveryConfig = {
   requestTimeoutMs: 10_000,
   concurrency: 8,
 };
+
+export interface AuditConfig {
+  /** How often committed audit events are sequenced into the Merkle tree and checkpointed. */
+  sequenceIntervalMs: number;
+  /** How often this node witnesses its active peers' checkpoints (0: only on demand). */
+  witnessIntervalMs: number;
+}
+
+export const defaultAudit: AuditConfig = { sequenceIntervalMs: 5_000, witnessIntervalMs: 10 * 60_000 };
 
 export const defaultLimits: RateLimits = {
   clientPerMinute: 600,
@@ -75,6 +86,8 @@ export const ServeEnv = z.object({
   BRIDGE_DELIVERY_RETRY_MAX_MS: z.coerce.number().int().min(100).max(24 * 3600_000).default(5 * 60_000),
   BRIDGE_RATE_LIMIT_CLIENT_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(defaultLimits.clientPerMinute),
   BRIDGE_RATE_LIMIT_MESSAGES_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(defaultLimits.messagesPerMinute),
+  BRIDGE_AUDIT_SEQUENCE_MS: z.coerce.number().int().min(100).max(3600_000).default(defaultAudit.sequenceIntervalMs),
+  BRIDGE_AUDIT_WITNESS_MS: z.coerce.number().int().min(0).max(7 * 24 * 3600_000).default(defaultAudit.witnessIntervalMs),
   /** Fault tests only: the probability that the process kills itself right after committing a received message. */
   BRIDGE_FAULT_CRASH_AFTER_COMMIT: z.coerce.number().min(0).max(1).optional(),
 });

@@ -10,6 +10,7 @@ import { createLogger } from './logger.ts';
 import { createMetrics } from './metrics/metrics.ts';
 import { Dispatcher } from './outbox/dispatcher.ts';
 import { OutboxListener } from './outbox/listener.ts';
+import { AuditService } from './audit/service.ts';
 import type { App } from './routes/types.ts';
 
 export interface BridgeNode {
@@ -50,6 +51,7 @@ export async function createNode(config: NodeConfig, options: NodeOptions = {}):
   };
   dispatcher = new Dispatcher(ctx);
   const listener = new OutboxListener(config.databaseUrl, () => dispatcher.wake(), logger);
+  const audit = new AuditService(ctx);
   const app = await buildApp(ctx);
   let stopping: Promise<void> | undefined;
   return {
@@ -61,6 +63,7 @@ export async function createNode(config: NodeConfig, options: NodeOptions = {}):
       if (autoDispatch) {
         await listener.start();
         dispatcher.start();
+        audit.start();
       }
       return address;
     },
@@ -73,6 +76,7 @@ export async function createNode(config: NodeConfig, options: NodeOptions = {}):
         await app.close();
         await listener.stop();
         await dispatcher.stop();
+        await audit.stop();
         await database.close();
       })();
       return stopping;

@@ -1,6 +1,7 @@
 import { ConfigError } from '../config.ts';
 import { BridgeError } from '../errors.ts';
 import { UsageError, type CliIo } from './args.ts';
+import { audit } from './commands/audit.ts';
 import { clients } from './commands/clients.ts';
 import { init } from './commands/init.ts';
 import { keys } from './commands/keys.ts';
@@ -17,11 +18,12 @@ commands:
   clients   create, list or revoke API clients
   keys      rotate the node's keys
   outbox    list messages to peers and their delivery state; resend a dead-lettered one
+  audit     verify an audit log export offline
   demo      run two nodes on embedded PostgreSQL and exchange a referral (pnpm demo)
 
 bridge <command> --help describes each command's options.`;
 
-const COMMANDS: Record<string, (argv: string[], io: CliIo) => Promise<number>> = { init, serve, peers, clients, keys, outbox };
+const COMMANDS: Record<string, (argv: string[], io: CliIo) => Promise<number>> = { init, serve, peers, clients, keys, outbox, audit };
 
 /** Runs one command; every expected failure becomes a message and an exit code, never a stack trace. */
 export async function main(argv: string[], io: CliIo): Promise<number> {

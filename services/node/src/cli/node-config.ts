@@ -18,6 +18,7 @@ export function nodeConfigFromDataDir(dataDir: DataDir, env: ServeEnv, databaseU
     bodyMaxBytes: 1024 * 1024,
     delivery: { ...defaultDelivery, requestTimeoutMs: env.BRIDGE_DELIVERY_TIMEOUT_MS, pollIntervalMs: env.BRIDGE_DELIVERY_POLL_MS, maxDelayMs: env.BRIDGE_DELIVERY_RETRY_MAX_MS },
     limits: { clientPerMinute: env.BRIDGE_RATE_LIMIT_CLIENT_PER_MINUTE, messagesPerMinute: env.BRIDGE_RATE_LIMIT_MESSAGES_PER_MINUTE },
+    audit: { sequenceIntervalMs: env.BRIDGE_AUDIT_SEQUENCE_MS, witnessIntervalMs: env.BRIDGE_AUDIT_WITNESS_MS },
     logLevel: env.BRIDGE_LOG_LEVEL,
     ...(env.BRIDGE_FAULT_CRASH_AFTER_COMMIT === undefined ? {} : { faults: { crashAfterCommitProbability: env.BRIDGE_FAULT_CRASH_AFTER_COMMIT } }),
   };

@@ -5,6 +5,31 @@ import type { Executor } from '../db/client.ts';
 import { notFound } from '../errors.ts';
 import { afterCursor, encodeCursor } from '../http/cursor.ts';
 import { historiesFor, toReferral } from './view.ts';
+import { appendAuditMany } from '../audit/append.ts';
+import type { Database } from '../db/client.ts';
+
+/**
+ * Reads of personal data are audit events (ids only), written in the reading transaction: if the
+ * event cannot be written, nothing is read.
+ */
+export async function readReferral(db: Database, id: string, actor: string, now: Date): Promise<Referral> {
+  return db.transaction(async (tx) => {
+    const referral = await getReferral(tx, id);
+    await appendAuditMany(tx, [{ type: 'referral.read', actor, at: now, peerNodeId: referral.peer, referralId: id, detail: { operation: 'getReferral' } }]);
+    return referral;
+  });
+}
+
+export async function readReferrals(db: Database, query: ListReferralsQuery, actor: string, now: Date): Promise<ReferralList> {
+  return db.transaction(async (tx) => {
+    const list = await listReferrals(tx, query);
+    await appendAuditMany(
+      tx,
+      list.items.map((r) => ({ type: 'referral.read' as const, actor, at: now, peerNodeId: r.peer, referralId: r.id, detail: { operation: 'listReferrals' } })),
+    );
+    return list;
+  });
+}
 
 export async function getReferral(tx: Executor, id: string): Promise<Referral> {
   const [row] = await tx.select().from(referrals).where(eq(referrals.id, id));

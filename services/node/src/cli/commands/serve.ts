@@ -24,6 +24,9 @@ Runs a node until SIGINT or SIGTERM. Environment:
   BRIDGE_RATE_LIMIT_MESSAGES_PER_MINUTE
                                      federation messages per minute per remote address
                                      (default 3000)
+  BRIDGE_AUDIT_SEQUENCE_MS           how often audit events are sequenced and checkpointed (default 5000)
+  BRIDGE_AUDIT_WITNESS_MS            how often peers' audit checkpoints are co-signed, 0 for on demand
+                                     only (default 600000)
   BRIDGE_FAULT_CRASH_AFTER_COMMIT    fault tests only: probability of dying right after a commit`;
 
 export async function serve(argv: string[], io: CliIo, signal?: AbortSignal): Promise<number> {

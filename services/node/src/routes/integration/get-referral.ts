@@ -1,5 +1,5 @@
 import { operations, Problem, Referral, ReferralIdParams } from '@bridge/contract';
-import { getReferral } from '../../referrals/queries.ts';
+import { readReferral } from '../../referrals/queries.ts';
 import type { RouteModule } from '../types.ts';
 
 const op = operations.getReferral;
@@ -10,6 +10,6 @@ export const getReferralRoute: RouteModule = (app, ctx) => {
     url: op.fastifyPath,
     config: { scope: 'referrals:read' },
     schema: { params: ReferralIdParams, response: { 200: Referral, '4xx': Problem } },
-    handler: async (request) => getReferral(ctx.db, request.params.referralId),
+    handler: async (request) => readReferral(ctx.db, request.params.referralId, request.client!.id, ctx.clock.now()),
   });
 };

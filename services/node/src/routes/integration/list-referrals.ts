@@ -1,5 +1,5 @@
 import { ListReferralsQuery, operations, Problem, ReferralList } from '@bridge/contract';
-import { listReferrals } from '../../referrals/queries.ts';
+import { readReferrals } from '../../referrals/queries.ts';
 import type { RouteModule } from '../types.ts';
 
 const op = operations.listReferrals;
@@ -10,6 +10,6 @@ export const listReferralsRoute: RouteModule = (app, ctx) => {
     url: op.fastifyPath,
     config: { scope: 'referrals:read' },
     schema: { querystring: ListReferralsQuery, response: { 200: ReferralList, '4xx': Problem } },
-    handler: async (request) => listReferrals(ctx.db, request.query),
+    handler: async (request) => readReferrals(ctx.db, request.query, request.client!.id, ctx.clock.now()),
   });
 };
