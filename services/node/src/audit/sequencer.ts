@@ -34,10 +34,10 @@ export async function sequenceBatch(db: Executor): Promise<number> {
     }
     await tx.insert(auditLeaves).values(leaves);
     if (nodes.length > 0) {
-      await tx.execute(sql`insert into audit_tree_nodes (level, index, hash)
-        select * from unnest(${sql.raw(`'{${nodes.map((n) => n[0]).join(',')}}'::smallint[]`)}, ${sql.raw(`'{${nodes.map((n) => n[1]).join(',')}}'::bigint[]`)}, ${nodes.map((n) => n[2])}::text[])`);
+      const json = JSON.stringify(nodes.map(([level, index, hash]) => ({ level, index, hash })));
+      await tx.execute(sql`insert into audit_tree_nodes (level, index, hash) select level, index, hash from jsonb_to_recordset(${json}::jsonb) as x(level smallint, index bigint, hash text)`);
     }
-    await tx.execute(sql`delete from audit_pending where event_idx = any(${leaves.map((l) => String(l.eventIdx))}::bigint[])`);
+    await tx.execute(sql`delete from audit_pending where event_idx = any(${sql.raw(`'{${leaves.map((l) => l.eventIdx).join(',')}}'::bigint[]`)})`);
     return rows.length;
   });
 }
