@@ -68,8 +68,8 @@ describe('the audit log is a verifiable Merkle log', () => {
     expect(proof.body.event).toMatchObject({ idx: sent!.receiptLogIndex, type: 'message.received', messageId: sent!.id });
     const jwks = (await (await fetch(`${pvpt.url}/.well-known/jwks.json`)).json()) as { keys: PublicJwk[] };
     const cp = await verifyCheckpoint(proof.body.checkpoint.checkpoint, 'pvpt', jwks.keys);
-    const { leafIndex: _l, ...event } = proof.body.event;
-    const ok = verifyInclusion(entryLeafHash(event), proof.body.leafIndex, cp.treeSize, proof.body.proof.map(decodeHash), decodeHash(cp.rootHash)!);
+    // The leaf is the canonical JSON of the event with its leaf index.
+    const ok = verifyInclusion(entryLeafHash(proof.body.event), proof.body.leafIndex, cp.treeSize, proof.body.proof.map(decodeHash), decodeHash(cp.rootHash)!);
     expect(ok).toBe(true);
     expect((await pvpt.api('GET', '/admin/v1/audit/events/999999/proof', undefined, pvptAudit)).status).toBe(404);
   });

@@ -19,7 +19,11 @@ export interface AuditEntry {
   detail: Record<string, string | number | boolean | null> | null;
 }
 
-export const auditLeafHash = (entry: AuditEntry): Uint8Array => entryLeafHash(entry);
+/**
+ * The leaf at `leafIndex` is the canonical JSON of the event with its leaf index: the position is
+ * bound into the leaf, so a row moved to another position no longer matches its own hash.
+ */
+export const auditLeafHash = (entry: AuditEntry, leafIndex: number): Uint8Array => entryLeafHash({ ...entry, leafIndex });
 
 /** Columns of `audit_events e` as an `AuditEntry`, for raw selects. */
 export const ENTRY_COLUMNS = sql.raw(

@@ -6,7 +6,7 @@ import { findPeer } from '../peers/peers.ts';
 import { ENTRY_COLUMNS, selectEntries, toEntry } from './entry.ts';
 import type { CosignatureRecord, EntryRecord, ExportRecord } from './export-format.ts';
 import { filterSql, type AuditFilters } from './search.ts';
-import { syncLog } from './sequencer.ts';
+import { AuditLogDamaged, latestCheckpoint, syncLog } from './sequencer.ts';
 import { consistencyProof, inclusionProofs } from './tree.ts';
 
 const PAGE = 5000;
@@ -19,7 +19,12 @@ const hasFilter = (f: AuditFilters) => Object.values(f).some((v) => v !== undefi
  * matching entries in leaf order with their inclusion proofs, read page by page.
  */
 export async function* exportAudit(ctx: Pick<NodeContext, 'db' | 'config' | 'clock'>, filters: AuditFilters): AsyncGenerator<ExportRecord> {
-  const cp = await syncLog(ctx);
+  // A damaged log cannot be extended, but it must still be exported to show where it is damaged.
+  const cp = await syncLog(ctx).catch(async (err: unknown) => {
+    const last = err instanceof AuditLogDamaged ? await latestCheckpoint(ctx.db) : undefined;
+    if (!last) throw err;
+    return last;
+  });
   const ownLogKeys = publicJwks(ctx.config.keys).keys.filter((k) => k.purpose === 'log') as PublicJwk[];
   yield { record: 'checkpoint', origin: ctx.config.nodeId, checkpoint: cp.checkpoint, treeSize: cp.treeSize, rootHash: cp.rootHash, complete: !hasFilter(filters), keys: ownLogKeys };
   yield* cosignatureRecords(ctx, cp.treeSize);

@@ -7,6 +7,10 @@ import { epochSeconds } from '../clock.ts';
 import { auditLeafHash, ENTRY_COLUMNS, selectEntries, toEntry } from './entry.ts';
 import { readSubtrees } from './tree.ts';
 
+export class AuditLogDamaged extends Error {
+  override readonly name = 'AuditLogDamaged';
+}
+
 /** Rows sequenced per transaction. */
 const BATCH = 2000;
 
@@ -24,12 +28,16 @@ export async function sequenceBatch(db: Executor): Promise<number> {
     if (rows.length === 0) return 0;
     const builder = await resumeBuilder(tx);
     const start = builder.size;
+    const last = await latestCheckpoint(tx);
+    // A log shorter than what it already signed was truncated: appending would hide that.
+    if (last && start < last.treeSize) throw new AuditLogDamaged(`the log has ${start} leaves but its latest checkpoint covers ${last.treeSize}`);
     const leaves: Array<typeof auditLeaves.$inferInsert> = [];
     const nodes: Array<[number, number, string]> = [];
     for (const row of rows) {
       const entry = toEntry(row);
-      const hash = auditLeafHash(entry);
-      leaves.push({ leafIndex: start + leaves.length, eventIdx: entry.idx, leafHash: encodeHash(hash) });
+      const leafIndex = start + leaves.length;
+      const hash = auditLeafHash(entry, leafIndex);
+      leaves.push({ leafIndex, eventIdx: entry.idx, leafHash: encodeHash(hash) });
       builder.append(hash, (level, index, h) => nodes.push([level, index, encodeHash(h)]));
     }
     await tx.insert(auditLeaves).values(leaves);

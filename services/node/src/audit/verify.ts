@@ -1,6 +1,6 @@
 import { decodeHash, encodeHash, isCryptoError, MerkleTreeBuilder, verifyCheckpoint, verifyConsistency, verifyCosignature, verifyInclusion, type PublicJwk } from '@bridge/crypto';
 import { auditLeafHash } from './entry.ts';
-import type { ExportRecord } from './export-format.ts';
+import type { EntryRecord, ExportRecord } from './export-format.ts';
 
 export interface AuditFailure {
   leafIndex: number | null;
@@ -70,11 +70,32 @@ export async function verifyExport(records: ExportRecord[], options: VerifyOptio
     result.cosignatures++;
   }
 
+  const entries = records.filter((r): r is EntryRecord => r.record === 'entry');
+  const byLeaf = new Map(entries.map((e) => [e.leafIndex, e]));
+  const hashes = new Map<EntryRecord, Uint8Array | string>();
+  /** The entry's own content against its stored leaf hash: a hash, or why it fails. */
+  const own = (record: EntryRecord): Uint8Array | string => {
+    if (hashes.has(record)) return hashes.get(record)!;
+    let outcome: Uint8Array | string;
+    const event = record.event;
+    if (!event) outcome = `the event of leaf ${record.leafIndex} is missing`;
+    else if (event.idx !== record.eventId) outcome = `leaf ${record.leafIndex} holds event ${event.idx}, but event ${record.eventId} was sequenced there`;
+    else {
+      try {
+        const hash = auditLeafHash(event, record.leafIndex);
+        outcome = record.leafHash && encodeHash(hash) !== record.leafHash ? "the event's content or position does not match its leaf hash" : hash;
+      } catch {
+        outcome = 'the event cannot be canonicalized';
+      }
+    }
+    hashes.set(record, outcome);
+    return outcome;
+  };
+
   const builder = head.complete ? new MerkleTreeBuilder() : undefined;
   let expected = 0;
   let previous = -1;
-  for (const record of records) {
-    if (record.record !== 'entry') continue;
+  for (const record of entries) {
     const { leafIndex, eventId } = record;
     if (!Number.isSafeInteger(leafIndex) || leafIndex < 0) return fail(null, eventId ?? null, 'an entry has no valid leaf index');
     if (builder && leafIndex !== expected) {
@@ -82,19 +103,20 @@ export async function verifyExport(records: ExportRecord[], options: VerifyOptio
     }
     if (leafIndex <= previous) return fail(leafIndex, eventId, `leaf ${leafIndex} is out of order or repeated`);
     if (leafIndex >= treeSize) return fail(leafIndex, eventId, `leaf ${leafIndex} is beyond the checkpoint's ${treeSize} leaves`);
-    const event = record.event;
-    if (!event) return fail(leafIndex, eventId, `the event of leaf ${leafIndex} is missing`);
-    if (event.idx !== eventId) return fail(leafIndex, eventId, `leaf ${leafIndex} holds event ${event.idx}, but event ${eventId} was sequenced there`);
-    let hash: Uint8Array;
-    try {
-      hash = auditLeafHash(event);
-    } catch {
-      return fail(leafIndex, eventId, 'the event cannot be canonicalized');
-    }
-    if (record.leafHash && encodeHash(hash) !== record.leafHash) return fail(leafIndex, eventId, "the event's content does not match its leaf hash");
+    const hash = own(record);
+    if (typeof hash === 'string') return fail(leafIndex, eventId, hash);
     const proof = (record.proof ?? []).map(decodeHash);
-    if (!builder || proof.length > 0) {
+    {
       if (!proof.every((p) => p !== undefined) || !verifyInclusion(hash, leafIndex, treeSize, proof as Uint8Array[], root)) {
+        // A proof also carries the stored hash of the leaf's pair: when that one is the damaged
+        // leaf (missing, changed or moved), it is the first bad entry, not this one.
+        const pair = leafIndex % 2 === 0 ? leafIndex + 1 : leafIndex - 1;
+        if (pair > leafIndex && pair < treeSize) {
+          const other = byLeaf.get(pair);
+          if (!other && builder) return fail(pair, null, `leaf ${pair} is missing`);
+          const otherHash = other ? own(other) : undefined;
+          if (other && typeof otherHash === 'string') return fail(pair, other.eventId, otherHash);
+        }
         return fail(leafIndex, eventId, `leaf ${leafIndex} does not prove into the checkpoint (moved, replaced or its tree changed)`);
       }
     }
