@@ -18,7 +18,9 @@ const hasFilter = (f: AuditFilters) => Object.values(f).some((v) => v !== undefi
  * co-signatures peers made of this log (each with a consistency proof to the checkpoint), and the
  * matching entries in leaf order with their inclusion proofs, read page by page.
  */
-export async function* exportAudit(ctx: Pick<NodeContext, 'db' | 'config' | 'clock'>, filters: AuditFilters): AsyncGenerator<ExportRecord> {
+export async function* exportAudit(ctx: Pick<NodeContext, 'db' | 'config' | 'clock'>, filters: AuditFilters, options: { proofs?: boolean } = {}): AsyncGenerator<ExportRecord> {
+  // Without proofs (complete exports only), a verifier rebuilds the tree and compares the root.
+  const withProofs = options.proofs ?? true;
   // A damaged log cannot be extended, but it must still be exported to show where it is damaged.
   const cp = await syncLog(ctx).catch(async (err: unknown) => {
     const last = err instanceof AuditLogDamaged ? await latestCheckpoint(ctx.db) : undefined;
@@ -40,7 +42,7 @@ export async function* exportAudit(ctx: Pick<NodeContext, 'db' | 'config' | 'clo
     );
     if (rows.length === 0) return;
     const leafIndexes = rows.map((r) => Number(r.leafIndex));
-    const proofs = await inclusionProofs(ctx.db, cp.treeSize, leafIndexes);
+    const proofs = withProofs || hasFilter(filters) ? await inclusionProofs(ctx.db, cp.treeSize, leafIndexes) : leafIndexes.map(() => []);
     for (const [i, row] of rows.entries()) {
       const entry: EntryRecord = { record: 'entry', leafIndex: leafIndexes[i]!, eventId: Number(row.eventId), leafHash: row.leafHash, event: row.present ? toEntry(row) : null, proof: proofs[i]! };
       yield entry;
