@@ -1,6 +1,6 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { Executor } from '../db/client.ts';
-import { BridgeError } from '../errors.ts';
+import { decodeIdCursor, encodeIdCursor } from '../http/cursor.ts';
 import { ENTRY_COLUMNS, selectEntries, toEntry, type AuditEntry } from './entry.ts';
 
 export interface AuditFilters {
@@ -28,22 +28,9 @@ export function filterSql(f: AuditFilters): SQL {
   return sql.join(parts, sql` and `);
 }
 
-/** Keyset cursor on the event id (newest first): ids are unique and never reused. */
-const encodeCursor = (idx: number) => Buffer.from(JSON.stringify(['audit', idx])).toString('base64url');
-
-function decodeCursor(cursor: string): number {
-  try {
-    const [kind, idx] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [unknown, unknown];
-    if (kind === 'audit' && Number.isSafeInteger(idx) && (idx as number) >= 0) return idx as number;
-  } catch {
-    // fall through
-  }
-  throw new BridgeError(400, 'validation_failed', 'cursor is not one this node issued');
-}
-
 /** Newest first, keyset-paged on the event id. */
 export async function searchAudit(tx: Executor, filters: AuditFilters & { limit: number; cursor?: string | undefined }): Promise<{ items: AuditEventView[]; nextCursor: string | null }> {
-  const before = filters.cursor === undefined ? sql`true` : sql`e.idx < ${decodeCursor(filters.cursor)}`;
+  const before = filters.cursor === undefined ? sql`true` : sql`e.idx < ${decodeIdCursor('audit', filters.cursor)}`;
   const rows = await selectEntries<{ leafIndex: string | null }>(
     tx,
     sql`select ${ENTRY_COLUMNS}, l.leaf_index::bigint as "leafIndex" from audit_events e left join audit_leaves l on l.event_idx = e.idx
@@ -53,6 +40,6 @@ export async function searchAudit(tx: Executor, filters: AuditFilters & { limit:
   const last = page.at(-1);
   return {
     items: page.map((r) => ({ ...toEntry(r), leafIndex: r.leafIndex === null ? null : Number(r.leafIndex) })),
-    nextCursor: rows.length > filters.limit && last ? encodeCursor(Number(last.idx)) : null,
+    nextCursor: rows.length > filters.limit && last ? encodeIdCursor('audit', Number(last.idx)) : null,
   };
 }
