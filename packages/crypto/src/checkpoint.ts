@@ -2,7 +2,8 @@ import { CompactSign, compactVerify } from 'jose';
 import { importKey } from './import-key.ts';
 import { CryptoError } from './errors.ts';
 import { canonicalJson } from './digest.ts';
-import { leafHash, MERKLE_HASH_SIZE } from './merkle.ts';
+import { createHash } from 'node:crypto';
+import { MERKLE_HASH_SIZE } from './merkle.ts';
 import type { PrivateKeyRecord, PublicJwk } from './keys.ts';
 import { decodeSegmentJson, FORBIDDEN_HEADERS, splitCompact } from './compact.ts';
 
@@ -49,10 +50,49 @@ export function decodeHash(value: unknown): Uint8Array | undefined {
   return new Uint8Array(buf);
 }
 
+/**
+ * RFC 8785 canonical JSON of plain JSON data (objects, arrays, strings, finite numbers, booleans,
+ * null), as `canonicalJson` writes it, several times faster: JCS serialises strings and numbers
+ * exactly as JSON.stringify does and sorts keys by UTF-16 code units, as Array.prototype.sort does.
+ * Anything else (undefined, functions, toJSON, non-finite numbers) goes to `canonicalJson`.
+ */
+/** String.prototype.isWellFormed (Node >= 20; not in the ES2023 lib typings): no lone surrogates. */
+const isWellFormed = (s: string): boolean => (s as unknown as { isWellFormed(): boolean }).isWellFormed();
+
+function canonicalPlain(value: unknown): string {
+  if (typeof value === 'string') return isWellFormed(value) ? JSON.stringify(value) : canonicalJson(value);
+  if (value === null || typeof value === 'boolean') return JSON.stringify(value);
+  if (typeof value === 'number') return Number.isFinite(value) ? JSON.stringify(value) : canonicalJson(value);
+  if (Array.isArray(value)) return `[${value.map(canonicalPlain).join(',')}]`;
+  if (typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype && !('toJSON' in value)) {
+    const obj = value as Record<string, unknown>;
+    let out = '{';
+    let first = true;
+    for (const key of Object.keys(obj).sort()) {
+      const v = obj[key];
+      if (v === undefined) continue;
+      out += `${first ? '' : ','}${canonicalPlain(key)}:${canonicalPlain(v)}`;
+      first = false;
+    }
+    return `${out}}`;
+  }
+  return canonicalJson(value);
+}
+
+export { canonicalPlain as canonicalJsonFast };
+
 /** The leaf hash of one audit entry: RFC 9162 leaf hash of its RFC 8785 canonical JSON. */
 export function entryLeafHash(entry: unknown): Uint8Array {
-  return leafHash(new TextEncoder().encode(canonicalJson(entry)));
+  return leafHashOfText(canonicalPlain(entry));
 }
+
+/** SHA-256(0x00 || utf8(text)) without copying the text into a prefixed buffer first. */
+function leafHashOfText(text: string): Uint8Array {
+  const digest = createHash('sha256').update(LEAF_PREFIX).update(text, 'utf8').digest();
+  return new Uint8Array(digest.buffer, digest.byteOffset, digest.byteLength);
+}
+
+const LEAF_PREFIX = new Uint8Array([0x00]);
 
 async function sign(typ: string, claims: object, key: PrivateKeyRecord): Promise<string> {
   if (key.purpose !== 'log') throw new CryptoError('checkpoint_invalid', 'checkpoints are signed with a log key');

@@ -9,7 +9,7 @@ import { filterSql, type AuditFilters } from './search.ts';
 import { AuditLogDamaged, latestCheckpoint, syncLog } from './sequencer.ts';
 import { consistencyProof, inclusionProofs } from './tree.ts';
 
-const PAGE = 5000;
+const PAGE = 10_000;
 
 const hasFilter = (f: AuditFilters) => Object.values(f).some((v) => v !== undefined);
 
@@ -32,22 +32,26 @@ export async function* exportAudit(ctx: Pick<NodeContext, 'db' | 'config' | 'clo
   yield* cosignatureRecords(ctx, cp.treeSize);
   let after = -1;
   for (;;) {
-    // Leaves left-joined to events: a leaf whose event row is gone is exported (and fails) as such.
+    // Page over the leaves by index (an index range, so the join below stays a nested loop), then
+    // join the events: a leaf whose event row is gone is exported (and fails) as such.
+    // Leaf indexes are contiguous, so a page is an index range (a damaged log just has holes in it).
+    if (after + 1 >= cp.treeSize) return;
+    const end = Math.min(after + PAGE, cp.treeSize - 1);
     const rows = await selectEntries<{ leafIndex: string; eventId: string; leafHash: string; present: boolean }>(
       ctx.db,
       sql`select ${ENTRY_COLUMNS}, l.leaf_index::bigint as "leafIndex", l.event_idx::bigint as "eventId", l.leaf_hash as "leafHash", e.idx is not null as present
           from audit_leaves l left join audit_events e on e.idx = l.event_idx
-          where l.leaf_index > ${after} and l.leaf_index < ${cp.treeSize} and (e.idx is null or ${filterSql(filters)})
-          order by l.leaf_index limit ${PAGE}`,
+          where l.leaf_index > ${after} and l.leaf_index <= ${end} and (e.idx is null or ${filterSql(filters)})
+          order by l.leaf_index`,
     );
-    if (rows.length === 0) return;
+    after = end;
+    if (rows.length === 0) continue;
     const leafIndexes = rows.map((r) => Number(r.leafIndex));
     const proofs = withProofs || hasFilter(filters) ? await inclusionProofs(ctx.db, cp.treeSize, leafIndexes) : leafIndexes.map(() => []);
     for (const [i, row] of rows.entries()) {
       const entry: EntryRecord = { record: 'entry', leafIndex: leafIndexes[i]!, eventId: Number(row.eventId), leafHash: row.leafHash, event: row.present ? toEntry(row) : null, proof: proofs[i]! };
       yield entry;
     }
-    after = leafIndexes.at(-1)!;
   }
 }
 

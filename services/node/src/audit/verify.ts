@@ -71,11 +71,8 @@ export async function verifyExport(records: ExportRecord[], options: VerifyOptio
   }
 
   const entries = records.filter((r): r is EntryRecord => r.record === 'entry');
-  const byLeaf = new Map(entries.map((e) => [e.leafIndex, e]));
-  const hashes = new Map<EntryRecord, Uint8Array | string>();
   /** The entry's own content against its stored leaf hash: a hash, or why it fails. */
   const own = (record: EntryRecord): Uint8Array | string => {
-    if (hashes.has(record)) return hashes.get(record)!;
     let outcome: Uint8Array | string;
     const event = record.event;
     if (!event) outcome = `the event of leaf ${record.leafIndex} is missing`;
@@ -88,7 +85,6 @@ export async function verifyExport(records: ExportRecord[], options: VerifyOptio
         outcome = 'the event cannot be canonicalized';
       }
     }
-    hashes.set(record, outcome);
     return outcome;
   };
 
@@ -113,7 +109,7 @@ export async function verifyExport(records: ExportRecord[], options: VerifyOptio
         // leaf (missing, changed or moved), it is the first bad entry, not this one.
         const pair = leafIndex % 2 === 0 ? leafIndex + 1 : leafIndex - 1;
         if (pair > leafIndex && pair < treeSize) {
-          const other = byLeaf.get(pair);
+          const other = entries.find((e) => e.leafIndex === pair);
           if (!other && builder) return fail(pair, null, `leaf ${pair} is missing`);
           const otherHash = other ? own(other) : undefined;
           if (other && typeof otherHash === 'string') return fail(pair, other.eventId, otherHash);
