@@ -10,3 +10,4 @@ export * from './schemas/admin.ts';
 export * from './schemas/operations.ts';
 export * from './schemas/code-lists.ts';
 export * from './schemas/events.ts';
+export * from './schemas/audit.ts';

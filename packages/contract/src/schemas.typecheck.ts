@@ -106,6 +106,18 @@ export type ContractTypeChecks = [
   Expect<Matches<'WebhookSubscriptionList'>>,
   Expect<Matches<'WebhookDelivery'>>,
   Expect<Matches<'WebhookDeliveryList'>>,
+  Expect<Matches<'MerkleHash'>>,
+  Expect<Matches<'AuditEvent'>>,
+  Expect<Matches<'AuditEventList'>>,
+  Expect<Matches<'AuditCheckpoint'>>,
+  Expect<Matches<'AuditEventProof'>>,
+  Expect<Matches<'AuditConsistencyProof'>>,
+  Expect<Matches<'AuditExport'>>,
+  Expect<Matches<'AuditFailure'>>,
+  Expect<Matches<'AuditVerification'>>,
+  Expect<Matches<'WitnessOutcome'>>,
+  Expect<Matches<'WitnessOutcomeList'>>,
+  Expect<Matches<'CheckpointResponse'>>,
   // request parameters
   Expect<Same<z.output<Zod['ReferralIdParams']>, operations['getReferral']['parameters']['path']>>,
   Expect<Same<z.input<Zod['ReferralIdParams']>, operations['getReferral']['parameters']['path']>>,
@@ -168,4 +180,10 @@ export type ContractTypeChecks = [
       Omit<NonNullable<operations['listWebhookDeliveries']['parameters']['query']>, 'limit'>
     >
   >,
+  Expect<Same<Omit<z.output<Zod['SearchAuditQuery']>, 'limit'>, Omit<NonNullable<operations['searchAuditEvents']['parameters']['query']>, 'limit'>>>,
+  Expect<Equal<keyof z.output<Zod['SearchAuditQuery']>, keyof NonNullable<operations['searchAuditEvents']['parameters']['query']>>>,
+  Expect<Same<Omit<z.output<Zod['ExportAuditQuery']>, 'format'>, Omit<NonNullable<operations['exportAuditLog']['parameters']['query']>, 'format'>>>,
+  Expect<Equal<keyof z.output<Zod['ExportAuditQuery']>, keyof NonNullable<operations['exportAuditLog']['parameters']['query']>>>,
+  Expect<Same<z.output<Zod['AuditEventIdParams']>, operations['getAuditEventProof']['parameters']['path']>>,
+  Expect<Same<z.output<Zod['ConsistencyQuery']>, operations['getAuditConsistencyProof']['parameters']['query']>>,
 ];

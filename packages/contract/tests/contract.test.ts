@@ -25,6 +25,11 @@ const parameterSchemas: Record<string, Partial<Record<'query' | 'path' | 'header
   failReferral: { path: contract.ReferralIdParams, header: contract.IdempotencyKeyHeaders },
   markReferralEnteredInError: { path: contract.ReferralIdParams, header: contract.IdempotencyKeyHeaders },
   listOutboxMessages: { query: contract.ListOutboxQuery },
+  searchAuditEvents: { query: contract.SearchAuditQuery },
+  exportAuditLog: { query: contract.ExportAuditQuery },
+  getAuditEventProof: { path: contract.AuditEventIdParams },
+  // Both are required; each example is checked on its own.
+  getAuditConsistencyProof: { query: contract.ConsistencyQuery.partial() },
   resendOutboxMessage: { path: contract.MessageIdParams },
   discloseReferral: { path: contract.ReferralIdParams, header: contract.IdempotencyKeyHeaders },
   revokeConsent: { path: contract.ReferralIdParams, header: contract.IdempotencyKeyHeaders },

@@ -10,7 +10,8 @@ export type CryptoErrorCode =
   | 'issuer_mismatch'
   | 'stale'
   | 'claims_invalid'
-  | 'receipt_invalid';
+  | 'receipt_invalid'
+  | 'checkpoint_invalid';
 
 export class CryptoError extends Error {
   override readonly name = 'CryptoError';

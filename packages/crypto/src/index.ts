@@ -7,3 +7,4 @@ export * from './tokens.ts';
 export * from './pseudonym.ts';
 export * from './merkle.ts';
 export * from './webhook.ts';
+export * from './checkpoint.ts';

@@ -111,12 +111,39 @@ export class MerkleTreeBuilder {
     return this.#size;
   }
 
-  append(leaf: Uint8Array): void {
+  /**
+   * Continues a tree of `size` leaves from its compact range (`subtrees()` of that tree, largest
+   * first), so a log can keep appending without re-reading its leaves.
+   */
+  static resume(size: number, subtrees: readonly Uint8Array[]): MerkleTreeBuilder {
+    requireSize(size, 'tree size');
+    let bits = 0;
+    for (let s = size; s > 0; s = half(s)) if (lsb(s)) bits++;
+    if (subtrees.length !== bits) throw new RangeError(`a tree of size ${size} has ${bits} subtrees, got ${subtrees.length}`);
+    const builder = new MerkleTreeBuilder();
+    for (const h of subtrees) requireHash(h, 'subtree hash');
+    builder.#stack.push(...subtrees.map((h) => h.slice()));
+    builder.#size = size;
+    return builder;
+  }
+
+  /**
+   * Appends a leaf hash. `onSubtree(level, index, hash)` is told of every perfect subtree above the
+   * leaves that the leaf completes (level >= 1), so a store can keep them for O(log n) proofs.
+   */
+  append(leaf: Uint8Array, onSubtree?: (level: number, index: number, hash: Uint8Array) => void): void {
     requireHash(leaf, 'leaf hash');
     if (this.#size >= Number.MAX_SAFE_INTEGER) throw new RangeError('tree is full');
     let hash = leaf;
     // Every trailing one bit of the old size is a perfect subtree the new leaf completes.
-    for (let s = this.#size; lsb(s); s = half(s)) hash = nodeHash(this.#stack.pop()!, hash);
+    let level = 0;
+    let index = this.#size;
+    for (let s = this.#size; lsb(s); s = half(s)) {
+      hash = nodeHash(this.#stack.pop()!, hash);
+      level++;
+      index = half(index);
+      onSubtree?.(level, index, hash);
+    }
     this.#stack.push(hash);
     this.#size++;
   }

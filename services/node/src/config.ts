@@ -78,6 +78,8 @@ export interface NodeConfig {
   retention?: RetentionConfig;
   /** How long the receiver has to accept or reject, per urgency (ms); unset ones take the defaults. */
   responseDeadlines?: Partial<Record<Urgency, number>>;
+  /** Audit log sequencing and cross-witnessing; defaults in `defaultAudit`. */
+  audit?: AuditConfig;
   /** Fault injection, for the fault tests only: never set in a deployment. */
   faults?: { crashAfterCommitProbability?: number };
 }
@@ -90,6 +92,15 @@ export const defaultDelivery: DeliveryConfig = {
   requestTimeoutMs: 10_000,
   concurrency: 8,
 };
+
+export interface AuditConfig {
+  /** How often committed audit events are sequenced into the Merkle tree and checkpointed. */
+  sequenceIntervalMs: number;
+  /** How often this node witnesses its active peers' checkpoints (0: only on demand). */
+  witnessIntervalMs: number;
+}
+
+export const defaultAudit: AuditConfig = { sequenceIntervalMs: 5_000, witnessIntervalMs: 10 * 60_000 };
 
 export const defaultResponseDeadlines: Readonly<Record<Urgency, number>> = {
   EMERGENCY: 4 * 3600_000,
@@ -161,6 +172,8 @@ export const SERVE_ENV = {
   BRIDGE_RESPONSE_DEADLINE_EMERGENCY_HOURS: deadlineHours('EMERGENCY'),
   BRIDGE_RESPONSE_DEADLINE_URGENT_HOURS: deadlineHours('URGENT'),
   BRIDGE_RESPONSE_DEADLINE_ROUTINE_HOURS: deadlineHours('ROUTINE'),
+  BRIDGE_AUDIT_SEQUENCE_MS: wholeNumber(100, 3600_000, defaultAudit.sequenceIntervalMs, 'how often audit events are sequenced and checkpointed, in ms'),
+  BRIDGE_AUDIT_WITNESS_MS: wholeNumber(0, 7 * 24 * 3600_000, defaultAudit.witnessIntervalMs, 'how often peers\' audit checkpoints are co-signed, in ms; 0 for on demand only'),
   BRIDGE_FAULT_CRASH_AFTER_COMMIT: envVar(
     z.coerce.number().min(0).max(1).optional(),
     'a probability from 0 to 1',

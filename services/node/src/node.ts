@@ -12,6 +12,7 @@ import { Dispatcher } from './outbox/dispatcher.ts';
 import { ErasureJobs } from './consent/jobs.ts';
 import { OutboxListener } from './outbox/listener.ts';
 import { WebhookDispatcher } from './webhooks/dispatcher.ts';
+import { AuditService } from './audit/service.ts';
 import type { App } from './routes/types.ts';
 
 export interface BridgeNode {
@@ -69,6 +70,7 @@ export async function createNode(config: NodeConfig, options: NodeOptions = {}):
     },
     logger,
   );
+  const audit = new AuditService(ctx);
   const app = await buildApp(ctx);
   let stopping: Promise<void> | undefined;
   return {
@@ -84,6 +86,7 @@ export async function createNode(config: NodeConfig, options: NodeOptions = {}):
         dispatcher.start();
         erasure.start();
         webhooks.start();
+        audit.start();
       }
       return address;
     },
@@ -99,7 +102,7 @@ export async function createNode(config: NodeConfig, options: NodeOptions = {}):
         await app.close();
         await listener.stop();
         await erasure.stop();
-        await Promise.all([draining, webhooks.stop()]);
+        await Promise.all([draining, webhooks.stop(), audit.stop()]);
         await database.close();
       })();
       return stopping;

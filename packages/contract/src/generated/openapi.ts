@@ -624,6 +624,191 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/v1/audit/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Search the audit log
+         * @description Searches this node's audit log, newest first, with cursor pagination. Filters combine with AND.
+         *     Events hold ids, types, actors, peers, digests and codes, never personal data. `idx` is the event
+         *     id (the `logIndex` a receipt names); `leafIndex` is the event's position in the Merkle tree, or
+         *     null while it is not yet sequenced. Requires a bearer token with the `audit:read` scope.
+         */
+        get: operations["searchAuditEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/v1/audit/events/{eventId}/proof": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get an inclusion proof for an audit event
+         * @description Sequences and checkpoints the log if needed, then returns the event, its leaf index, the latest
+         *     signed checkpoint and the RFC 9162 inclusion proof of the event's leaf in it. The leaf is the
+         *     SHA-256 of `0x00` followed by the RFC 8785 canonical JSON of the event. Requires `audit:read`.
+         */
+        get: operations["getAuditEventProof"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/v1/audit/consistency": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get a consistency proof between two checkpoints
+         * @description Returns the two signed checkpoints of these tree sizes and the RFC 9162 consistency proof that the
+         *     larger tree extends the smaller one. Requires `audit:read`.
+         */
+        get: operations["getAuditConsistencyProof"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/v1/audit/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export the audit log with its checkpoint and proofs
+         * @description Exports the sequenced events matching the filters (all of them without filters), oldest first, as
+         *     NDJSON or CSV, for `bridge audit verify`, which checks it offline. The export starts with the latest
+         *     signed checkpoint (and this node's public log keys), then every co-signature peers made of this
+         *     node's checkpoints with a consistency proof to it, then one record per event with its leaf index and
+         *     inclusion proof. In CSV, the `record` column says which: checkpoint and co-signature records carry
+         *     their JSON in the `detail` column. Requires `audit:read`.
+         */
+        get: operations["exportAuditLog"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/v1/audit/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Verify the whole audit log
+         * @description Sequences and checkpoints the log, then checks all of it as `bridge audit verify` checks an export:
+         *     every event against its leaf hash and inclusion proof, the tree against every signed checkpoint,
+         *     and every co-signature against the latest checkpoint. The answer names the first bad entry.
+         *     Requires `audit:read`.
+         */
+        post: operations["verifyAuditLog"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/v1/audit/witness": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cross-witness checkpoints with every active peer now
+         * @description Runs one round of cross-witnessing at once (it also runs periodically): this node checkpoints its own
+         *     log, then for every active peer fetches its latest checkpoint with a consistency proof from the last
+         *     one this node co-signed, co-signs it if the proof verifies and returns the co-signature to the peer.
+         *     A peer whose log is not consistent is not co-signed and is recorded as an alert. Requires the `admin`
+         *     scope.
+         */
+        post: operations["witnessAuditCheckpoints"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/federation/v1/audit/checkpoint": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Ask a peer for its latest checkpoint, to witness it
+         * @description A witness asks for this node's latest signed checkpoint and a consistency proof from the tree size it
+         *     last co-signed. The body is a compact JWS (`typ` `bridge-witness-request+jwt`, EdDSA) signed with the
+         *     witness's log key as pinned at onboarding, with claims `iss` (witness), `aud` (this node), `iat`,
+         *     `jti` and `fromSize`; only active peers are answered. The answer is self-authenticating: the checkpoint
+         *     is signed with this node's log key and the proof is checked against the witness's own record.
+         */
+        post: operations["requestAuditCheckpoint"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/federation/v1/audit/cosignatures": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Hand a co-signature of this node's checkpoint to it
+         * @description A witness returns its co-signature of one of this node's checkpoints: a compact JWS (`typ`
+         *     `bridge-cosignature+jwt`, EdDSA, the witness's log key pinned at onboarding) with claims `iss`
+         *     (witness), `sub` (this node), `iat`, `treeSize` and `rootHash`. It is stored only when it names a
+         *     checkpoint this node signed, with the same root.
+         */
+        post: operations["submitAuditCosignature"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/admin/v1/webhook-deliveries": {
         parameters: {
             query?: never;
@@ -1218,7 +1403,7 @@ export interface components {
          * @example validation_failed
          * @enum {string}
          */
-        ProblemCode: "validation_failed" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "not_ready" | "peer_unknown" | "peer_not_active" | "message_malformed" | "message_header_forbidden" | "message_algorithm_forbidden" | "message_decrypt_failed" | "message_signature_invalid" | "message_key_unknown" | "message_audience_mismatch" | "message_issuer_mismatch" | "message_stale" | "message_replay_conflict" | "message_body_invalid" | "message_out_of_order" | "receipt_invalid" | "idempotency_key_in_use" | "idempotency_key_reused" | "illegal_transition" | "disclosure_not_allowed" | "referral_not_accepted" | "consent_not_valid";
+        ProblemCode: "validation_failed" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "not_ready" | "peer_unknown" | "peer_not_active" | "message_malformed" | "message_header_forbidden" | "message_algorithm_forbidden" | "message_decrypt_failed" | "message_signature_invalid" | "message_key_unknown" | "message_audience_mismatch" | "message_issuer_mismatch" | "message_stale" | "message_replay_conflict" | "message_body_invalid" | "message_out_of_order" | "receipt_invalid" | "idempotency_key_in_use" | "idempotency_key_reused" | "illegal_transition" | "disclosure_not_allowed" | "referral_not_accepted" | "consent_not_valid" | "checkpoint_invalid" | "audit_inconsistent";
         /** @description RFC 9457 problem details with a stable `code`. A 500 never reveals internals. */
         Problem: {
             /** Format: uri-reference */
@@ -1606,6 +1791,89 @@ export interface components {
         Jwks: {
             keys: components["schemas"]["PublicJwk"][];
         };
+        /**
+         * @description A 32-byte SHA-256 hash (RFC 9162 tree hash), unpadded base64url.
+         * @example 47DEQpj8HBSa-_TImW-5JCeuQeRkm5NMpJWZG3hSuFU
+         */
+        MerkleHash: string;
+        /** @description One audit event as stored. Ids, types, actors, peers, digests and codes only; never personal data. */
+        AuditEvent: {
+            /** @description The event id; a receipt's `logIndex`. */
+            idx: number;
+            /** @description Position in the Merkle tree, null until sequenced. */
+            leafIndex: number | null;
+            /** @description RFC 3339 UTC time with microseconds, exactly as stored (it is part of the leaf). */
+            at: string;
+            type: string;
+            actor: string;
+            peerNodeId: string | null;
+            referralId: string | null;
+            messageId: string | null;
+            digest: string | null;
+            /** @description Codes and counts. */
+            detail: {
+                [key: string]: string | number | boolean | null;
+            } | null;
+        };
+        AuditEventList: {
+            items: components["schemas"]["AuditEvent"][];
+            /** @description Cursor of the next page, or null on the last page. */
+            nextCursor: string | null;
+        };
+        /** @description A signed tree head of this node's log. */
+        AuditCheckpoint: {
+            treeSize: number;
+            rootHash: components["schemas"]["MerkleHash"];
+            /** Format: date-time */
+            issuedAt: string;
+            checkpoint: components["schemas"]["CompactJws"];
+        };
+        AuditEventProof: {
+            event: components["schemas"]["AuditEvent"];
+            leafIndex: number;
+            checkpoint: components["schemas"]["AuditCheckpoint"];
+            /** @description RFC 9162 inclusion proof, bottom-up. */
+            proof: components["schemas"]["MerkleHash"][];
+        };
+        AuditConsistencyProof: {
+            from: components["schemas"]["AuditCheckpoint"];
+            to: components["schemas"]["AuditCheckpoint"];
+            /** @description RFC 9162 consistency proof. */
+            proof: components["schemas"]["MerkleHash"][];
+        };
+        /** @description An audit export (NDJSON or CSV), as described on `exportAuditLog`. */
+        AuditExport: string;
+        /** @description The first thing that failed. */
+        AuditFailure: {
+            leafIndex: number | null;
+            eventId: number | null;
+            reason: string;
+        };
+        AuditVerification: {
+            ok: boolean;
+            treeSize: number;
+            entries: number;
+            cosignatures: number;
+            failure: components["schemas"]["AuditFailure"] | null;
+        };
+        WitnessOutcome: {
+            peer: components["schemas"]["NodeId"];
+            /**
+             * @description `cosigned`, `inconsistent` (the peer's log does not extend what this node co-signed: an alert), `invalid` (bad signature) or `unreachable`.
+             * @enum {string}
+             */
+            outcome: "cosigned" | "inconsistent" | "invalid" | "unreachable";
+            treeSize: number | null;
+        };
+        WitnessOutcomeList: {
+            checkpoint: components["schemas"]["AuditCheckpoint"];
+            peers: components["schemas"]["WitnessOutcome"][];
+        };
+        CheckpointResponse: {
+            checkpoint: components["schemas"]["CompactJws"];
+            /** @description RFC 9162 consistency proof from the witness's `fromSize` to the checkpoint. */
+            consistency: components["schemas"]["MerkleHash"][];
+        };
         Health: {
             /** @enum {string} */
             status: "ok";
@@ -1842,6 +2110,25 @@ export interface components {
                  *       "code": "forbidden",
                  *       "detail": "This operation requires the scope \"admin\".",
                  *       "requestId": "req-3e8b1d42"
+                 *     }
+                 */
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description The token is valid but lacks the `audit:read` scope (`forbidden`). */
+        AuditForbidden: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "type": "urn:bridge:problem:forbidden",
+                 *       "title": "Forbidden",
+                 *       "status": 403,
+                 *       "code": "forbidden",
+                 *       "detail": "This operation requires the scope \"audit:read\".",
+                 *       "requestId": "req-3e8b1d43"
                  *     }
                  */
                 "application/problem+json": components["schemas"]["Problem"];
@@ -2086,6 +2373,41 @@ export interface components {
          * @example 5f0c6a2e-8d1b-4b7a-9e3c-2a4d6f8b0c1e
          */
         IdempotencyKey: string;
+        /**
+         * @description Only events at or after this time.
+         * @example 2025-03-14T00:00:00Z
+         */
+        AuditFrom: string;
+        /**
+         * @description Only events before this time.
+         * @example 2025-03-15T00:00:00Z
+         */
+        AuditTo: string;
+        /**
+         * @description Only events about this referral.
+         * @example 0192f4a1-7c3e-7a10-9b2d-5e8f3c1a2b40
+         */
+        AuditReferralId: string;
+        /**
+         * @description Only events about this message.
+         * @example 0192f4a1-7d02-7c44-8e61-2f0a9b7c3d11
+         */
+        AuditMessageId: string;
+        /**
+         * @description Only events involving this peer.
+         * @example pvpt
+         */
+        AuditPeer: components["schemas"]["NodeId"];
+        /**
+         * @description Only events of this type.
+         * @example message.received
+         */
+        AuditType: string;
+        /**
+         * @description Only events by this actor (a client id, a peer node id, `system` or `operator:<node>`).
+         * @example system
+         */
+        AuditActor: string;
         /**
          * @description The referral id (shared by both nodes).
          * @example 0192f4a1-7c3e-7a10-9b2d-5e8f3c1a2b40
@@ -4221,6 +4543,562 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+        };
+    };
+    searchAuditEvents: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Only events at or after this time.
+                 * @example 2025-03-14T00:00:00Z
+                 */
+                from?: components["parameters"]["AuditFrom"];
+                /**
+                 * @description Only events before this time.
+                 * @example 2025-03-15T00:00:00Z
+                 */
+                to?: components["parameters"]["AuditTo"];
+                /**
+                 * @description Only events about this referral.
+                 * @example 0192f4a1-7c3e-7a10-9b2d-5e8f3c1a2b40
+                 */
+                referralId?: components["parameters"]["AuditReferralId"];
+                /**
+                 * @description Only events about this message.
+                 * @example 0192f4a1-7d02-7c44-8e61-2f0a9b7c3d11
+                 */
+                messageId?: components["parameters"]["AuditMessageId"];
+                /**
+                 * @description Only events involving this peer.
+                 * @example pvpt
+                 */
+                peer?: components["parameters"]["AuditPeer"];
+                /**
+                 * @description Only events of this type.
+                 * @example message.received
+                 */
+                type?: components["parameters"]["AuditType"];
+                /**
+                 * @description Only events by this actor (a client id, a peer node id, `system` or `operator:<node>`).
+                 * @example system
+                 */
+                actor?: components["parameters"]["AuditActor"];
+                /**
+                 * @description Maximum number of events in the page.
+                 * @example 100
+                 */
+                limit?: number;
+                /**
+                 * @description Opaque cursor from the `nextCursor` of the previous page.
+                 * @example WyIyMDI1LTAzLTE0VDA5OjMwOjAwLjAwMFoiLDE4NDJd
+                 */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of audit events. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "idx": 1842,
+                     *           "leafIndex": 1840,
+                     *           "at": "2025-03-14T09:30:05.123456Z",
+                     *           "type": "message.received",
+                     *           "actor": "atina",
+                     *           "peerNodeId": "atina",
+                     *           "referralId": "0192f4a1-7c3e-7a10-9b2d-5e8f3c1a2b40",
+                     *           "messageId": "0192f4a1-7d02-7c44-8e61-2f0a9b7c3d11",
+                     *           "digest": "sha-256:T4O9zgg1PBRENsDKAouEg4Eko66XYujQUbcmUxyWZzw",
+                     *           "detail": {
+                     *             "messageType": "referral.request",
+                     *             "seq": 1
+                     *           }
+                     *         }
+                     *       ],
+                     *       "nextCursor": null
+                     *     }
+                     */
+                    "application/json": components["schemas"]["AuditEventList"];
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["AuditForbidden"];
+        };
+    };
+    getAuditEventProof: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The event id (`idx`; a receipt's `logIndex`).
+                 * @example 1842
+                 */
+                eventId: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The event and its inclusion proof. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "event": {
+                     *         "idx": 1842,
+                     *         "leafIndex": 1840,
+                     *         "at": "2025-03-14T09:30:05.123456Z",
+                     *         "type": "message.received",
+                     *         "actor": "atina",
+                     *         "peerNodeId": "atina",
+                     *         "referralId": "0192f4a1-7c3e-7a10-9b2d-5e8f3c1a2b40",
+                     *         "messageId": "0192f4a1-7d02-7c44-8e61-2f0a9b7c3d11",
+                     *         "digest": "sha-256:T4O9zgg1PBRENsDKAouEg4Eko66XYujQUbcmUxyWZzw",
+                     *         "detail": null
+                     *       },
+                     *       "leafIndex": 1840,
+                     *       "checkpoint": {
+                     *         "treeSize": 1841,
+                     *         "rootHash": "47DEQpj8HBSa-_TImW-5JCeuQeRkm5NMpJWZG3hSuFU",
+                     *         "issuedAt": "2025-03-14T09:31:00Z",
+                     *         "checkpoint": "eyJhbGciOiJFZERTQSIsInR5cCI6ImJyaWRnZS1jaGVja3BvaW50K2p3dCJ9.eyJpc3MiOiJwdnB0In0.c2ln"
+                     *       },
+                     *       "proof": [
+                     *         "47DEQpj8HBSa-_TImW-5JCeuQeRkm5NMpJWZG3hSuFU"
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["AuditEventProof"];
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["AuditForbidden"];
+            /** @description No audit event with this id, or it is not sequenced yet (`not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:bridge:problem:not_found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "code": "not_found",
+                     *       "detail": "audit event not found",
+                     *       "requestId": "req-3e8b1d50"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getAuditConsistencyProof: {
+        parameters: {
+            query: {
+                /**
+                 * @description Tree size of the older checkpoint.
+                 * @example 1200
+                 */
+                fromSize: number;
+                /**
+                 * @description Tree size of the newer checkpoint.
+                 * @example 1841
+                 */
+                toSize: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Both checkpoints and the proof. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "from": {
+                     *         "treeSize": 1200,
+                     *         "rootHash": "47DEQpj8HBSa-_TImW-5JCeuQeRkm5NMpJWZG3hSuFU",
+                     *         "issuedAt": "2025-03-14T08:00:00Z",
+                     *         "checkpoint": "eyJhbGciOiJFZERTQSIsInR5cCI6ImJyaWRnZS1jaGVja3BvaW50K2p3dCJ9.eyJpc3MiOiJwdnB0In0.c2ln"
+                     *       },
+                     *       "to": {
+                     *         "treeSize": 1841,
+                     *         "rootHash": "47DEQpj8HBSa-_TImW-5JCeuQeRkm5NMpJWZG3hSuFU",
+                     *         "issuedAt": "2025-03-14T09:31:00Z",
+                     *         "checkpoint": "eyJhbGciOiJFZERTQSIsInR5cCI6ImJyaWRnZS1jaGVja3BvaW50K2p3dCJ9.eyJpc3MiOiJwdnB0In0.c2ln"
+                     *       },
+                     *       "proof": [
+                     *         "47DEQpj8HBSa-_TImW-5JCeuQeRkm5NMpJWZG3hSuFU"
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["AuditConsistencyProof"];
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["AuditForbidden"];
+            /** @description This node signed no checkpoint of one of the sizes (`not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:bridge:problem:not_found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "code": "not_found",
+                     *       "detail": "checkpoint not found",
+                     *       "requestId": "req-3e8b1d51"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    exportAuditLog: {
+        parameters: {
+            query?: {
+                /**
+                 * @description NDJSON (one JSON object per line) or CSV.
+                 * @example ndjson
+                 */
+                format?: "ndjson" | "csv";
+                /**
+                 * @description Only events at or after this time.
+                 * @example 2025-03-14T00:00:00Z
+                 */
+                from?: components["parameters"]["AuditFrom"];
+                /**
+                 * @description Only events before this time.
+                 * @example 2025-03-15T00:00:00Z
+                 */
+                to?: components["parameters"]["AuditTo"];
+                /**
+                 * @description Only events about this referral.
+                 * @example 0192f4a1-7c3e-7a10-9b2d-5e8f3c1a2b40
+                 */
+                referralId?: components["parameters"]["AuditReferralId"];
+                /**
+                 * @description Only events about this message.
+                 * @example 0192f4a1-7d02-7c44-8e61-2f0a9b7c3d11
+                 */
+                messageId?: components["parameters"]["AuditMessageId"];
+                /**
+                 * @description Only events involving this peer.
+                 * @example pvpt
+                 */
+                peer?: components["parameters"]["AuditPeer"];
+                /**
+                 * @description Only events of this type.
+                 * @example message.received
+                 */
+                type?: components["parameters"]["AuditType"];
+                /**
+                 * @description Only events by this actor (a client id, a peer node id, `system` or `operator:<node>`).
+                 * @example system
+                 */
+                actor?: components["parameters"]["AuditActor"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The export. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {"record":"checkpoint","origin":"pvpt","checkpoint":"eyJhbGciOiJFZERTQSJ9.eyJpc3MiOiJwdnB0In0.c2ln","treeSize":1,"rootHash":"47DEQpj8HBSa-_TImW-5JCeuQeRkm5NMpJWZG3hSuFU","complete":true,"keys":[]}
+                     *     {"record":"entry","leafIndex":0,"event":{"idx":0,"at":"2025-03-14T09:30:05.123456Z","type":"peer.added","actor":"operator","peerNodeId":"atina","referralId":null,"messageId":null,"digest":null,"detail":null},"proof":[]}
+                     */
+                    "application/x-ndjson": components["schemas"]["AuditExport"];
+                    /**
+                     * @example record,leaf_index,idx,at,type,actor,peer_node_id,referral_id,message_id,digest,detail,proof
+                     *     entry,0,0,2025-03-14T09:30:05.123456Z,peer.added,operator,atina,,,,,
+                     */
+                    "text/csv": components["schemas"]["AuditExport"];
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["AuditForbidden"];
+        };
+    };
+    verifyAuditLog: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The outcome (also when verification failed). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "treeSize": 1841,
+                     *       "entries": 1841,
+                     *       "cosignatures": 1,
+                     *       "failure": {
+                     *         "leafIndex": 17,
+                     *         "eventId": 17,
+                     *         "reason": "the event's content does not match its leaf hash"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["AuditVerification"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["AuditForbidden"];
+        };
+    };
+    witnessAuditCheckpoints: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The outcome per peer. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "checkpoint": {
+                     *         "treeSize": 1841,
+                     *         "rootHash": "47DEQpj8HBSa-_TImW-5JCeuQeRkm5NMpJWZG3hSuFU",
+                     *         "issuedAt": "2025-03-14T09:31:00Z",
+                     *         "checkpoint": "eyJhbGciOiJFZERTQSIsInR5cCI6ImJyaWRnZS1jaGVja3BvaW50K2p3dCJ9.eyJpc3MiOiJwdnB0In0.c2ln"
+                     *       },
+                     *       "peers": [
+                     *         {
+                     *           "peer": "atina",
+                     *           "outcome": "cosigned",
+                     *           "treeSize": 912
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["WitnessOutcomeList"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["AdminForbidden"];
+        };
+    };
+    requestAuditCheckpoint: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /** @example eyJhbGciOiJFZERTQSIsInR5cCI6ImJyaWRnZS13aXRuZXNzLXJlcXVlc3Qrand0In0.eyJpc3MiOiJhdGluYSJ9.c2ln */
+                "application/jose": components["schemas"]["CompactJws"];
+            };
+        };
+        responses: {
+            /** @description The latest checkpoint and the consistency proof from `fromSize`. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "checkpoint": "eyJhbGciOiJFZERTQSIsInR5cCI6ImJyaWRnZS1jaGVja3BvaW50K2p3dCJ9.eyJpc3MiOiJwdnB0In0.c2ln",
+                     *       "consistency": [
+                     *         "47DEQpj8HBSa-_TImW-5JCeuQeRkm5NMpJWZG3hSuFU"
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["CheckpointResponse"];
+                };
+            };
+            /** @description The request is not validly signed by a log key of the peer (`checkpoint_invalid`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:bridge:problem:checkpoint_invalid",
+                     *       "title": "Checkpoint invalid",
+                     *       "status": 401,
+                     *       "code": "checkpoint_invalid",
+                     *       "detail": "witness request signature does not verify",
+                     *       "requestId": "req-5b21e0c0"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The witness is unknown (`peer_unknown`) or not active (`peer_not_active`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:bridge:problem:peer_not_active",
+                     *       "title": "Peer not active",
+                     *       "status": 403,
+                     *       "code": "peer_not_active",
+                     *       "detail": "the peer is not active",
+                     *       "requestId": "req-5b21e0c1"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `fromSize` is beyond this node's log (`audit_inconsistent`): the witness co-signed a longer log than this node now has. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:bridge:problem:audit_inconsistent",
+                     *       "title": "Audit log inconsistent",
+                     *       "status": 409,
+                     *       "code": "audit_inconsistent",
+                     *       "detail": "the witness co-signed 912 leaves; this log has 700",
+                     *       "requestId": "req-5b21e0c2"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    submitAuditCosignature: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /** @example eyJhbGciOiJFZERTQSIsInR5cCI6ImJyaWRnZS1jb3NpZ25hdHVyZStqd3QifQ.eyJpc3MiOiJhdGluYSJ9.c2ln */
+                "application/jose": components["schemas"]["CompactJws"];
+            };
+        };
+        responses: {
+            /** @description The co-signature is stored (or was already). */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The co-signature does not verify with the witness's log keys (`checkpoint_invalid`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:bridge:problem:checkpoint_invalid",
+                     *       "title": "Checkpoint invalid",
+                     *       "status": 401,
+                     *       "code": "checkpoint_invalid",
+                     *       "detail": "co-signature signature does not verify",
+                     *       "requestId": "req-5b21e0c3"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The witness is unknown (`peer_unknown`) or not active (`peer_not_active`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:bridge:problem:peer_unknown",
+                     *       "title": "Peer unknown",
+                     *       "status": 403,
+                     *       "code": "peer_unknown",
+                     *       "detail": "the sender is not a known peer",
+                     *       "requestId": "req-5b21e0c4"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description This node signed no checkpoint of that size and root (`audit_inconsistent`). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:bridge:problem:audit_inconsistent",
+                     *       "title": "Audit log inconsistent",
+                     *       "status": 409,
+                     *       "code": "audit_inconsistent",
+                     *       "detail": "no checkpoint of this size and root",
+                     *       "requestId": "req-5b21e0c5"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            "4XX": components["responses"]["ClientError"];
         };
     };
     listWebhookDeliveries: {

@@ -35,6 +35,8 @@ export const ProblemCode = z.enum([
   'disclosure_not_allowed',
   'referral_not_accepted',
   'consent_not_valid',
+  'checkpoint_invalid',
+  'audit_inconsistent',
 ]);
 export type ProblemCode = z.infer<typeof ProblemCode>;
 

@@ -27,7 +27,15 @@ export type AuditEventType =
   | 'client.revoked'
   | 'webhook.subscribed'
   | 'webhook.unsubscribed'
-  | 'webhook.dead';
+  | 'webhook.dead'
+
+  | 'referral.read'
+  | 'audit.exported'
+  | 'audit.verified'
+  | 'audit.witnessed'
+  | 'audit.cosigned'
+  | 'audit.cosignature_received'
+  | 'audit.witness_failed';
 
 export interface AuditEvent {
   type: AuditEventType;
@@ -42,7 +50,28 @@ export interface AuditEvent {
   detail?: Record<string, string | number | boolean | null>;
 }
 
-/** Appends in the caller's transaction and returns the event's log index. */
+const toRow = (event: AuditEvent) => ({
+  at: event.at,
+  type: event.type,
+  actor: event.actor,
+  peerNodeId: event.peerNodeId ?? null,
+  referralId: event.referralId ?? null,
+  messageId: event.messageId ?? null,
+  digest: event.digest ?? null,
+  detail: event.detail ?? null,
+});
+
+/** Several events in one INSERT, in the caller's transaction (e.g. one read event per referral listed). */
+export async function appendAuditMany(tx: Executor, events: AuditEvent[]): Promise<void> {
+  if (events.length > 0) await tx.insert(auditEvents).values(events.map(toRow));
+}
+
+/**
+ * Appends in the caller's transaction and returns the event id (`audit_events.idx`), which receipts
+ * carry as `logIndex`. It is not the Merkle leaf index: the sequencer assigns that after commit (see
+ * sequencer.ts); inclusion proofs are looked up by event id. A failed insert fails the caller's
+ * transaction, so nothing is changed without its audit event.
+ */
 export async function appendAudit(tx: Executor, event: AuditEvent): Promise<number> {
   const [row] = await tx
     .insert(auditEvents)

@@ -1,6 +1,7 @@
 import { ConfigError } from '../config.ts';
 import { BridgeError } from '../errors.ts';
 import { helpText, UsageError, type CliIo, type CommandSpec } from './args.ts';
+import { audit, auditCommand } from './commands/audit.ts';
 import { clients, clientsCommand } from './commands/clients.ts';
 import { init, initCommand } from './commands/init.ts';
 import { keys, keysCommand } from './commands/keys.ts';
@@ -18,11 +19,12 @@ commands:
   clients   create, list or revoke API clients
   keys      rotate the node's keys
   outbox    list messages to peers and their delivery state; resend a dead-lettered one
+  audit     verify an audit log export offline
   demo      run two nodes on embedded PostgreSQL and exchange a referral (pnpm demo)
 
 bridge <command> --help describes each command's options.`;
 
-const COMMANDS: Record<string, (argv: string[], io: CliIo) => Promise<number>> = { init, serve, peers, clients, keys, outbox };
+const COMMANDS: Record<string, (argv: string[], io: CliIo) => Promise<number>> = { init, serve, peers, clients, keys, outbox, audit };
 
 /** Each command's options and help: the same specs its parser uses. */
 export const COMMAND_SPECS: Record<string, CommandSpec> = {
@@ -32,6 +34,7 @@ export const COMMAND_SPECS: Record<string, CommandSpec> = {
   clients: clientsCommand,
   keys: keysCommand,
   outbox: outboxCommand,
+  audit: auditCommand,
   demo: demoCommand,
 };
 

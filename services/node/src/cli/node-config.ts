@@ -19,6 +19,7 @@ export function nodeConfigFromDataDir(dataDir: DataDir, env: ServeEnv, databaseU
     http: { requestTimeoutMs: env.BRIDGE_HTTP_REQUEST_TIMEOUT_MS, connectionTimeoutMs: env.BRIDGE_HTTP_CONNECTION_TIMEOUT_MS, keepAliveTimeoutMs: env.BRIDGE_HTTP_KEEP_ALIVE_TIMEOUT_MS },
     delivery: { ...defaultDelivery, requestTimeoutMs: env.BRIDGE_DELIVERY_TIMEOUT_MS, pollIntervalMs: env.BRIDGE_DELIVERY_POLL_MS, maxDelayMs: env.BRIDGE_DELIVERY_RETRY_MAX_MS },
     limits: { clientPerMinute: env.BRIDGE_RATE_LIMIT_CLIENT_PER_MINUTE, messagesPerMinute: env.BRIDGE_RATE_LIMIT_MESSAGES_PER_MINUTE, peerMessagesPerMinute: env.BRIDGE_RATE_LIMIT_PEER_MESSAGES_PER_MINUTE },
+    audit: { sequenceIntervalMs: env.BRIDGE_AUDIT_SEQUENCE_MS, witnessIntervalMs: env.BRIDGE_AUDIT_WITNESS_MS },
     logLevel: env.BRIDGE_LOG_LEVEL,
     retention: { closedReferralMs: env.BRIDGE_RETENTION_DAYS * 86_400_000, sweepIntervalMs: env.BRIDGE_ERASURE_SWEEP_SECONDS * 1000 },
     responseDeadlines: {

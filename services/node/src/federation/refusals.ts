@@ -19,6 +19,7 @@ const BY_CRYPTO_CODE: Record<CryptoErrorCode, [number, ProblemCode]> = {
   issuer_mismatch: [403, 'message_issuer_mismatch'],
   audience_mismatch: [403, 'message_audience_mismatch'],
   receipt_invalid: [400, 'receipt_invalid'],
+  checkpoint_invalid: [401, 'checkpoint_invalid'],
 };
 
 export function refusalFromCrypto(code: CryptoErrorCode, message: string): BridgeError {

@@ -20,3 +20,19 @@ export function afterCursor(cursor: string, createdAt: Column, id: Column): SQL 
   }
   return or(lt(createdAt, at), and(eq(createdAt, at), lt(id, key)))!;
 }
+
+/** Keyset paging on a unique, never reused integer key (newest first), e.g. the audit event id. */
+export function encodeIdCursor(kind: string, id: number): string {
+  return Buffer.from(JSON.stringify([kind, id])).toString('base64url');
+}
+
+/** The id of a cursor from `encodeIdCursor(kind, …)`; anything else is a 400. */
+export function decodeIdCursor(kind: string, cursor: string): number {
+  try {
+    const [k, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [unknown, unknown];
+    if (k === kind && Number.isSafeInteger(id) && (id as number) >= 0) return id as number;
+  } catch {
+    // fall through
+  }
+  throw new BridgeError(400, 'validation_failed', 'cursor is not one this node issued');
+}

@@ -7,6 +7,32 @@ import type { NodeContext } from '../context.ts';
 import { notFound } from '../errors.ts';
 import { afterCursor, encodeCursor } from '../http/cursor.ts';
 import { AWAITING_ANSWER, historiesFor, toReferral, type DeadlineView } from './view.ts';
+import { appendAuditMany } from '../audit/append.ts';
+
+/**
+ * Reads of personal data are audit events (ids only), written in the reading transaction: if the
+ * event cannot be written, nothing is read.
+ */
+export async function readReferral(ctx: NodeContext, id: string, actor: string): Promise<Referral> {
+  const now = ctx.clock.now();
+  return ctx.db.transaction(async (tx) => {
+    const referral = await getReferral(tx, ctx, id);
+    await appendAuditMany(tx, [{ type: 'referral.read', actor, at: now, peerNodeId: referral.peer, referralId: id, detail: { operation: 'getReferral' } }]);
+    return referral;
+  });
+}
+
+export async function readReferrals(ctx: NodeContext, query: ListReferralsQuery, actor: string): Promise<ReferralList> {
+  const now = ctx.clock.now();
+  return ctx.db.transaction(async (tx) => {
+    const list = await listReferrals(tx, ctx, query);
+    await appendAuditMany(
+      tx,
+      list.items.map((r) => ({ type: 'referral.read' as const, actor, at: now, peerNodeId: r.peer, referralId: r.id, detail: { operation: 'listReferrals' } })),
+    );
+    return list;
+  });
+}
 
 const deadlineView = (ctx: NodeContext): DeadlineView => ({ now: ctx.clock.now(), deadlines: responseDeadlines(ctx.config) });
 

@@ -10,3 +10,8 @@ export * from './info-requests.ts';
 export * from './events.ts';
 export * from './webhook-subscriptions.ts';
 export * from './webhook-deliveries.ts';
+export * from './audit-pending.ts';
+export * from './audit-leaves.ts';
+export * from './audit-tree-nodes.ts';
+export * from './audit-checkpoints.ts';
+export * from './audit-cosignatures.ts';

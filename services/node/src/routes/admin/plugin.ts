@@ -5,10 +5,27 @@ import type { App } from '../types.ts';
 import { listOutboxMessagesRoute } from './list-outbox-messages.ts';
 import { resendOutboxMessageRoute } from './resend-outbox-message.ts';
 import { listWebhookDeliveriesRoute } from './list-webhook-deliveries.ts';
+import { searchAuditEventsRoute } from './search-audit-events.ts';
+import { getAuditEventProofRoute } from './get-audit-event-proof.ts';
+import { getAuditConsistencyProofRoute } from './get-audit-consistency-proof.ts';
+import { exportAuditLogRoute } from './export-audit-log.ts';
+import { verifyAuditLogRoute } from './verify-audit-log.ts';
+import { witnessAuditCheckpointsRoute } from './witness-audit-checkpoints.ts';
 
 /** Operators and auditors: `/admin/v1/...`, bearer tokens with the admin or audit scope. */
 export async function adminPlugin(app: App, { ctx }: { ctx: NodeContext }): Promise<void> {
   await registerBearerAuth(app, ctx);
   await registerClientRateLimit(app, ctx);
-  for (const route of [listOutboxMessagesRoute, resendOutboxMessageRoute, listWebhookDeliveriesRoute]) route(app, ctx);
+  const routes = [
+    listOutboxMessagesRoute,
+    resendOutboxMessageRoute,
+    listWebhookDeliveriesRoute,
+    searchAuditEventsRoute,
+    getAuditEventProofRoute,
+    getAuditConsistencyProofRoute,
+    exportAuditLogRoute,
+    verifyAuditLogRoute,
+    witnessAuditCheckpointsRoute,
+  ];
+  for (const route of routes) route(app, ctx);
 }

@@ -4,6 +4,8 @@ import type { App } from '../types.ts';
 import { getJwksRoute } from './get-jwks.ts';
 import { getNodeMetadataRoute } from './get-node-metadata.ts';
 import { receiveMessageRoute } from './receive-message.ts';
+import { requestAuditCheckpointRoute } from './request-audit-checkpoint.ts';
+import { submitAuditCosignatureRoute } from './submit-audit-cosignature.ts';
 
 /** Other nodes: messages are authenticated by their signatures, so there is no bearer auth here. */
 export async function federationPlugin(app: App, { ctx }: { ctx: NodeContext }): Promise<void> {
@@ -11,5 +13,5 @@ export async function federationPlugin(app: App, { ctx }: { ctx: NodeContext }):
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('application/jose', { parseAs: 'string', bodyLimit: ctx.config.messageMaxBytes }, (_request, body, done) => done(null, body));
   await registerAddressRateLimit(app);
-  for (const route of [receiveMessageRoute, getNodeMetadataRoute, getJwksRoute]) route(app, ctx);
+  for (const route of [receiveMessageRoute, getNodeMetadataRoute, getJwksRoute, requestAuditCheckpointRoute, submitAuditCosignatureRoute]) route(app, ctx);
 }

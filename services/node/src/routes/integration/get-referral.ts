@@ -1,5 +1,5 @@
 import { operations, Problem, Referral, ReferralIdParams } from '@bridge/contract';
-import { getReferral } from '../../referrals/queries.ts';
+import { readReferral } from '../../referrals/queries.ts';
 import type { RouteModule } from '../types.ts';
 
 const op = operations.getReferral;
@@ -9,6 +9,6 @@ export const getReferralRoute: RouteModule = (app, ctx) => {
     method: op.method,
     url: op.fastifyPath,
     schema: { params: ReferralIdParams, response: { 200: Referral, '4xx': Problem } },
-    handler: async (request) => getReferral(ctx.db, ctx, request.params.referralId),
+    handler: async (request) => readReferral(ctx, request.params.referralId, request.client!.id),
   });
 };

@@ -1,5 +1,5 @@
 import { ListReferralsQuery, operations, Problem, ReferralList } from '@bridge/contract';
-import { listReferrals } from '../../referrals/queries.ts';
+import { readReferrals } from '../../referrals/queries.ts';
 import type { RouteModule } from '../types.ts';
 
 const op = operations.listReferrals;
@@ -9,6 +9,6 @@ export const listReferralsRoute: RouteModule = (app, ctx) => {
     method: op.method,
     url: op.fastifyPath,
     schema: { querystring: ListReferralsQuery, response: { 200: ReferralList, '4xx': Problem } },
-    handler: async (request) => listReferrals(ctx.db, ctx, request.query),
+    handler: async (request) => readReferrals(ctx, request.query, request.client!.id),
   });
 };

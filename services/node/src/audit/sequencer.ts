@@ -1,0 +1,112 @@
+import { desc, sql } from 'drizzle-orm';
+import { currentKey, decodeHash, encodeHash, MerkleTreeBuilder, signCheckpoint } from '@bridge/crypto';
+import { auditCheckpoints, auditLeaves } from '../db/schema/index.ts';
+import type { Executor } from '../db/client.ts';
+import type { NodeContext } from '../context.ts';
+import { epochSeconds } from '../clock.ts';
+import { auditLeafHash, ENTRY_COLUMNS, selectEntries, toEntry } from './entry.ts';
+import { readSubtrees } from './tree.ts';
+
+export class AuditLogDamaged extends Error {
+  override readonly name = 'AuditLogDamaged';
+}
+
+/** Rows sequenced per transaction. */
+const BATCH = 2000;
+
+/**
+ * Gives committed audit events their leaf index, one batch per transaction (Trillian-style):
+ * appenders never wait on a counter, and replicas sharing the database take turns through an
+ * advisory lock. Rows become visible here only once committed, so an event whose transaction
+ * rolled back never gets a leaf and leaf indexes stay contiguous. Returns the leaves added.
+ */
+export async function sequenceBatch(db: Executor): Promise<number> {
+  return db.transaction(async (tx) => {
+    const [lock] = (await tx.execute(sql`select pg_try_advisory_xact_lock(hashtextextended('bridge/audit/sequencer', 0)) as locked`)).rows as Array<{ locked: boolean }>;
+    if (!lock?.locked) return 0;
+    const rows = await selectEntries(tx, sql`select ${ENTRY_COLUMNS} from audit_pending p join audit_events e on e.idx = p.event_idx order by e.idx limit ${BATCH}`);
+    if (rows.length === 0) return 0;
+    const builder = await resumeBuilder(tx);
+    const start = builder.size;
+    const last = await latestCheckpoint(tx);
+    // A log shorter than what it already signed was truncated: appending would hide that.
+    if (last && start < last.treeSize) throw new AuditLogDamaged(`the log has ${start} leaves but its latest checkpoint covers ${last.treeSize}`);
+    const leaves: Array<typeof auditLeaves.$inferInsert> = [];
+    const nodes: Array<[number, number, string]> = [];
+    for (const row of rows) {
+      const entry = toEntry(row);
+      const leafIndex = start + leaves.length;
+      const hash = auditLeafHash(entry, leafIndex);
+      leaves.push({ leafIndex, eventIdx: entry.idx, leafHash: encodeHash(hash) });
+      builder.append(hash, (level, index, h) => nodes.push([level, index, encodeHash(h)]));
+    }
+    await tx.insert(auditLeaves).values(leaves);
+    if (nodes.length > 0) {
+      const json = JSON.stringify(nodes.map(([level, index, hash]) => ({ level, index, hash })));
+      await tx.execute(sql`insert into audit_tree_nodes (level, index, hash) select level, index, hash from jsonb_to_recordset(${json}::jsonb) as x(level smallint, index bigint, hash text)`);
+    }
+    await tx.execute(sql`delete from audit_pending where event_idx = any(${sql.raw(`'{${leaves.map((l) => l.eventIdx).join(',')}}'::bigint[]`)})`);
+    return rows.length;
+  });
+}
+
+/** The current tree size and a builder positioned after its last leaf (from the stored compact range). */
+export async function resumeBuilder(tx: Executor): Promise<MerkleTreeBuilder> {
+  const size = await treeSize(tx);
+  const keys: Array<[number, number]> = [];
+  let start = 0;
+  for (let level = 52; level >= 0; level--) {
+    const width = 2 ** level;
+    if (size - start >= width) {
+      keys.push([level, start / width]);
+      start += width;
+    }
+  }
+  const hashes = await readSubtrees(tx, keys);
+  return MerkleTreeBuilder.resume(
+    size,
+    keys.map(([level, index]) => {
+      const hash = hashes.get(`${level}/${index}`);
+      if (!hash) throw new Error(`stored tree is missing subtree ${level}/${index}`);
+      return hash;
+    }),
+  );
+}
+
+export async function treeSize(tx: Executor): Promise<number> {
+  const [row] = (await tx.execute(sql`select coalesce(max(leaf_index) + 1, 0)::bigint as size from audit_leaves`)).rows as Array<{ size: string }>;
+  return Number(row?.size ?? 0);
+}
+
+export type CheckpointRow = typeof auditCheckpoints.$inferSelect;
+
+export async function latestCheckpoint(tx: Executor): Promise<CheckpointRow | undefined> {
+  const [row] = await tx.select().from(auditCheckpoints).orderBy(desc(auditCheckpoints.treeSize)).limit(1);
+  return row;
+}
+
+/**
+ * Signs a checkpoint over the sequenced prefix when it grew since the last one (or when there is
+ * none yet). The root comes from the stored compact range. Returns the latest checkpoint.
+ */
+export async function checkpoint(ctx: Pick<NodeContext, 'db' | 'config' | 'clock'>): Promise<CheckpointRow> {
+  return ctx.db.transaction(async (tx) => {
+    await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended('bridge/audit/checkpoint', 0))`);
+    const builder = await resumeBuilder(tx);
+    const last = await latestCheckpoint(tx);
+    if (last && last.treeSize >= builder.size) return last;
+    const now = ctx.clock.now();
+    const rootHash = encodeHash(builder.root());
+    const jws = await signCheckpoint({ iss: ctx.config.nodeId, iat: epochSeconds(now), treeSize: builder.size, rootHash }, currentKey(ctx.config.keys.log, now));
+    const [row] = await tx.insert(auditCheckpoints).values({ treeSize: builder.size, rootHash, issuedAt: now, checkpoint: jws }).returning();
+    return row!;
+  });
+}
+
+/** Sequences everything committed so far, then checkpoints it: the "on demand" path. */
+export async function syncLog(ctx: Pick<NodeContext, 'db' | 'config' | 'clock'>): Promise<CheckpointRow> {
+  while ((await sequenceBatch(ctx.db)) > 0);
+  return checkpoint(ctx);
+}
+
+export const rootOf = (row: CheckpointRow): Uint8Array => decodeHash(row.rootHash)!;

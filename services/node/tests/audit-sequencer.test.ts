@@ -1,0 +1,60 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sql } from 'drizzle-orm';
+import { appendAudit } from '../src/audit/append.ts';
+import { syncLog } from '../src/audit/sequencer.ts';
+import { verifyExport } from '../src/audit/verify.ts';
+import { openDatabase, type DatabaseHandle } from '../src/db/client.ts';
+import { startTestNode, type TestNode } from './support/nodes.ts';
+import { exportOf } from './support/audit.ts';
+
+describe('the sequencer', () => {
+  let node: TestNode;
+  let replica: DatabaseHandle;
+  beforeAll(async () => {
+    node = await startTestNode('atina', { autoDispatch: false });
+    // A second replica of the node: its own connection pool on the same database.
+    replica = openDatabase(node.node.ctx.config.databaseUrl, { max: 4 });
+  });
+  afterAll(async () => {
+    await replica.close();
+    await node.stop();
+  });
+
+  it('gives committed events contiguous leaves, once each, with replicas sequencing concurrently and rolled-back appends', async () => {
+    const { ctx } = node.node;
+    const replicaCtx = { ...ctx, db: replica.db };
+    let stop = false;
+    const sequencers = [ctx, replicaCtx, ctx, replicaCtx].map(async (c) => {
+      while (!stop) await syncLog(c);
+    });
+    const rolledBack: number[] = [];
+    await Promise.all(
+      Array.from({ length: 120 }, async (_, i) => {
+        const db = i % 2 === 0 ? ctx.db : replica.db;
+        if (i % 5 === 0) {
+          await db
+            .transaction(async (tx) => {
+              rolledBack.push(await appendAudit(tx, { type: 'client.created', actor: 'rolled-back', at: new Date() }));
+              throw new Error('roll back');
+            })
+            .catch(() => {});
+        } else {
+          await db.transaction((tx) => appendAudit(tx, { type: 'client.created', actor: `writer-${i}`, at: new Date() }));
+        }
+      }),
+    );
+    stop = true;
+    await Promise.all(sequencers);
+    const cp = await syncLog(ctx);
+    const [stats] = (
+      await ctx.db.execute(sql`select count(*)::int as leaves, count(distinct event_idx)::int as events, min(leaf_index)::int as first, max(leaf_index)::int as last,
+        (select count(*)::int from audit_events) as stored, (select count(*)::int from audit_pending) as pending from audit_leaves`)
+    ).rows as Array<Record<string, number>>;
+    expect(stats).toEqual({ leaves: cp.treeSize, events: cp.treeSize, first: 0, last: cp.treeSize - 1, stored: cp.treeSize, pending: 0 });
+    expect(rolledBack).toHaveLength(24);
+    const leaked = await ctx.db.execute(sql`select count(*)::int as n from audit_leaves where event_idx = any(${sql.raw(`'{${rolledBack.join(',')}}'::bigint[]`)})`);
+    expect(leaked.rows[0]).toEqual({ n: 0 });
+    const { records } = await exportOf(node, await node.token(['audit:read']));
+    expect(await verifyExport(records)).toMatchObject({ ok: true });
+  });
+});
