@@ -1,12 +1,13 @@
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq, inArray, sql } from 'drizzle-orm';
+import { alias } from 'drizzle-orm/pg-core';
 import { currentKey, isCryptoError, sealMessage, sha256Digest, verifyReceipt } from '@bridge/crypto';
 import { ReceiptResponse, problemCodes } from '@bridge/contract';
-import { outboxMessages } from '../db/schema/index.ts';
+import { outboxMessages, peers } from '../db/schema/index.ts';
 import { appendAudit } from '../audit/append.ts';
 import { epochSeconds } from '../clock.ts';
-import { findPeer, peerEncryptionKey, type Peer } from '../peers/peers.ts';
+import { peerEncryptionKey, type Peer } from '../peers/peers.ts';
 import { refreshPeerKeys } from '../peers/keys.ts';
-import { applyDelivered } from './effects.ts';
+import { DeliveryRecorder } from './effects.ts';
 import { retryDelayMs } from './backoff.ts';
 import type { NodeContext } from '../context.ts';
 import { errorSummary } from '../log-safe.ts';
@@ -22,10 +23,17 @@ interface Claimed {
   claimedAt: number;
 }
 
+/** Messages claimed by one statement; the deliveries of a batch run concurrently. */
+const DEFAULT_BATCH_SIZE = 16;
+
 /**
- * Delivers queued messages. A claim (SKIP LOCKED) seals the message, records its digest and takes a
- * lease in one short transaction; the HTTP call happens outside any transaction; the result is
- * recorded in another. A crash in between leaves a `sending` row whose lease runs out and is retried.
+ * Delivers queued messages. A claim takes a lease on a batch of due messages in one statement
+ * (SKIP LOCKED, so replicas sharing the database never claim the same row; only the earliest
+ * undelivered message of a referral is ever due); each message is then sealed and the digest of
+ * every sealed copy is committed, in one statement for the batch, before any copy is sent; the
+ * HTTP calls happen outside any transaction; verified receipts are recorded in one transaction
+ * per group (see DeliveryRecorder). A crash in between leaves `sending` rows whose lease runs out
+ * and which are retried; the peer then answers with its original receipt.
  */
 export class Dispatcher {
   private timer: NodeJS.Timeout | undefined;
@@ -34,8 +42,11 @@ export class Dispatcher {
   private again = false;
   private idleWaiters: Array<() => void> = [];
   private stopped = false;
+  private readonly recorder: DeliveryRecorder;
 
-  constructor(private readonly ctx: NodeContext) {}
+  constructor(private readonly ctx: NodeContext) {
+    this.recorder = new DeliveryRecorder(ctx);
+  }
 
   start(): void {
     this.timer = setInterval(() => this.wake(), this.ctx.config.delivery.pollIntervalMs);
@@ -79,78 +90,90 @@ export class Dispatcher {
 
   private async worker(): Promise<void> {
     while (!this.stopped) {
-      const claimed = await this.claimNext();
-      if (!claimed) {
+      const claimed = await this.claimBatch();
+      if (claimed.length === 0) {
         if (!this.again) return;
         this.again = false;
         continue;
       }
-      if ('skip' in claimed) {
-        if (claimed.dead) this.ctx.metrics.deadLetters.inc({ peer: claimed.peer });
-        continue;
-      }
-      await this.attempt(claimed);
+      await Promise.all(claimed.map((c) => this.attempt(c)));
     }
   }
 
-  private async claimNext(): Promise<Claimed | { skip: true; dead: boolean; peer: string } | undefined> {
+  /** Claims up to a batch of due messages, seals them, and commits their digests before any is sent. */
+  private async claimBatch(): Promise<Claimed[]> {
     const { ctx } = this;
     const claimedAt = performance.now();
     const now = ctx.clock.now();
-    return ctx.db.transaction(async (tx) => {
-      // One statement claims and reads the row: due (or its lease ran out), and nothing earlier of the
-      // same referral still undelivered.
-      const [row] = await tx
-        .select()
-        .from(outboxMessages)
-        .where(
-          sql`((${outboxMessages.status} in ('queued', 'retrying') and ${outboxMessages.nextAttemptAt} <= ${now.toISOString()})
-            or (${outboxMessages.status} = 'sending' and ${outboxMessages.leaseUntil} < ${now.toISOString()}))
+    const nowIso = now.toISOString();
+    const leaseUntil = new Date(now.getTime() + 2 * ctx.config.delivery.requestTimeoutMs);
+    const due = alias(outboxMessages, 'due');
+    // Due (a `sending` row is due once its lease ran out: its next_attempt_at is the lease), and
+    // nothing earlier of the same referral still undelivered, so seq n+1 never leaves before n.
+    const candidates = ctx.db
+      .select({ id: due.id })
+      .from(due)
+      .where(
+        sql`${due.status} in ('queued', 'sending', 'retrying') and ${due.nextAttemptAt} <= ${nowIso}
+          and (${due.status} <> 'sending' or ${due.leaseUntil} < ${nowIso})
           and not exists (
             select 1 from outbox_messages p
-            where p.referral_id = ${outboxMessages.referralId} and p.seq < ${outboxMessages.seq} and p.status <> 'delivered')`,
-        )
-        .orderBy(outboxMessages.nextAttemptAt, outboxMessages.createdAt)
-        .limit(1)
-        .for('update', { skipLocked: true });
-      if (!row) return undefined;
-      const id = row.id;
-      const peer = await findPeer(tx, row!.peerNodeId);
+            where p.referral_id = ${due.referralId} and p.seq < ${due.seq} and p.status <> 'delivered')`,
+      )
+      .orderBy(due.nextAttemptAt, due.createdAt)
+      .limit(ctx.config.delivery.batchSize ?? DEFAULT_BATCH_SIZE)
+      .for('update', { of: due, skipLocked: true });
+    const rows = await ctx.db
+      .update(outboxMessages)
+      .set({ status: 'sending', leaseUntil, nextAttemptAt: leaseUntil, attempts: sql`${outboxMessages.attempts} + 1` })
+      .where(inArray(outboxMessages.id, candidates))
+      .returning();
+    if (rows.length === 0) return [];
+    rows.sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
+
+    const peerIds = [...new Set(rows.map((r) => r.peerNodeId))];
+    const peersById = new Map((await ctx.db.select().from(peers).where(inArray(peers.nodeId, peerIds))).map((p) => [p.nodeId, p]));
+    const sealed: Claimed[] = [];
+    for (const row of rows) {
+      const peer = peersById.get(row.peerNodeId);
       if (!peer || peer.status !== 'active') {
-        const dead = await this.recordFailure(tx, row!, 'peer_not_active', now);
-        return { skip: true as const, dead, peer: row!.peerNodeId };
+        const dead = await ctx.db.transaction((tx) => this.recordFailure(tx, row, 'peer_not_active', now));
+        if (dead) ctx.metrics.deadLetters.inc({ peer: row.peerNodeId });
+        continue;
       }
       const iat = epochSeconds(now);
-      const sealed = await sealMessage(
+      const copy = await sealMessage(
         {
           iss: ctx.config.nodeId,
           aud: peer.nodeId,
           iat,
           exp: iat + ctx.config.acceptanceWindowSeconds,
-          jti: row!.id,
-          type: row!.type,
-          referralId: row!.referralId!,
-          seq: row!.seq,
-          prev: row!.prev as `sha-256:${string}` | null,
-          body: row!.body,
+          jti: row.id,
+          type: row.type,
+          referralId: row.referralId!,
+          seq: row.seq,
+          prev: row.prev as `sha-256:${string}` | null,
+          body: row.body,
         },
         currentKey(ctx.config.keys.signing, now),
         peerEncryptionKey(peer, now),
       );
-      const digest = sha256Digest(sealed);
-      const leaseUntil = new Date(now.getTime() + 2 * ctx.config.delivery.requestTimeoutMs);
-      const [claimedRow] = await tx
-        .update(outboxMessages)
-        .set({
-          status: 'sending',
-          leaseUntil,
-          attempts: sql`${outboxMessages.attempts} + 1`,
-          sentDigests: sql`array_append(${outboxMessages.sentDigests}, ${digest})`,
-        })
-        .where(eq(outboxMessages.id, id))
-        .returning();
-      return { row: claimedRow!, peer, sealed, digest, claimedAt };
-    });
+      const digest = sha256Digest(copy);
+      sealed.push({ row: { ...row, sentDigests: [...row.sentDigests, digest] }, peer, sealed: copy, digest, claimedAt });
+    }
+    if (sealed.length === 0) return [];
+    // Only copies whose digest is committed may leave: a receipt for any of them is then recognised.
+    // The lease check keeps a row another dispatcher took over (our lease ran out) from being sent twice.
+    const recorded = await ctx.db.execute<{ id: string }>(sql`
+      update outbox_messages o set sent_digests = array_append(o.sent_digests, v.digest)
+      from (values ${sql.join(
+        sealed.map((c) => sql`(${c.row.id}::uuid, ${c.digest}::text)`),
+        sql`, `,
+      )}) as v(id, digest)
+      where o.id = v.id and o.status = 'sending' and o.lease_until = ${leaseUntil.toISOString()}::timestamptz
+      returning o.id`);
+    const mine = new Set(recorded.rows.map((r) => r.id));
+    return sealed.filter((c) => mine.has(c.row.id));
   }
 
   private async attempt({ row, peer, sealed, claimedAt }: Claimed): Promise<void> {
@@ -187,16 +210,7 @@ export class Dispatcher {
           if (!refreshed) throw err;
           return verifyReceipt(receipt, { ...expectation, issuerKeys: refreshed });
         });
-        await ctx.db.transaction(async (tx) => {
-          const [delivered] = await tx
-            .update(outboxMessages)
-            .set({ status: 'delivered', receipt, receiptLogIndex: claims.logIndex, deliveredAt: now, leaseUntil: null, lastError: null })
-            .where(and(eq(outboxMessages.id, row.id), sql`${outboxMessages.status} <> 'delivered'`))
-            .returning();
-          if (!delivered) return; // another replica recorded the same receipt first
-          await appendAudit(tx, { type: 'message.delivered', actor: 'system', at: now, peerNodeId: peer.nodeId, referralId: row.referralId, messageId: row.id, digest: claims.digest, detail: { receiptLogIndex: claims.logIndex } });
-          await applyDelivered(tx, ctx, delivered, claims);
-        });
+        await this.recorder.record({ row, peerNodeId: peer.nodeId, receipt, claims, at: now });
         metrics.deliveryAttempts.inc({ peer: peer.nodeId, outcome: 'delivered' });
         metrics.deliveries.inc({ peer: peer.nodeId, type: row.type });
         metrics.deliveryDuration.observe((performance.now() - claimedAt) / 1000);
