@@ -7,7 +7,7 @@ type ReferralRow = typeof referrals.$inferSelect;
 type HistoryRow = typeof referralStatusHistory.$inferSelect;
 
 /** The one place rows become the contract's Referral. */
-export function toReferral(row: ReferralRow, history: HistoryRow[]): Referral {
+export function toReferral(row: ReferralRow, history: Array<Pick<HistoryRow, 'status' | 'at' | 'by' | 'reason' | 'note'>>): Referral {
   return {
     id: row.id,
     direction: row.direction,
