@@ -38,7 +38,12 @@ const DEFAULT_BATCH_SIZE = 16;
 export class Dispatcher {
   private timer: NodeJS.Timeout | undefined;
   private active = 0;
-  /** Set by a wake-up that found every worker busy: the next worker to run dry looks once more. */
+  /** Workers running a claim statement right now. */
+  private claiming = 0;
+  /**
+   * Set by a wake-up that did not start a worker (every worker busy, or one already claiming: its
+   * claim may have missed what woke us): a worker looks once more before it stops.
+   */
   private again = false;
   private idleWaiters: Array<() => void> = [];
   private stopped = false;
@@ -54,10 +59,13 @@ export class Dispatcher {
     this.wake();
   }
 
-  /** Something may be due: add a worker (up to the concurrency), or tell a busy one to look again. */
+  /**
+   * Something may be due: add a worker (up to the concurrency), or tell a busy one to look again.
+   * One commit wakes us twice (its route, then its NOTIFY): a worker already claiming covers both.
+   */
   wake(): void {
     if (this.stopped) return;
-    if (this.active < this.ctx.config.delivery.concurrency) this.spawn();
+    if (this.claiming === 0 && this.active < this.ctx.config.delivery.concurrency) this.spawn();
     else this.again = true;
   }
 
@@ -89,19 +97,27 @@ export class Dispatcher {
   }
 
   private async worker(): Promise<void> {
+    const batchSize = this.ctx.config.delivery.batchSize ?? DEFAULT_BATCH_SIZE;
     while (!this.stopped) {
-      const claimed = await this.claimBatch();
-      if (claimed.length === 0) {
-        if (!this.again) return;
-        this.again = false;
-        continue;
+      // This claim sees every commit whose wake-up came before it, so earlier wake-ups are served.
+      this.again = false;
+      this.claiming++;
+      let batch: { claimed: Claimed[]; taken: number };
+      try {
+        batch = await this.claimBatch(batchSize);
+      } finally {
+        this.claiming--;
       }
-      await Promise.all(claimed.map((c) => this.attempt(c)));
+      const successors = await Promise.all(batch.claimed.map((c) => this.attempt(c)));
+      // A short batch drained the queue as it stood, and anything committed since has woken us;
+      // but a delivered message may have made the next one of its referral due.
+      if (batch.taken < batchSize && !successors.includes(true) && !this.again) return;
     }
   }
 
   /** Claims up to a batch of due messages, seals them, and commits their digests before any is sent. */
-  private async claimBatch(): Promise<Claimed[]> {
+  /** `taken`: rows the claim statement took, sealed or not. */
+  private async claimBatch(batchSize: number): Promise<{ claimed: Claimed[]; taken: number }> {
     const { ctx } = this;
     const claimedAt = performance.now();
     const now = ctx.clock.now();
@@ -121,14 +137,14 @@ export class Dispatcher {
             where p.referral_id = ${due.referralId} and p.seq < ${due.seq} and p.status <> 'delivered')`,
       )
       .orderBy(due.nextAttemptAt, due.createdAt)
-      .limit(ctx.config.delivery.batchSize ?? DEFAULT_BATCH_SIZE)
+      .limit(batchSize)
       .for('update', { of: due, skipLocked: true });
     const rows = await ctx.db
       .update(outboxMessages)
       .set({ status: 'sending', leaseUntil, nextAttemptAt: leaseUntil, attempts: sql`${outboxMessages.attempts} + 1` })
       .where(inArray(outboxMessages.id, candidates))
       .returning();
-    if (rows.length === 0) return [];
+    if (rows.length === 0) return { claimed: [], taken: 0 };
     rows.sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
 
     const peerIds = [...new Set(rows.map((r) => r.peerNodeId))];
@@ -161,7 +177,7 @@ export class Dispatcher {
       const digest = sha256Digest(copy);
       sealed.push({ row: { ...row, sentDigests: [...row.sentDigests, digest] }, peer, sealed: copy, digest, claimedAt });
     }
-    if (sealed.length === 0) return [];
+    if (sealed.length === 0) return { claimed: [], taken: rows.length };
     // Only copies whose digest is committed may leave: a receipt for any of them is then recognised.
     // The lease check keeps a row another dispatcher took over (our lease ran out) from being sent twice.
     const recorded = await ctx.db.execute<{ id: string }>(sql`
@@ -173,10 +189,11 @@ export class Dispatcher {
       where o.id = v.id and o.status = 'sending' and o.lease_until = ${leaseUntil.toISOString()}::timestamptz
       returning o.id`);
     const mine = new Set(recorded.rows.map((r) => r.id));
-    return sealed.filter((c) => mine.has(c.row.id));
+    return { claimed: sealed.filter((c) => mine.has(c.row.id)), taken: rows.length };
   }
 
-  private async attempt({ row, peer, sealed, claimedAt }: Claimed): Promise<void> {
+  /** One delivery attempt; true when it delivered a message that a later one of its referral waited for. */
+  private async attempt({ row, peer, sealed, claimedAt }: Claimed): Promise<boolean> {
     const { ctx } = this;
     const { metrics } = ctx;
     let outcome: { receipt: string } | { error: string };
@@ -210,12 +227,12 @@ export class Dispatcher {
           if (!refreshed) throw err;
           return verifyReceipt(receipt, { ...expectation, issuerKeys: refreshed });
         });
-        await this.recorder.record({ row, peerNodeId: peer.nodeId, receipt, claims, at: now });
+        const hasSuccessor = await this.recorder.record({ row, peerNodeId: peer.nodeId, receipt, claims, at: now });
         metrics.deliveryAttempts.inc({ peer: peer.nodeId, outcome: 'delivered' });
         metrics.deliveries.inc({ peer: peer.nodeId, type: row.type });
         metrics.deliveryDuration.observe((performance.now() - claimedAt) / 1000);
         ctx.logger.info({ messageId: row.id, peer: peer.nodeId, type: row.type }, 'message delivered');
-        return;
+        return hasSuccessor;
       } catch (err) {
         if (!isCryptoError(err)) throw err;
         outcome = { error: 'receipt_invalid' };
@@ -227,6 +244,7 @@ export class Dispatcher {
     metrics.deliveryAttempts.inc({ peer: peer.nodeId, outcome: 'failed' });
     const dead = await ctx.db.transaction((tx) => this.recordFailure(tx, row, outcome.error, now));
     if (dead) metrics.deadLetters.inc({ peer: peer.nodeId });
+    return false;
   }
 
   /** Records a failed attempt; true when it dead-lettered the message (counted once committed). */

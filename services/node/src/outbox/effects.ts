@@ -27,12 +27,13 @@ const MAX_GROUP = 64;
  * lease, the peer answering with its original receipt).
  */
 export class DeliveryRecorder {
-  private pending: Array<{ delivery: VerifiedDelivery; resolve: () => void; reject: (err: unknown) => void }> = [];
+  private pending: Array<{ delivery: VerifiedDelivery; resolve: (hasSuccessor: boolean) => void; reject: (err: unknown) => void }> = [];
   private flushing = false;
 
   constructor(private readonly ctx: NodeContext) {}
 
-  record(delivery: VerifiedDelivery): Promise<void> {
+  /** Resolves once committed: true when a later message of the same referral waits in the outbox. */
+  record(delivery: VerifiedDelivery): Promise<boolean> {
     return new Promise((resolve, reject) => {
       this.pending.push({ delivery, resolve, reject });
       if (!this.flushing) void this.flush();
@@ -45,8 +46,8 @@ export class DeliveryRecorder {
       while (this.pending.length > 0) {
         const group = this.pending.splice(0, MAX_GROUP);
         try {
-          await this.ctx.db.transaction((tx) => recordDelivered(tx, this.ctx, group.map((g) => g.delivery)));
-          for (const g of group) g.resolve();
+          const successors = await this.ctx.db.transaction((tx) => recordDelivered(tx, this.ctx, group.map((g) => g.delivery)));
+          for (const g of group) g.resolve(successors.has(g.delivery.row.id));
         } catch (err) {
           if (group.length === 1) {
             group[0]!.reject(err);
@@ -54,7 +55,7 @@ export class DeliveryRecorder {
           }
           this.ctx.logger.warn({ ...errorSummary(err), deliveries: group.length }, 'recording a group of deliveries failed; recording them one by one');
           for (const g of group) {
-            await this.ctx.db.transaction((tx) => recordDelivered(tx, this.ctx, [g.delivery])).then(g.resolve, g.reject);
+            await this.ctx.db.transaction((tx) => recordDelivered(tx, this.ctx, [g.delivery])).then((successors) => g.resolve(successors.size > 0), g.reject);
           }
         }
       }
@@ -68,10 +69,11 @@ export class DeliveryRecorder {
  * Marks verified messages delivered and applies what a receipt changes on the sending side, in
  * the caller's transaction: a delivered `referral.request` moves its referral from `requested` to
  * `received`. One statement does the updates and the history rows; the audit events follow, each
- * message's `message.delivered` before its `referral.status`.
+ * message's `message.delivered` before its `referral.status`. Returns the ids of the messages just
+ * recorded that a later message of the same referral waits for.
  */
-export async function recordDelivered(tx: Executor, ctx: NodeContext, deliveries: VerifiedDelivery[]): Promise<void> {
-  if (deliveries.length === 0) return;
+export async function recordDelivered(tx: Executor, ctx: NodeContext, deliveries: VerifiedDelivery[]): Promise<Set<string>> {
+  if (deliveries.length === 0) return new Set();
   const now = ctx.clock.now();
   const values = sql.join(
     deliveries.map(
@@ -81,7 +83,7 @@ export async function recordDelivered(tx: Executor, ctx: NodeContext, deliveries
     ),
     sql`, `,
   );
-  const result = await tx.execute<{ id: string; received: boolean }>(sql`
+  const result = await tx.execute<{ id: string; received: boolean; has_successor: boolean }>(sql`
     with v(id, receipt, log_index, delivered_at, receipt_iat, receipt_iss) as (values ${values}),
     d as (
       update outbox_messages o
@@ -89,7 +91,8 @@ export async function recordDelivered(tx: Executor, ctx: NodeContext, deliveries
              delivered_at = v.delivered_at, lease_until = null, last_error = null
         from v
        where o.id = v.id and o.status <> 'delivered'
-      returning o.id, o.type, o.referral_id, o.created_at, v.receipt_iat, v.receipt_iss),
+      returning o.id, o.type, o.referral_id, o.created_at, v.receipt_iat, v.receipt_iss,
+                exists (select 1 from outbox_messages n where n.referral_id = o.referral_id and n.seq > o.seq) as has_successor),
     r as (
       update referrals
          set status = 'received', updated_at = ${now.toISOString()}::timestamptz
@@ -100,7 +103,7 @@ export async function recordDelivered(tx: Executor, ctx: NodeContext, deliveries
       insert into referral_status_history (referral_id, status, at, by)
       select r.id, 'received', r.at, r.by from r
       returning referral_id)
-    select d.id, exists (select 1 from h where h.referral_id = d.referral_id) as received from d`);
+    select d.id, d.has_successor, exists (select 1 from h where h.referral_id = d.referral_id) as received from d`);
   // Another replica may have recorded the same receipt first: only rows updated here count.
   const updated = new Map(result.rows.map((r) => [r.id, r.received]));
   for (const d of deliveries) {
@@ -110,4 +113,5 @@ export async function recordDelivered(tx: Executor, ctx: NodeContext, deliveries
       await appendAudit(tx, { type: 'referral.status', actor: d.claims.iss, at: now, peerNodeId: d.claims.iss, referralId: d.row.referralId, messageId: d.row.id, detail: { status: 'received' } });
     }
   }
+  return new Set(result.rows.filter((r) => r.has_successor).map((r) => r.id));
 }
