@@ -12,6 +12,9 @@ import { Dispatcher } from './outbox/dispatcher.ts';
 import { OutboxListener } from './outbox/listener.ts';
 import type { App } from './routes/types.ts';
 
+/** Connections of the dispatcher's own pool (claims, digests, group commits of receipts). */
+const DELIVERY_POOL_SIZE = 4;
+
 export interface BridgeNode {
   ctx: NodeContext;
   app: App;
@@ -36,6 +39,9 @@ export async function createNode(config: NodeConfig, options: NodeOptions = {}):
   const logger = options.logger ?? createLogger(config.nodeId, config.logLevel);
   const database = openDatabase(config.databaseUrl);
   await applyMigrations(database.db);
+  // The dispatcher has its own few connections: a burst on the integration API queues for the
+  // main pool, and delivery (a handful of statements per batch) must not wait behind it.
+  const deliveryDatabase = openDatabase(config.databaseUrl, { max: DELIVERY_POOL_SIZE });
   let dispatcher: Dispatcher | undefined;
   const autoDispatch = options.autoDispatch ?? true;
   const ctx: NodeContext = {
@@ -48,7 +54,7 @@ export async function createNode(config: NodeConfig, options: NodeOptions = {}):
       if (autoDispatch) dispatcher?.wake();
     },
   };
-  dispatcher = new Dispatcher(ctx);
+  dispatcher = new Dispatcher({ ...ctx, db: deliveryDatabase.db });
   const listener = new OutboxListener(config.databaseUrl, () => dispatcher.wake(), logger);
   const app = await buildApp(ctx);
   let stopping: Promise<void> | undefined;
@@ -73,7 +79,7 @@ export async function createNode(config: NodeConfig, options: NodeOptions = {}):
         await app.close();
         await listener.stop();
         await dispatcher.stop();
-        await database.close();
+        await Promise.all([database.close(), deliveryDatabase.close()]);
       })();
       return stopping;
     },
