@@ -3,7 +3,7 @@
  * own process on its own database, with the load generator in this process. Prints one JSON object
  * on stdout (progress goes to stderr).
  *
- *   pnpm bench delivery [--seconds <s>] [--warmup <s>] [--concurrency <n>] [--loads 20,100,200]
+ *   pnpm bench delivery [--seconds <s>] [--warmup <s>] [--concurrency <n>] [--window <n>] [--loads 20,100,200]
  *                       [--count <n>] [--database-url <postgres://…>] [--log-level warn]
  *
  * Statements per referral: each node process counts every statement it sends to PostgreSQL
@@ -46,6 +46,8 @@ interface Options {
   seconds: number;
   warmup: number;
   concurrency: number;
+  /** Saturation: at most this many accepted referrals not yet delivered (0: no limit). */
+  window: number;
   count: number;
   loads: number[];
   databaseUrl: string | undefined;
@@ -70,11 +72,11 @@ function positive(args: string[], flag: string, fallback: number, integer: boole
 }
 
 function parseOptions(args: string[]): Options {
-  const known = ['--seconds', '--warmup', '--concurrency', '--count', '--loads', '--database-url', '--log-level'];
+  const known = ['--seconds', '--warmup', '--concurrency', '--window', '--count', '--loads', '--database-url', '--log-level'];
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
     if (a === '--help' || a === '-h') {
-      process.stderr.write('usage: pnpm bench delivery [--seconds 10] [--warmup 2] [--concurrency 32] [--count 100] [--loads 20,100,200] [--database-url postgres://…] [--log-level warn]\n');
+      process.stderr.write('usage: pnpm bench delivery [--seconds 10] [--warmup 2] [--concurrency 32] [--window 32] [--count 100] [--loads 20,100,200] [--database-url postgres://…] [--log-level warn]\n');
       process.exit(0);
     }
     if (!known.includes(a.split('=')[0]!)) throw new Error(`unknown option ${a}`);
@@ -90,6 +92,7 @@ function parseOptions(args: string[]): Options {
     warmup: flagValue(args, '--warmup') === '0' ? 0 : positive(args, '--warmup', 2, false),
     concurrency: positive(args, '--concurrency', 32, true),
     count: positive(args, '--count', 100, true),
+    window: flagValue(args, '--window') === '0' ? 0 : positive(args, '--window', 32, true),
     loads,
     databaseUrl: flagValue(args, '--database-url') ?? (process.env.BENCH_DATABASE_URL || undefined) ?? (process.env.TEST_DATABASE_URL || undefined),
     logLevel,
@@ -368,8 +371,37 @@ async function openLoop(target: Target, rate: number, warmupS: number, seconds: 
   return { tally: measured, issued: total - warmupCount, maxLagMs, sendSpanS };
 }
 
-/** Closed loop: `concurrency` clients each post, wait for the answer, and post again. */
-async function closedLoop(target: Target, concurrency: number, warmupS: number, seconds: number, clock: WallClock) {
+/**
+ * Undelivered messages at atina, polled every 10 ms while `watch` runs, so the saturation clients
+ * can hold back: sustained throughput is what is delivered while the backlog stays bounded, not
+ * what the integration API accepts into an ever-growing outbox.
+ */
+class BacklogWatch {
+  pending = 0;
+  private running = true;
+  private readonly loop: Promise<void>;
+
+  constructor(private readonly db: DatabaseHandle) {
+    this.loop = (async () => {
+      while (this.running) {
+        const { rows } = await this.db.pool.query<{ n: string }>(`select count(*) as n from outbox_messages where status in ('queued', 'sending', 'retrying')`);
+        this.pending = Number(rows[0]!.n);
+        await sleep(10);
+      }
+    })();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    await this.loop;
+  }
+}
+
+/**
+ * Closed loop: `concurrency` clients each post, wait for the answer, and post again; with a
+ * `window`, a client also waits while atina holds that many undelivered messages or more.
+ */
+async function closedLoop(target: Target, concurrency: number, warmupS: number, seconds: number, clock: WallClock, backlog?: { watch: BacklogWatch; window: number }) {
   const body = JSON.stringify(demoReferral(new Date()));
   const tally = newTally();
   const start = performance.now();
@@ -379,6 +411,12 @@ async function closedLoop(target: Target, concurrency: number, warmupS: number, 
   const windowEnd = windowStart + seconds * 1000;
   const client = async () => {
     while (performance.now() < end && !aborted) {
+      if (backlog && backlog.watch.pending >= backlog.window) {
+        await sleep(2);
+        continue;
+      }
+      // Counted at once: the next poll may not see this one yet.
+      if (backlog) backlog.watch.pending++;
       const r = await postReferral(target, body, clock);
       const at = performance.now();
       if (at >= measureFrom && at < end) tallyResult(tally, r);
@@ -623,11 +661,12 @@ export async function run(args: string[]): Promise<unknown> {
       progress(`  accepted ${tally.accepted.length}, delivered ${measured.delivered}, errors ${tally.errors}, p50 ${measured.latency.p50} ms, p99 ${measured.latency.p99} ms`);
     }
 
-    progress(`closed loop, ${options.concurrency} clients: ${options.warmup} s warm-up + ${options.seconds} s`);
+    progress(`closed loop, ${options.concurrency} clients${options.window > 0 ? `, at most ${options.window} undelivered` : ''}: ${options.warmup} s warm-up + ${options.seconds} s`);
     clock.calibrate();
     const satFrom = { statements: await statementCounts(nodes), referrals: await referralCount(atinaDb) };
     const satCpuFrom = cpuTimes();
-    const sat = await closedLoop(target, options.concurrency, options.warmup, options.seconds, clock);
+    const watch = options.window > 0 ? new BacklogWatch(atinaDb) : undefined;
+    const sat = await closedLoop(target, options.concurrency, options.warmup, options.seconds, clock, watch ? { watch, window: options.window } : undefined).finally(() => watch?.stop());
     const satCpuBusy = busyPct(satCpuFrom);
     const satDrainStarted = Date.now();
     const satLeft = await drain(atinaDb, FIXED_DRAIN_TIMEOUT_MS, SATURATION_DRAIN_CAP_MS);
@@ -638,6 +677,7 @@ export async function run(args: string[]): Promise<unknown> {
     const satStatements = perReferral(satFrom.statements, await statementCounts(nodes), (await referralCount(atinaDb)) - satFrom.referrals);
     const saturation = {
       concurrency: options.concurrency,
+      window: options.window,
       accepted: sat.tally.accepted.length,
       accepted_per_s: round1(sat.tally.accepted.length / options.seconds),
       delivered_in_window: deliveredInWindow,
@@ -685,7 +725,7 @@ export async function run(args: string[]): Promise<unknown> {
         'Latency = atina outbox_messages.delivered_at (stamped by the dispatcher once pvpt\'s receipt is back, just before it verifies and commits it) − time the 201 of POST /v1/referrals was received; ' +
         'undelivered referrals count as infinitely late (a null percentile). Fixed loads are open-loop (sent on schedule, not waiting for answers); ' +
         'the first warm-up seconds of each are not counted; after each phase the outbox is drained (up to 30 s) before the next. ' +
-        'Saturation is closed-loop: accepted/s counts 201s in the window, delivered/s counts outbox rows whose delivered_at falls in the window, ' +
+        'Saturation is closed-loop: with --window n (default 32) a client also waits while atina has n or more undelivered messages, so the phase measures what is delivered with a bounded backlog; --window 0 lets accepts outrun delivery. accepted/s counts 201s in the window, delivered/s counts outbox rows whose delivered_at falls in the window, ' +
         'its latency includes the time spent in the backlog. machine_cpu_busy_pct is the whole machine (other processes included) during the load window. Nodes run with defaultDelivery (node_delivery_config) and log level ' + options.logLevel + '.',
     };
     process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
