@@ -115,8 +115,10 @@ export class Dispatcher {
     }
   }
 
-  /** Claims up to a batch of due messages, seals them, and commits their digests before any is sent. */
-  /** `taken`: rows the claim statement took, sealed or not. */
+  /**
+   * Claims up to a batch of due messages, seals them, and commits their digests before any is sent.
+   * `taken` counts the rows the claim statement took, sealed or not.
+   */
   private async claimBatch(batchSize: number): Promise<{ claimed: Claimed[]; taken: number }> {
     const { ctx } = this;
     const claimedAt = performance.now();
