@@ -50,8 +50,10 @@ export async function createNode(config: NodeConfig, options: NodeOptions = {}):
     logger,
     clock: options.clock ?? systemClock,
     metrics: createMetrics(database.db, logger),
+    // While LISTEN is up, the NOTIFY of the same commit wakes the dispatcher after the commit: a
+    // second wake-up from here would only cost a claim that finds nothing.
     wakeDispatcher: () => {
-      if (autoDispatch) dispatcher?.wake();
+      if (autoDispatch && !listener.listening) dispatcher?.wake();
     },
   };
   dispatcher = new Dispatcher({ ...ctx, db: deliveryDatabase.db });
