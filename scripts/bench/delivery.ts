@@ -3,8 +3,13 @@
  * own process on its own database, with the load generator in this process. Prints one JSON object
  * on stdout (progress goes to stderr).
  *
- *   pnpm bench delivery [--seconds <s>] [--warmup <s>] [--concurrency <n>] [--loads 20,100,200]
- *                       [--database-url <postgres://…>] [--log-level warn]
+ *   pnpm bench delivery [--seconds <s>] [--warmup <s>] [--concurrency <n>] [--window <n>] [--loads 20,100,200]
+ *                       [--count <n>] [--database-url <postgres://…>] [--log-level warn]
+ *
+ * Statements per referral: each node process counts every statement it sends to PostgreSQL
+ * (BEGIN/COMMIT included). A first phase posts `--count` referrals one after the other and drains
+ * them; its statements per referral, on each side, do not depend on how busy the machine is.
+ * Every later phase reports the same figure too (there it includes claims that found nothing).
  *
  * Latency of one referral = delivered_at of its outbox row at atina (set when pvpt's signed
  * receipt has been verified) − the moment the load generator received the 201 of POST
@@ -41,6 +46,9 @@ interface Options {
   seconds: number;
   warmup: number;
   concurrency: number;
+  /** Saturation: at most this many accepted referrals not yet delivered (0: no limit). */
+  window: number;
+  count: number;
   loads: number[];
   databaseUrl: string | undefined;
   logLevel: string;
@@ -64,11 +72,11 @@ function positive(args: string[], flag: string, fallback: number, integer: boole
 }
 
 function parseOptions(args: string[]): Options {
-  const known = ['--seconds', '--warmup', '--concurrency', '--loads', '--database-url', '--log-level'];
+  const known = ['--seconds', '--warmup', '--concurrency', '--window', '--count', '--loads', '--database-url', '--log-level'];
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
     if (a === '--help' || a === '-h') {
-      process.stderr.write('usage: pnpm bench delivery [--seconds 10] [--warmup 2] [--concurrency 32] [--loads 20,100,200] [--database-url postgres://…] [--log-level warn]\n');
+      process.stderr.write('usage: pnpm bench delivery [--seconds 10] [--warmup 2] [--concurrency 32] [--window 32] [--count 100] [--loads 20,100,200] [--database-url postgres://…] [--log-level warn]\n');
       process.exit(0);
     }
     if (!known.includes(a.split('=')[0]!)) throw new Error(`unknown option ${a}`);
@@ -83,6 +91,8 @@ function parseOptions(args: string[]): Options {
     seconds: positive(args, '--seconds', 10, false),
     warmup: flagValue(args, '--warmup') === '0' ? 0 : positive(args, '--warmup', 2, false),
     concurrency: positive(args, '--concurrency', 32, true),
+    count: positive(args, '--count', 100, true),
+    window: flagValue(args, '--window') === '0' ? 0 : positive(args, '--window', 32, true),
     loads,
     databaseUrl: flagValue(args, '--database-url') ?? (process.env.BENCH_DATABASE_URL || undefined) ?? (process.env.TEST_DATABASE_URL || undefined),
     logLevel,
@@ -361,8 +371,37 @@ async function openLoop(target: Target, rate: number, warmupS: number, seconds: 
   return { tally: measured, issued: total - warmupCount, maxLagMs, sendSpanS };
 }
 
-/** Closed loop: `concurrency` clients each post, wait for the answer, and post again. */
-async function closedLoop(target: Target, concurrency: number, warmupS: number, seconds: number, clock: WallClock) {
+/**
+ * Undelivered messages at atina, polled every 10 ms while `watch` runs, so the saturation clients
+ * can hold back: sustained throughput is what is delivered while the backlog stays bounded, not
+ * what the integration API accepts into an ever-growing outbox.
+ */
+class BacklogWatch {
+  pending = 0;
+  private running = true;
+  private readonly loop: Promise<void>;
+
+  constructor(private readonly db: DatabaseHandle) {
+    this.loop = (async () => {
+      while (this.running) {
+        const { rows } = await this.db.pool.query<{ n: string }>(`select count(*) as n from outbox_messages where status in ('queued', 'sending', 'retrying')`);
+        this.pending = Number(rows[0]!.n);
+        await sleep(10);
+      }
+    })();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    await this.loop;
+  }
+}
+
+/**
+ * Closed loop: `concurrency` clients each post, wait for the answer, and post again; with a
+ * `window`, a client also waits while atina holds that many undelivered messages or more.
+ */
+async function closedLoop(target: Target, concurrency: number, warmupS: number, seconds: number, clock: WallClock, backlog?: { watch: BacklogWatch; window: number }) {
   const body = JSON.stringify(demoReferral(new Date()));
   const tally = newTally();
   const start = performance.now();
@@ -372,6 +411,12 @@ async function closedLoop(target: Target, concurrency: number, warmupS: number, 
   const windowEnd = windowStart + seconds * 1000;
   const client = async () => {
     while (performance.now() < end && !aborted) {
+      if (backlog && backlog.watch.pending >= backlog.window) {
+        await sleep(2);
+        continue;
+      }
+      // Counted at once: the next poll may not see this one yet.
+      if (backlog) backlog.watch.pending++;
       const r = await postReferral(target, body, clock);
       const at = performance.now();
       if (at >= measureFrom && at < end) tallyResult(tally, r);
@@ -440,6 +485,12 @@ async function latencies(db: DatabaseHandle, accepted: Tally['accepted']): Promi
   };
 }
 
+/** Attempts per message over the whole run: more than one means a delivery failed and was retried. */
+async function attemptsHistogram(db: DatabaseHandle): Promise<Record<string, number>> {
+  const { rows } = await db.pool.query<{ attempts: number; n: string }>(`select attempts, count(*) as n from outbox_messages group by attempts order by attempts`);
+  return Object.fromEntries(rows.map((r) => [String(r.attempts), Number(r.n)]));
+}
+
 async function deliveredBetween(db: DatabaseHandle, from: number, to: number): Promise<number> {
   const { rows } = await db.pool.query<{ n: string }>(`select count(*) as n from outbox_messages where delivered_at >= $1 and delivered_at < $2`, [new Date(from), new Date(to)]);
   return Number(rows[0]!.n);
@@ -466,6 +517,57 @@ function busyPct(from: { busy: number; total: number }): number {
 
 // ---------------------------------------------------------------- the benchmark
 
+// ---------------------------------------------------------------- statements per referral
+
+type StatementCounts = Record<NodeId, Record<string, number>>;
+
+async function statementCounts(nodes: Record<NodeId, NodeProcess>): Promise<StatementCounts> {
+  const out = {} as StatementCounts;
+  for (const { id } of NODES) out[id] = JSON.parse(await nodes[id].call({ type: 'statements' })) as Record<string, number>;
+  return out;
+}
+
+async function referralCount(db: DatabaseHandle): Promise<number> {
+  const { rows } = await db.pool.query<{ n: string }>(`select count(*) as n from referrals`);
+  return Number(rows[0]!.n);
+}
+
+interface StatementsPerReferral {
+  referrals: number;
+  /** Per node: all statements, then by first keyword (begin, commit, select, insert, update, ...). */
+  atina: Record<string, number>;
+  pvpt: Record<string, number>;
+}
+
+/** What each node sent to PostgreSQL between two snapshots, divided by the referrals created meanwhile. */
+function perReferral(from: StatementCounts, to: StatementCounts, referrals: number): StatementsPerReferral {
+  const side = (id: NodeId) => {
+    const kinds = new Set([...Object.keys(from[id]), ...Object.keys(to[id])]);
+    const out: Record<string, number> = { total: 0 };
+    for (const k of [...kinds].sort()) {
+      const d = (to[id][k] ?? 0) - (from[id][k] ?? 0);
+      if (d === 0) continue;
+      out[k] = Math.round((d / Math.max(1, referrals)) * 100) / 100;
+      out.total! += d;
+    }
+    out.total = Math.round((out.total! / Math.max(1, referrals)) * 100) / 100;
+    return out;
+  };
+  return { referrals, atina: side('atina'), pvpt: side('pvpt') };
+}
+
+/** `n` referrals one after the other, then drained: the deterministic statements-per-referral figure. */
+async function sequentialPhase(target: Target, n: number, db: DatabaseHandle, nodes: Record<NodeId, NodeProcess>, clock: WallClock) {
+  const body = JSON.stringify(demoReferral(new Date()));
+  const fromCount = await referralCount(db);
+  const from = await statementCounts(nodes);
+  const tally = newTally();
+  for (let i = 0; i < n && !aborted; i++) tallyResult(tally, await postReferral(target, body, clock));
+  await drain(db, FIXED_DRAIN_TIMEOUT_MS, FIXED_DRAIN_TIMEOUT_MS);
+  const to = await statementCounts(nodes);
+  return { errors: tally.errors, statements: perReferral(from, to, (await referralCount(db)) - fromCount) };
+}
+
 interface Phase {
   offered_per_s: number;
   issued: number;
@@ -478,6 +580,7 @@ interface Phase {
   errors: number;
   error_kinds?: Record<string, number>;
   latency_ms: Latency;
+  statements_per_referral: StatementsPerReferral;
 }
 
 const round1 = (x: number): number => Math.round(x * 10) / 10;
@@ -521,10 +624,15 @@ export async function run(args: string[]): Promise<unknown> {
     cleanup.add('close atina query pool', () => atinaDb.close());
     const clock = new WallClock();
 
+    progress(`statements per referral: ${options.count} referrals one after the other`);
+    const sequential = await sequentialPhase(target, options.count, atinaDb, nodes, clock);
+    progress(`  atina ${sequential.statements.atina.total}, pvpt ${sequential.statements.pvpt.total} statements per referral`);
+
     const phases: Phase[] = [];
     for (const load of options.loads) {
       progress(`open loop at ${load}/s: ${options.warmup} s warm-up + ${options.seconds} s`);
       clock.calibrate();
+      const phaseFrom = { statements: await statementCounts(nodes), referrals: await referralCount(atinaDb) };
       const cpuFrom = cpuTimes();
       const { tally, issued, maxLagMs, sendSpanS } = await openLoop(target, load, options.warmup, options.seconds, clock);
       const cpuBusy = busyPct(cpuFrom);
@@ -535,6 +643,7 @@ export async function run(args: string[]): Promise<unknown> {
         progress(`  ${left} messages still undelivered after ${FIXED_DRAIN_TIMEOUT_MS / 1000} s; draining before the next phase`);
         await drain(atinaDb, FIXED_DRAIN_TIMEOUT_MS, SATURATION_DRAIN_CAP_MS);
       }
+      const phaseStatements = perReferral(phaseFrom.statements, await statementCounts(nodes), (await referralCount(atinaDb)) - phaseFrom.referrals);
       phases.push({
         offered_per_s: load,
         issued,
@@ -547,14 +656,17 @@ export async function run(args: string[]): Promise<unknown> {
         errors: tally.errors,
         ...(tally.errors > 0 ? { error_kinds: tally.errorKinds } : {}),
         latency_ms: measured.latency,
+        statements_per_referral: phaseStatements,
       });
       progress(`  accepted ${tally.accepted.length}, delivered ${measured.delivered}, errors ${tally.errors}, p50 ${measured.latency.p50} ms, p99 ${measured.latency.p99} ms`);
     }
 
-    progress(`closed loop, ${options.concurrency} clients: ${options.warmup} s warm-up + ${options.seconds} s`);
+    progress(`closed loop, ${options.concurrency} clients${options.window > 0 ? `, at most ${options.window} undelivered` : ''}: ${options.warmup} s warm-up + ${options.seconds} s`);
     clock.calibrate();
+    const satFrom = { statements: await statementCounts(nodes), referrals: await referralCount(atinaDb) };
     const satCpuFrom = cpuTimes();
-    const sat = await closedLoop(target, options.concurrency, options.warmup, options.seconds, clock);
+    const watch = options.window > 0 ? new BacklogWatch(atinaDb) : undefined;
+    const sat = await closedLoop(target, options.concurrency, options.warmup, options.seconds, clock, watch ? { watch, window: options.window } : undefined).finally(() => watch?.stop());
     const satCpuBusy = busyPct(satCpuFrom);
     const satDrainStarted = Date.now();
     const satLeft = await drain(atinaDb, FIXED_DRAIN_TIMEOUT_MS, SATURATION_DRAIN_CAP_MS);
@@ -562,8 +674,10 @@ export async function run(args: string[]): Promise<unknown> {
     if (satLeft > 0) progress(`  ${satLeft} messages still undelivered after draining for ${round1(satDrainS)} s`);
     const satMeasured = await latencies(atinaDb, sat.tally.accepted);
     const deliveredInWindow = await deliveredBetween(atinaDb, sat.windowStart, sat.windowEnd);
+    const satStatements = perReferral(satFrom.statements, await statementCounts(nodes), (await referralCount(atinaDb)) - satFrom.referrals);
     const saturation = {
       concurrency: options.concurrency,
+      window: options.window,
       accepted: sat.tally.accepted.length,
       accepted_per_s: round1(sat.tally.accepted.length / options.seconds),
       delivered_in_window: deliveredInWindow,
@@ -574,6 +688,7 @@ export async function run(args: string[]): Promise<unknown> {
       errors: sat.tally.errors,
       ...(sat.tally.errors > 0 ? { error_kinds: sat.tally.errorKinds } : {}),
       latency_ms: satMeasured.latency,
+      statements_per_referral: satStatements,
     };
     progress(`  accepted ${saturation.accepted_per_s}/s, delivered ${saturation.delivered_per_s}/s, p50 ${satMeasured.latency.p50} ms, p99 ${satMeasured.latency.p99} ms`);
 
@@ -598,15 +713,19 @@ export async function run(args: string[]): Promise<unknown> {
       node_delivery_config: defaultDelivery,
       seconds: options.seconds,
       warmup_seconds: options.warmup,
+      statements_per_referral: { ...sequential.statements, errors: sequential.errors },
       phases,
       saturation,
+      outbox_attempts_histogram: await attemptsHistogram(atinaDb),
       targets,
       note:
+        'statements_per_referral: statements each node process sent to PostgreSQL (BEGIN/COMMIT included) per referral created, with their drain; ' +
+        'the top-level figure comes from --count referrals sent one after the other and does not depend on machine load. ' +
         'Two nodes (atina → pvpt), each in its own process on its own database, load generator in the parent process, all on this machine. ' +
         'Latency = atina outbox_messages.delivered_at (stamped by the dispatcher once pvpt\'s receipt is back, just before it verifies and commits it) − time the 201 of POST /v1/referrals was received; ' +
         'undelivered referrals count as infinitely late (a null percentile). Fixed loads are open-loop (sent on schedule, not waiting for answers); ' +
         'the first warm-up seconds of each are not counted; after each phase the outbox is drained (up to 30 s) before the next. ' +
-        'Saturation is closed-loop: accepted/s counts 201s in the window, delivered/s counts outbox rows whose delivered_at falls in the window, ' +
+        'Saturation is closed-loop: with --window n (default 32) a client also waits while atina has n or more undelivered messages, so the phase measures what is delivered with a bounded backlog; --window 0 lets accepts outrun delivery. accepted/s counts 201s in the window, delivered/s counts outbox rows whose delivered_at falls in the window, ' +
         'its latency includes the time spent in the backlog. machine_cpu_busy_pct is the whole machine (other processes included) during the load window. Nodes run with defaultDelivery (node_delivery_config) and log level ' + options.logLevel + '.',
     };
     process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);

@@ -3,6 +3,7 @@
  * dispatcher lists only the .ts files directly in scripts/bench/). The parent forks it with
  * `--import tsx` and drives it over IPC: start → onboard(peer) → token → stop.
  */
+import { createRequire } from 'node:module';
 import { generateNodeKeys, generatePseudonymSecret } from '../../../packages/crypto/src/index.ts';
 import { createNode, type BridgeNode } from '../../../services/node/src/node.ts';
 import { createLogger } from '../../../services/node/src/logger.ts';
@@ -15,10 +16,29 @@ export type WorkerRequest =
   | { type: 'start'; nodeId: string; name: string; jurisdiction: string; databaseUrl: string; logLevel: string }
   | { type: 'onboard'; peerUrl: string }
   | { type: 'token' }
+  | { type: 'statements' }
   | { type: 'stop' };
 export type WorkerCommand = WorkerRequest & { id: number };
 
 export type WorkerReply = { id: number; ok: true; value: string } | { id: number; ok: false; error: string };
+
+/**
+ * Every statement this process sends to PostgreSQL (BEGIN and COMMIT included: each is a round
+ * trip), by its first keyword. pg.Pool runs its queries through pg.Client, so patching the client
+ * counts the pool, the transactions and the outbox listener alike.
+ */
+const statements: Record<string, number> = {};
+type Query = (this: unknown, ...args: unknown[]) => unknown;
+// pg is the node service's dependency, not the workspace root's: load the very module it uses.
+const pgClient = (createRequire(new URL('../../../services/node/package.json', import.meta.url))('pg') as { Client: { prototype: { query: Query } } }).Client;
+const originalQuery = pgClient.prototype.query;
+pgClient.prototype.query = function (...args) {
+  const q = args[0];
+  const text = typeof q === 'string' ? q : typeof (q as { text?: unknown })?.text === 'string' ? (q as { text: string }).text : '';
+  const kind = (/^\s*([a-z]+)/i.exec(text)?.[1] ?? 'other').toLowerCase();
+  statements[kind] = (statements[kind] ?? 0) + 1;
+  return originalQuery.apply(this, args);
+};
 
 let node: BridgeNode | undefined;
 let config: NodeConfig | undefined;
@@ -72,6 +92,8 @@ async function handle(cmd: WorkerCommand): Promise<string> {
       const { token } = await createClient(node.ctx.db, config, { name: 'bench load generator', scopes: ['referrals:read', 'referrals:write'], ttlDays: 1 }, 'bench', new Date());
       return token;
     }
+    case 'statements':
+      return JSON.stringify(statements);
     case 'stop':
       await stop();
       return 'stopped';

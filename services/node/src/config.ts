@@ -10,8 +10,10 @@ export interface DeliveryConfig {
   /** After this long undelivered, a message is dead-lettered. */
   deadlineMs: number;
   requestTimeoutMs: number;
-  /** Deliveries in flight at once per node process (messages of one referral still go one by one). */
+  /** Claiming workers per node process (messages of one referral still go one by one). */
   concurrency: number;
+  /** Messages one worker claims per statement and delivers concurrently (default 16). */
+  batchSize?: number;
 }
 
 /** Requests per minute before a 429 `rate_limited`. */

@@ -15,6 +15,9 @@ import { WebhookDispatcher } from './webhooks/dispatcher.ts';
 import { AuditService } from './audit/service.ts';
 import type { App } from './routes/types.ts';
 
+/** Connections of the dispatcher's own pool (claims, digests, group commits of receipts). */
+const DELIVERY_POOL_SIZE = 4;
+
 export interface BridgeNode {
   ctx: NodeContext;
   app: App;
@@ -43,6 +46,9 @@ export async function createNode(config: NodeConfig, options: NodeOptions = {}):
   const logger = options.logger ?? createLogger(config.nodeId, config.logLevel);
   const database = openDatabase(config.databaseUrl);
   await applyMigrations(database.db);
+  // The dispatcher has its own few connections: a burst on the integration API queues for the
+  // main pool, and delivery (a handful of statements per batch) must not wait behind it.
+  const deliveryDatabase = openDatabase(config.databaseUrl, { max: DELIVERY_POOL_SIZE });
   let dispatcher: Dispatcher | undefined;
   let webhooks: WebhookDispatcher | undefined;
   const autoDispatch = options.autoDispatch ?? true;
@@ -52,14 +58,16 @@ export async function createNode(config: NodeConfig, options: NodeOptions = {}):
     logger,
     clock: options.clock ?? systemClock,
     metrics: createMetrics(database.db, logger),
+    // While LISTEN is up, the NOTIFY of the same commit wakes the dispatcher after the commit: a
+    // second wake-up from here would only cost a claim that finds nothing.
     wakeDispatcher: () => {
       if (autoDispatch) {
-        dispatcher?.wake();
+        if (!listener.listening) dispatcher?.wake();
         webhooks?.wake();
       }
     },
   };
-  dispatcher = new Dispatcher(ctx);
+  dispatcher = new Dispatcher({ ...ctx, db: deliveryDatabase.db });
   webhooks = new WebhookDispatcher(ctx);
   const erasure = new ErasureJobs(ctx);
   const listener = new OutboxListener(
@@ -103,7 +111,7 @@ export async function createNode(config: NodeConfig, options: NodeOptions = {}):
         await listener.stop();
         await erasure.stop();
         await Promise.all([draining, webhooks.stop(), audit.stop()]);
-        await database.close();
+        await Promise.all([database.close(), deliveryDatabase.close()]);
       })();
       return stopping;
     },

@@ -73,18 +73,6 @@ export async function appendAuditMany(tx: Executor, events: AuditEvent[]): Promi
  * transaction, so nothing is changed without its audit event.
  */
 export async function appendAudit(tx: Executor, event: AuditEvent): Promise<number> {
-  const [row] = await tx
-    .insert(auditEvents)
-    .values({
-      at: event.at,
-      type: event.type,
-      actor: event.actor,
-      peerNodeId: event.peerNodeId ?? null,
-      referralId: event.referralId ?? null,
-      messageId: event.messageId ?? null,
-      digest: event.digest ?? null,
-      detail: event.detail ?? null,
-    })
-    .returning({ idx: auditEvents.idx });
+  const [row] = await tx.insert(auditEvents).values(toRow(event)).returning({ idx: auditEvents.idx });
   return row!.idx;
 }

@@ -69,10 +69,13 @@ async function deliver(ctx: NodeContext, opened: OpenedMessage, now: Date): Prom
   let applied = false;
   const result = await ctx.db.transaction(async (tx) => {
     // Serialises the messages of one referral from one sender (order), then copies of one message
-    // (exactly once). Always in this order, so two transactions never wait on each other in a cycle.
-    await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`referral/${claims.iss}/${claims.referralId}`}, 0))`);
-    await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`message/${claims.iss}/${claims.jti}`}, 0))`);
-    const [seen] = await tx.select().from(inboundMessages).where(and(eq(inboundMessages.issuer, claims.iss), eq(inboundMessages.id, claims.jti)));
+    // (exactly once). Always in this order (a select list is evaluated left to right), so two
+    // transactions never wait on each other in a cycle.
+    await tx.execute(
+      sql`select pg_advisory_xact_lock(hashtextextended(${`referral/${claims.iss}/${claims.referralId}`}, 0)), pg_advisory_xact_lock(hashtextextended(${`message/${claims.iss}/${claims.jti}`}, 0))`,
+    );
+    // Read once the locks are held (a later statement, so a later snapshot): what the checks need.
+    const { seen, last, referralExists } = await receiveState(tx, claims);
     if (seen) {
       if (seen.contentDigest !== contentDigest) {
         throw new BridgeError(409, 'message_replay_conflict', 'this message id was already delivered with other content', undefined, { alert: true });
@@ -80,8 +83,8 @@ async function deliver(ctx: NodeContext, opened: OpenedMessage, now: Date): Prom
       await appendAudit(tx, { type: 'message.replayed', actor: claims.iss, at: now, peerNodeId: claims.iss, referralId: seen.referralId, messageId: claims.jti, digest: opened.digest });
       return { receipt: seen.receipt };
     }
-    await checkOrder(tx, claims);
-    await apply(tx, ctx, claims, now);
+    checkOrder(claims, last);
+    await apply(tx, ctx, claims, now, referralExists);
     const logIndex = await appendAudit(tx, {
       type: 'message.received',
       actor: claims.iss,
@@ -116,30 +119,58 @@ async function deliver(ctx: NodeContext, opened: OpenedMessage, now: Date): Prom
   return result;
 }
 
+interface ReceiveState {
+  /** This (iss, jti) delivered before. */
+  seen: { contentDigest: string; referralId: string | null; receipt: string } | undefined;
+  /** The last message applied from this sender for this referral. */
+  last: { seq: number; contentDigest: string } | undefined;
+  referralExists: boolean;
+}
+
+/** One statement for the replay check, the order check and whether the referral exists. */
+async function receiveState(tx: Executor, claims: MessageClaims): Promise<ReceiveState> {
+  const { rows } = await tx.execute<{
+    seen_content_digest: string | null;
+    seen_referral_id: string | null;
+    seen_receipt: string | null;
+    last_seq: number | null;
+    last_content_digest: string | null;
+    referral_exists: boolean;
+  }>(sql`
+    select s.content_digest as seen_content_digest, s.referral_id as seen_referral_id, s.receipt as seen_receipt,
+           l.seq as last_seq, l.content_digest as last_content_digest,
+           exists (select 1 from referrals r where r.id = ${claims.referralId}::uuid) as referral_exists
+      from (select 1) as one
+      left join inbound_messages s on s.issuer = ${claims.iss} and s.id = ${claims.jti}::uuid
+      left join lateral (
+        select i.seq, i.content_digest from inbound_messages i
+         where i.issuer = ${claims.iss} and i.referral_id = ${claims.referralId}::uuid
+         order by i.seq desc limit 1) as l on true`);
+  const row = rows[0]!;
+  return {
+    seen: row.seen_receipt === null ? undefined : { contentDigest: row.seen_content_digest!, referralId: row.seen_referral_id, receipt: row.seen_receipt },
+    last: row.last_seq === null ? undefined : { seq: Number(row.last_seq), contentDigest: row.last_content_digest! },
+    referralExists: row.referral_exists,
+  };
+}
+
 /** A message applies only right after the previous one from the same sender for that referral. */
-async function checkOrder(tx: Executor, claims: MessageClaims): Promise<void> {
+function checkOrder(claims: MessageClaims, last: ReceiveState['last']): void {
   if (claims.type === 'ping') return;
-  const [last] = await tx
-    .select({ seq: inboundMessages.seq, contentDigest: inboundMessages.contentDigest })
-    .from(inboundMessages)
-    .where(and(eq(inboundMessages.issuer, claims.iss), eq(inboundMessages.referralId, claims.referralId)))
-    .orderBy(desc(inboundMessages.seq))
-    .limit(1);
   const expectedSeq = (last?.seq ?? 0) + 1;
   if (claims.seq !== expectedSeq || claims.prev !== (last?.contentDigest ?? null)) {
     throw new BridgeError(409, 'message_out_of_order', `expected seq ${expectedSeq} with the matching prev; retry after the earlier message`);
   }
 }
 
-async function apply(tx: Executor, ctx: NodeContext, claims: MessageClaims, now: Date): Promise<void> {
+async function apply(tx: Executor, ctx: NodeContext, claims: MessageClaims, now: Date, referralExists: boolean): Promise<void> {
   switch (claims.type) {
     case 'ping':
       return;
     case 'referral.request': {
       const body = ReferralRequestBody.safeParse(claims.body);
       if (!body.success) throw new BridgeError(422, 'message_body_invalid', 'referral.request body does not match the contract');
-      const [existing] = await tx.select({ id: referrals.id }).from(referrals).where(eq(referrals.id, claims.referralId));
-      if (existing) throw new BridgeError(409, 'message_replay_conflict', 'a referral with this id already exists', undefined, { alert: true });
+      if (referralExists) throw new BridgeError(409, 'message_replay_conflict', 'a referral with this id already exists', undefined, { alert: true });
       const b = body.data;
       checkReceivedConsent(ctx, b, now);
       const [created] = await tx.insert(referrals).values({

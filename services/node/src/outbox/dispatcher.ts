@@ -1,14 +1,15 @@
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq, inArray, sql } from 'drizzle-orm';
+import { alias } from 'drizzle-orm/pg-core';
 import { currentKey, isCryptoError, sealMessage, sha256Digest, verifyReceipt } from '@bridge/crypto';
 import { ReceiptResponse, problemCodes } from '@bridge/contract';
-import { outboxMessages } from '../db/schema/index.ts';
+import { outboxMessages, peers } from '../db/schema/index.ts';
 import { appendAudit } from '../audit/append.ts';
 import { epochSeconds } from '../clock.ts';
-import { findPeer, peerEncryptionKey, type Peer } from '../peers/peers.ts';
+import { peerEncryptionKey, type Peer } from '../peers/peers.ts';
 import { refreshPeerKeys } from '../peers/keys.ts';
-import { applyDead, applyDelivered } from './effects.ts';
+import { applyDead } from './effects.ts';
+import { DeliveryRecorder } from './recorder.ts';
 import { afterFailure } from './backoff.ts';
-import { claimable } from './claim.ts';
 import type { NodeContext } from '../context.ts';
 import { errorSummary } from '../log-safe.ts';
 
@@ -23,20 +24,35 @@ interface Claimed {
   claimedAt: number;
 }
 
+/** Messages claimed by one statement; the deliveries of a batch run concurrently. */
+const DEFAULT_BATCH_SIZE = 16;
+
 /**
- * Delivers queued messages. A claim (SKIP LOCKED) seals the message, records its digest and takes a
- * lease in one short transaction; the HTTP call happens outside any transaction; the result is
- * recorded in another. A crash in between leaves a `sending` row whose lease runs out and is retried.
+ * Delivers queued messages. A claim takes a lease on a batch of due messages in one statement
+ * (SKIP LOCKED, so replicas sharing the database never claim the same row; only the earliest
+ * undelivered message of a referral is ever due); each message is then sealed and the digest of
+ * every sealed copy is committed, in one statement for the batch, before any copy is sent; the
+ * HTTP calls happen outside any transaction; verified receipts are recorded in one transaction
+ * per group (see DeliveryRecorder). A crash in between leaves `sending` rows whose lease runs out
+ * and which are retried; the peer then answers with its original receipt.
  */
 export class Dispatcher {
   private timer: NodeJS.Timeout | undefined;
   private active = 0;
-  /** Set by a wake-up that found every worker busy: the next worker to run dry looks once more. */
+  /** Workers running a claim statement right now. */
+  private claiming = 0;
+  /**
+   * Set by a wake-up that did not start a worker (every worker busy, or one already claiming: its
+   * claim may have missed what woke us): a worker looks once more before it stops.
+   */
   private again = false;
   private idleWaiters: Array<() => void> = [];
   private stopped = false;
+  private readonly recorder: DeliveryRecorder;
 
-  constructor(private readonly ctx: NodeContext) {}
+  constructor(private readonly ctx: NodeContext) {
+    this.recorder = new DeliveryRecorder(ctx);
+  }
 
   start(): void {
     this.timer = setInterval(() => this.wake(), this.ctx.config.delivery.pollIntervalMs);
@@ -44,10 +60,13 @@ export class Dispatcher {
     this.wake();
   }
 
-  /** Something may be due: add a worker (up to the concurrency), or tell a busy one to look again. */
+  /**
+   * Something may be due: add a worker (up to the concurrency), or tell a busy one to look again.
+   * One commit wakes us twice (its route, then its NOTIFY): a worker already claiming covers both.
+   */
   wake(): void {
     if (this.stopped) return;
-    if (this.active < this.ctx.config.delivery.concurrency) this.spawn();
+    if (this.claiming === 0 && this.active < this.ctx.config.delivery.concurrency) this.spawn();
     else this.again = true;
   }
 
@@ -79,81 +98,105 @@ export class Dispatcher {
   }
 
   private async worker(): Promise<void> {
+    const batchSize = this.ctx.config.delivery.batchSize ?? DEFAULT_BATCH_SIZE;
     while (!this.stopped) {
-      const claimed = await this.claimNext();
-      if (!claimed) {
-        if (!this.again) return;
-        this.again = false;
-        continue;
+      // This claim sees every commit whose wake-up came before it, so earlier wake-ups are served.
+      this.again = false;
+      this.claiming++;
+      let batch: { claimed: Claimed[]; taken: number };
+      try {
+        batch = await this.claimBatch(batchSize);
+      } finally {
+        this.claiming--;
       }
-      if ('skip' in claimed) {
-        if (claimed.dead) this.ctx.metrics.deadLetters.inc({ peer: claimed.peer });
-        continue;
-      }
-      await this.attempt(claimed);
+      const successors = await Promise.all(batch.claimed.map((c) => this.attempt(c)));
+      // A short batch drained the queue as it stood, and anything committed since has woken us;
+      // but a delivered message may have made the next one of its referral due.
+      if (batch.taken < batchSize && !successors.includes(true) && !this.again) return;
     }
   }
 
-  private async claimNext(): Promise<Claimed | { skip: true; dead: boolean; peer: string } | undefined> {
+  /**
+   * Claims up to a batch of due messages, seals them, and commits their digests before any is sent.
+   * `taken` counts the rows the claim statement took, sealed or not.
+   */
+  private async claimBatch(batchSize: number): Promise<{ claimed: Claimed[]; taken: number }> {
     const { ctx } = this;
     const claimedAt = performance.now();
     const now = ctx.clock.now();
-    return ctx.db.transaction(async (tx) => {
-      // One statement claims and reads the row: due (or its lease ran out), and nothing earlier of the
-      // same referral still undelivered.
-      const [row] = await tx
-        .select()
-        .from(outboxMessages)
-        .where(
-          sql`${claimable(outboxMessages, now)}
+    const nowIso = now.toISOString();
+    const leaseUntil = new Date(now.getTime() + 2 * ctx.config.delivery.requestTimeoutMs);
+    const due = alias(outboxMessages, 'due');
+    // Due (a `sending` row is due once its lease ran out: its next_attempt_at is the lease), and
+    // nothing earlier of the same referral still undelivered, so seq n+1 never leaves before n.
+    const candidates = ctx.db
+      .select({ id: due.id })
+      .from(due)
+      .where(
+        sql`${due.status} in ('queued', 'sending', 'retrying') and ${due.nextAttemptAt} <= ${nowIso}
+          and (${due.status} <> 'sending' or ${due.leaseUntil} < ${nowIso})
           and not exists (
             select 1 from outbox_messages p
-            where p.referral_id = ${outboxMessages.referralId} and p.seq < ${outboxMessages.seq} and p.status <> 'delivered')`,
-        )
-        .orderBy(outboxMessages.nextAttemptAt, outboxMessages.createdAt)
-        .limit(1)
-        .for('update', { skipLocked: true });
-      if (!row) return undefined;
-      const id = row.id;
-      const peer = await findPeer(tx, row!.peerNodeId);
+            where p.referral_id = ${due.referralId} and p.seq < ${due.seq} and p.status <> 'delivered')`,
+      )
+      .orderBy(due.nextAttemptAt, due.createdAt)
+      .limit(batchSize)
+      .for('update', { of: due, skipLocked: true });
+    const rows = await ctx.db
+      .update(outboxMessages)
+      .set({ status: 'sending', leaseUntil, nextAttemptAt: leaseUntil, attempts: sql`${outboxMessages.attempts} + 1` })
+      .where(inArray(outboxMessages.id, candidates))
+      .returning();
+    if (rows.length === 0) return { claimed: [], taken: 0 };
+    rows.sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
+
+    const peerIds = [...new Set(rows.map((r) => r.peerNodeId))];
+    const peersById = new Map((await ctx.db.select().from(peers).where(inArray(peers.nodeId, peerIds))).map((p) => [p.nodeId, p]));
+    const sealed: Claimed[] = [];
+    for (const row of rows) {
+      const peer = peersById.get(row.peerNodeId);
       if (!peer || peer.status !== 'active') {
-        const dead = await this.recordFailure(tx, row!, 'peer_not_active', now);
-        return { skip: true as const, dead, peer: row!.peerNodeId };
+        const dead = await ctx.db.transaction((tx) => this.recordFailure(tx, row, 'peer_not_active', now));
+        if (dead) ctx.metrics.deadLetters.inc({ peer: row.peerNodeId });
+        continue;
       }
       const iat = epochSeconds(now);
-      const sealed = await sealMessage(
+      const copy = await sealMessage(
         {
           iss: ctx.config.nodeId,
           aud: peer.nodeId,
           iat,
           exp: iat + ctx.config.acceptanceWindowSeconds,
-          jti: row!.id,
-          type: row!.type,
-          referralId: row!.referralId!,
-          seq: row!.seq,
-          prev: row!.prev as `sha-256:${string}` | null,
-          body: row!.body,
+          jti: row.id,
+          type: row.type,
+          referralId: row.referralId!,
+          seq: row.seq,
+          prev: row.prev as `sha-256:${string}` | null,
+          body: row.body,
         },
         currentKey(ctx.config.keys.signing, now),
         peerEncryptionKey(peer, now),
       );
-      const digest = sha256Digest(sealed);
-      const leaseUntil = new Date(now.getTime() + 2 * ctx.config.delivery.requestTimeoutMs);
-      const [claimedRow] = await tx
-        .update(outboxMessages)
-        .set({
-          status: 'sending',
-          leaseUntil,
-          attempts: sql`${outboxMessages.attempts} + 1`,
-          sentDigests: sql`array_append(${outboxMessages.sentDigests}, ${digest})`,
-        })
-        .where(eq(outboxMessages.id, id))
-        .returning();
-      return { row: claimedRow!, peer, sealed, digest, claimedAt };
-    });
+      const digest = sha256Digest(copy);
+      sealed.push({ row: { ...row, sentDigests: [...row.sentDigests, digest] }, peer, sealed: copy, digest, claimedAt });
+    }
+    if (sealed.length === 0) return { claimed: [], taken: rows.length };
+    // Only copies whose digest is committed may leave: a receipt for any of them is then recognised.
+    // The lease check keeps a row another dispatcher took over (our lease ran out) from being sent twice.
+    const recorded = await ctx.db.execute<{ id: string }>(sql`
+      update outbox_messages o set sent_digests = array_append(o.sent_digests, v.digest)
+      from (values ${sql.join(
+        sealed.map((c) => sql`(${c.row.id}::uuid, ${c.digest}::text)`),
+        sql`, `,
+      )}) as v(id, digest)
+      where o.id = v.id and o.status = 'sending' and o.lease_until = ${leaseUntil.toISOString()}::timestamptz
+      returning o.id`);
+    const mine = new Set(recorded.rows.map((r) => r.id));
+    return { claimed: sealed.filter((c) => mine.has(c.row.id)), taken: rows.length };
   }
 
-  private async attempt({ row, peer, sealed, claimedAt }: Claimed): Promise<void> {
+  /** One delivery attempt; true when it delivered a message that a later one of its referral waited for. */
+  private async attempt({ row, peer, sealed, claimedAt }: Claimed): Promise<boolean> {
     const { ctx } = this;
     const { metrics } = ctx;
     let outcome: { receipt: string } | { error: string };
@@ -187,21 +230,12 @@ export class Dispatcher {
           if (!refreshed) throw err;
           return verifyReceipt(receipt, { ...expectation, issuerKeys: refreshed });
         });
-        await ctx.db.transaction(async (tx) => {
-          const [delivered] = await tx
-            .update(outboxMessages)
-            .set({ status: 'delivered', receipt, receiptLogIndex: claims.logIndex, deliveredAt: now, leaseUntil: null, lastError: null })
-            .where(and(eq(outboxMessages.id, row.id), sql`${outboxMessages.status} <> 'delivered'`))
-            .returning();
-          if (!delivered) return; // another replica recorded the same receipt first
-          await appendAudit(tx, { type: 'message.delivered', actor: 'system', at: now, peerNodeId: peer.nodeId, referralId: row.referralId, messageId: row.id, digest: claims.digest, detail: { receiptLogIndex: claims.logIndex } });
-          await applyDelivered(tx, ctx, delivered, claims);
-        });
+        const hasSuccessor = await this.recorder.record({ row, peerNodeId: peer.nodeId, receipt, claims, at: now });
         metrics.deliveryAttempts.inc({ peer: peer.nodeId, outcome: 'delivered' });
         metrics.deliveries.inc({ peer: peer.nodeId, type: row.type });
         metrics.deliveryDuration.observe((performance.now() - claimedAt) / 1000);
         ctx.logger.info({ messageId: row.id, peer: peer.nodeId, type: row.type }, 'message delivered');
-        return;
+        return hasSuccessor;
       } catch (err) {
         if (!isCryptoError(err)) throw err;
         outcome = { error: 'receipt_invalid' };
@@ -213,6 +247,7 @@ export class Dispatcher {
     metrics.deliveryAttempts.inc({ peer: peer.nodeId, outcome: 'failed' });
     const dead = await ctx.db.transaction((tx) => this.recordFailure(tx, row, outcome.error, now));
     if (dead) metrics.deadLetters.inc({ peer: peer.nodeId });
+    return false;
   }
 
   /** Records a failed attempt; true when it dead-lettered the message (counted once committed). */

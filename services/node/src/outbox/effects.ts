@@ -1,10 +1,12 @@
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import type { ReceiptClaims } from '@bridge/crypto';
 import type { MessageType, ReferralStatus } from '@bridge/contract';
 import { referrals, type outboxMessages } from '../db/schema/index.ts';
 import type { Executor } from '../db/client.ts';
 import { changeStatus, transitionRefusal } from '../referrals/lifecycle.ts';
 import { recordEvent } from '../events/record.ts';
+import { appendAudit } from '../audit/append.ts';
+import type { VerifiedDelivery } from './recorder.ts';
 import type { NodeContext } from '../context.ts';
 
 type OutboxRow = typeof outboxMessages.$inferSelect;
@@ -33,4 +35,35 @@ export async function applyDead(tx: Executor, ctx: NodeContext, message: OutboxR
 async function referralState(tx: Executor, id: string) {
   const [row] = await tx.select({ direction: referrals.direction, status: referrals.status }).from(referrals).where(eq(referrals.id, id));
   return row!;
+}
+
+/**
+ * Marks verified messages delivered and applies what each receipt changes on the sending side, in
+ * the caller's transaction (one per group of receipts, see DeliveryRecorder): one statement marks
+ * the whole group delivered; then each message's `message.delivered` audit event and its effects
+ * (a delivered `referral.request` moves its referral to `received` through the lifecycle). Returns
+ * the ids of the messages just recorded that a later message of the same referral waits for.
+ */
+export async function recordDelivered(tx: Executor, ctx: NodeContext, deliveries: VerifiedDelivery[]): Promise<Set<string>> {
+  if (deliveries.length === 0) return new Set();
+  const values = sql.join(
+    deliveries.map((d) => sql`(${d.row.id}::uuid, ${d.receipt}::text, ${d.claims.logIndex}::bigint, ${d.at.toISOString()}::timestamptz)`),
+    sql`, `,
+  );
+  const result = await tx.execute<{ id: string; has_successor: boolean }>(sql`
+    with v(id, receipt, log_index, delivered_at) as (values ${values})
+    update outbox_messages o
+       set status = 'delivered', receipt = v.receipt, receipt_log_index = v.log_index,
+           delivered_at = v.delivered_at, lease_until = null, last_error = null
+      from v
+     where o.id = v.id and o.status <> 'delivered'
+    returning o.id, exists (select 1 from outbox_messages n where n.referral_id = o.referral_id and n.seq > o.seq) as has_successor`);
+  // Another replica may have recorded the same receipt first: only rows updated here count.
+  const updated = new Set(result.rows.map((r) => r.id));
+  for (const d of deliveries) {
+    if (!updated.has(d.row.id)) continue;
+    await appendAudit(tx, { type: 'message.delivered', actor: 'system', at: d.at, peerNodeId: d.peerNodeId, referralId: d.row.referralId, messageId: d.row.id, digest: d.claims.digest, detail: { receiptLogIndex: d.claims.logIndex } });
+    await applyDelivered(tx, ctx, d.row, d.claims);
+  }
+  return new Set(result.rows.filter((r) => r.has_successor).map((r) => r.id));
 }

@@ -23,23 +23,28 @@ export function messageContentDigest(m: { type: string; referralId: string; seq:
 
 /**
  * Queues a message in the caller's transaction. `seq`/`prev` chain this node's messages of one
- * referral, so the receiver can apply them in order.
+ * referral, so the receiver can apply them in order. `firstOfReferral`: the caller created the
+ * referral in this same transaction, so no other message of it can exist (seq 1, no prev; the
+ * unique (referral_id, seq) index would refuse a second seq 1 anyway).
  */
-export async function enqueueMessage(tx: Executor, ctx: NodeContext, message: NewMessage): Promise<string> {
+export async function enqueueMessage(tx: Executor, ctx: NodeContext, message: NewMessage, options: { firstOfReferral?: boolean } = {}): Promise<string> {
   const now = ctx.clock.now();
-  // Messages of one referral are numbered one at a time: lock the referral row first.
-  await tx.select({ id: referrals.id }).from(referrals).where(eq(referrals.id, message.referralId)).for('update');
-  const [previous] = await tx
-    .select({ seq: outboxMessages.seq, contentDigest: outboxMessages.contentDigest })
-    .from(outboxMessages)
-    .where(eq(outboxMessages.referralId, message.referralId))
-    .orderBy(desc(outboxMessages.seq))
-    .limit(1);
+  let previous: { seq: number; contentDigest: string } | undefined;
+  if (!options.firstOfReferral) {
+    // Messages of one referral are numbered one at a time: lock the referral row first.
+    await tx.select({ id: referrals.id }).from(referrals).where(eq(referrals.id, message.referralId)).for('update');
+    [previous] = await tx
+      .select({ seq: outboxMessages.seq, contentDigest: outboxMessages.contentDigest })
+      .from(outboxMessages)
+      .where(eq(outboxMessages.referralId, message.referralId))
+      .orderBy(desc(outboxMessages.seq))
+      .limit(1);
+  }
   const seq = (previous?.seq ?? 0) + 1;
   const prev = previous?.contentDigest ?? null;
   const id = newId();
   const digest = messageContentDigest({ ...message, seq, prev });
-  await tx.insert(outboxMessages).values({
+  const insert = tx.insert(outboxMessages).values({
     id,
     peerNodeId: message.peerNodeId,
     referralId: message.referralId,
@@ -53,8 +58,9 @@ export async function enqueueMessage(tx: Executor, ctx: NodeContext, message: Ne
     deadlineAt: new Date(now.getTime() + ctx.config.delivery.deadlineMs),
     createdAt: now,
   });
+  // The row and the wake-up of every replica's dispatcher (sent on commit) in one statement.
+  await tx.execute(sql`with queued as (${insert.getSQL()}) select pg_notify(${OUTBOX_CHANNEL}, '')`);
   await appendAudit(tx, { type: 'message.queued', actor: message.actor, at: now, peerNodeId: message.peerNodeId, referralId: message.referralId, messageId: id, digest, detail: { messageType: message.type, seq } });
-  await notifyOutbox(tx);
   return id;
 }
 

@@ -18,6 +18,11 @@ export class OutboxListener {
     private readonly logger: Logger,
   ) {}
 
+  /** True while notifications arrive (the connection is up and LISTEN has run). */
+  get listening(): boolean {
+    return this.client !== undefined;
+  }
+
   async start(): Promise<void> {
     if (this.stopped) return;
     const client = new pg.Client({ connectionString: this.connectionString, application_name: 'bridge-node-listener' });

@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import type { Referral, ReferralCreate, ReferralRequestBody } from '@bridge/contract';
 import { contentDigest, pairwisePseudonym } from '@bridge/crypto';
 import { referrals, referralStatusHistory } from '../db/schema/index.ts';
@@ -25,31 +26,34 @@ export async function createReferral(tx: Executor, ctx: NodeContext, input: Refe
     const peer = await findPeer(tx, input.recipient);
     if (!peer) throw new BridgeError(404, 'peer_unknown', 'the recipient is not a known peer');
     if (peer.status !== 'active') throw new BridgeError(409, 'peer_not_active', 'the recipient peer is not active');
-    const [row] = await tx
-      .insert(referrals)
-      .values({
-        id,
-        direction: 'outbound',
-        peerNodeId: peer.nodeId,
-        status: 'requested',
-        services: input.services,
-        urgency: input.urgency,
-        personCategory: input.personCategory,
-        phase: input.phase,
-        risk: input.risk,
-        person: input.person,
-        consent: input.consent,
-        note: input.note ?? null,
-        createdAt: now,
-        updatedAt: now,
-      })
-      .returning();
-    const [history] = await tx.insert(referralStatusHistory).values({ referralId: id, status: 'requested', at: now, by: ctx.config.nodeId }).returning();
+    const row: typeof referrals.$inferSelect = {
+      id,
+      direction: 'outbound',
+      peerNodeId: peer.nodeId,
+      status: 'requested',
+      services: input.services,
+      urgency: input.urgency,
+      personCategory: input.personCategory,
+      phase: input.phase,
+      risk: input.risk,
+      person: input.person,
+      consent: input.consent,
+      note: input.note ?? null,
+      createdAt: now,
+      updatedAt: now,
+      consentRevokedAt: null,
+      erasedAt: null,
+      erasureReason: null,
+      erasureConfirmedAt: null,
+    };
+    const history = { referralId: id, status: 'requested', at: now, by: ctx.config.nodeId, reason: null, note: null };
+    // The referral and its first history row in one statement (the foreign key is checked at its end).
+    await tx.execute(sql`with inserted as (${tx.insert(referrals).values(row).getSQL()}) ${tx.insert(referralStatusHistory).values(history).getSQL()}`);
     const body = requestBody(ctx, input);
     await appendAudit(tx, { type: 'referral.created', actor, at: now, peerNodeId: peer.nodeId, referralId: id, digest: contentDigest(body) });
-    await enqueueMessage(tx, ctx, { peerNodeId: peer.nodeId, referralId: id, type: 'referral.request', body, actor });
+    await enqueueMessage(tx, ctx, { peerNodeId: peer.nodeId, referralId: id, type: 'referral.request', body, actor }, { firstOfReferral: true });
     await recordEvent(tx, ctx, { type: 'referral.created', referralId: id, direction: 'outbound', peer: peer.nodeId, status: 'requested' });
-    return toReferral(row!, [history!], { now, deadlines: responseDeadlines(ctx.config) });
+    return toReferral(row, [history], { now, deadlines: responseDeadlines(ctx.config) });
   }
 }
 

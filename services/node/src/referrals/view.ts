@@ -16,7 +16,7 @@ export interface DeadlineView {
 }
 
 /** The one place rows become the contract's Referral. */
-export function toReferral(row: ReferralRow, history: HistoryRow[], view: DeadlineView): Referral {
+export function toReferral(row: ReferralRow, history: Array<Pick<HistoryRow, 'status' | 'at' | 'by' | 'reason' | 'note'>>, view: DeadlineView): Referral {
   const responseDueAt = new Date(row.createdAt.getTime() + view.deadlines[row.urgency as Urgency]);
   const overdue = (AWAITING_ANSWER as readonly string[]).includes(row.status) && view.now.getTime() > responseDueAt.getTime();
   return {

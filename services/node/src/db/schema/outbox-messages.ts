@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import { bigint, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { peers } from './peers.ts';
 import { referrals } from './referrals.ts';
@@ -24,6 +25,7 @@ export const outboxMessages = pgTable(
     contentDigest: text('content_digest').notNull(),
     status: text('status').$type<OutboxStatus>().notNull(),
     attempts: integer('attempts').notNull().default(0),
+    /** When it may next be claimed; while `sending`, equal to `leaseUntil` (its lease running out makes it due again). */
     nextAttemptAt: timestamp('next_attempt_at', { withTimezone: true }).notNull(),
     /** While `sending`: the dispatcher that claimed it owns it until then; after that anyone may retry. */
     leaseUntil: timestamp('lease_until', { withTimezone: true }),
@@ -37,7 +39,9 @@ export const outboxMessages = pgTable(
     deliveredAt: timestamp('delivered_at', { withTimezone: true }),
   },
   (t) => [
-    index('outbox_messages_due_idx').on(t.status, t.nextAttemptAt),
+    // Only messages still to deliver, in claim order: a claim reads the first few entries instead of
+    // sorting the whole backlog, and delivered rows (the bulk of the table) are not in it at all.
+    index('outbox_messages_pending_idx').on(t.nextAttemptAt, t.createdAt).where(sql`${t.status} in ('queued', 'sending', 'retrying')`),
     index('outbox_messages_peer_idx').on(t.peerNodeId),
     uniqueIndex('outbox_messages_referral_seq_idx').on(t.referralId, t.seq),
   ],

@@ -1,0 +1,2 @@
+DROP INDEX "outbox_messages_due_idx";--> statement-breakpoint
+CREATE INDEX "outbox_messages_pending_idx" ON "outbox_messages" USING btree ("next_attempt_at","created_at") WHERE "outbox_messages"."status" in ('queued', 'sending', 'retrying');
