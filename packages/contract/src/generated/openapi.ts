@@ -1643,12 +1643,15 @@ export interface components {
          * @description What happened to a referral: `referral.created` (this node created an outbound referral),
          *     `referral.received` (a peer's referral arrived), `referral.status_changed` (any status change, on
          *     either side, including `cancelled` by a withdrawal), `referral.message_delivered` (a message of the
-         *     referral reached the peer, with a verified receipt) and `referral.message_dead` (a message was given
-         *     up after its delivery deadline; an operator can resend it). More types may be added: ignore unknown ones.
+         *     referral reached the peer, with a verified receipt), `referral.message_dead` (a message was given
+         *     up after its delivery deadline; an operator can resend it) and `referral.overdue` (the referral's
+         *     response deadline passed while it was still `requested` or `received`, on this node's clock; once
+         *     per referral). More types may be added: ignore unknown ones.
          * @example referral.status_changed
+         * @example referral.overdue
          * @enum {string}
          */
-        EventType: "referral.created" | "referral.received" | "referral.status_changed" | "referral.message_delivered" | "referral.message_dead";
+        EventType: "referral.created" | "referral.received" | "referral.status_changed" | "referral.message_delivered" | "referral.message_dead" | "referral.overdue";
         /**
          * @description One change to a referral. Ids, codes and times only, never personal data or free text: GET the
          *     referral for its content. The same object is the body of a webhook delivery.
@@ -1662,6 +1665,15 @@ export interface components {
          *       "status": "cancelled",
          *       "previousStatus": "received",
          *       "reason": "PERSON_DECLINED"
+         *     }
+         * @example {
+         *       "id": "0192f4a1-8a00-7e35-9f44-6d7e8f900113",
+         *       "type": "referral.overdue",
+         *       "occurredAt": "2025-03-15T14:00:00Z",
+         *       "referralId": "0192f4a1-7c3e-7a10-9b2d-5e8f3c1a2b41",
+         *       "direction": "inbound",
+         *       "peer": "atina",
+         *       "status": "received"
          *     }
          */
         Event: {

@@ -33,6 +33,8 @@ export const referrals = pgTable(
     erasureReason: text('erasure_reason'),
     /** Outbound: when the peer's signed `erasure.confirm` arrived. */
     erasureConfirmedAt: timestamp('erasure_confirmed_at', { withTimezone: true }),
+    /** When this node recorded the `referral.overdue` event (its response deadline passed unanswered); once per referral. */
+    overdueFlaggedAt: timestamp('overdue_flagged_at', { withTimezone: true }),
   },
   (t) => [index('referrals_peer_idx').on(t.peerNodeId), index('referrals_list_idx').on(t.direction, t.createdAt, t.id)],
 );
