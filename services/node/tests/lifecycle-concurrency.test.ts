@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { outboxMessages } from '../src/db/schema/index.ts';
 import { demoReferral } from '../src/demo/scenario.ts';
 import { type TestNode, usePair } from './support/nodes.ts';
-import { type HistoryEntry, historyOf } from './support/lifecycle.ts';
+import { forgeStatus, type HistoryEntry, historyOf } from './support/lifecycle.ts';
 
 /**
  * Both nodes change the same referral while neither has delivered its message yet: the sender (atina)
@@ -119,4 +119,20 @@ describe('concurrent status changes on both nodes', () => {
     expect(tally.beforeDelivery).toBeGreaterThan(0);
     console.log(`lifecycle concurrency property: ${JSON.stringify(tally)}`);
   }, 600_000);
+
+  it('refuse with illegal_transition a change whose from is not a status its author could have been at', async () => {
+    const created = await atina.api('POST', '/v1/referrals', demoReferral(new Date()));
+    const id = created.body.id as string;
+    await atina.node.dispatcher.processAll();
+    const refused = { status: 409, body: { code: 'illegal_transition' } };
+    // pvpt never accepted, so it cannot have started from accepted.
+    expect(await forgeStatus(pvpt, atina, id, { status: 'in-progress', from: 'accepted' })).toMatchObject(refused);
+    // The table does not allow the change from its own from.
+    expect(await forgeStatus(pvpt, atina, id, { status: 'accepted', from: 'requested' })).toMatchObject(refused);
+    // atina never saw the referral on hold.
+    expect(await forgeStatus(atina, pvpt, id, { status: 'entered-in-error', from: 'on-hold' })).toMatchObject(refused);
+    const expected = [{ status: 'requested', by: 'atina' }, { status: 'received', by: 'pvpt' }];
+    expect(await historyOf(atina, id)).toEqual(expected);
+    expect(await historyOf(pvpt, id)).toEqual(expected);
+  });
 });
