@@ -225,7 +225,7 @@ describe('idempotency, withdrawal and admin schemas', () => {
   const referralId = '0192f4a1-7c3e-7a10-9b2d-5e8f3c1a2b40';
   const claims = {
     iss: 'atina', aud: 'pvpt', iat: 1741944600, exp: 1741944900, jti: '0192f4a1-7d02-7c44-8e61-2f0a9b7c3d11',
-    type: 'referral.withdraw', referralId, seq: 3, prev: 'sha-256:JURhb1QkJdOXoQSZTty7f-eS-sb5eWgsSF-gB182H7c', body: {},
+    type: 'referral.withdraw', referralId, seq: 3, prev: 'sha-256:JURhb1QkJdOXoQSZTty7f-eS-sb5eWgsSF-gB182H7c', body: { from: 'received' },
   };
   const outboxMessage = {
     id: '0192f4a1-7d02-7c44-8e61-2f0a9b7c3d11', peer: 'pvpt', referralId, type: 'referral.request', seq: 1,
@@ -267,21 +267,25 @@ describe('idempotency, withdrawal and admin schemas', () => {
   });
 
   it('check a withdrawal reason code and note', () => {
-    for (const schema of [contract.WithdrawReferral, contract.ReferralWithdrawBody]) {
-      expect(schema.safeParse({}).success).toBe(true);
-      expect(schema.safeParse({ reason: 'PERSON_DECLINED', note: 'x'.repeat(2000) }).success).toBe(true);
+    // The message body also says which status the referral was cancelled from; the request does not.
+    for (const [schema, base] of [[contract.WithdrawReferral, {}], [contract.ReferralWithdrawBody, { from: 'received' }]] as const) {
+      expect(schema.safeParse(base).success).toBe(true);
+      expect(schema.safeParse({ ...base, reason: 'PERSON_DECLINED', note: 'x'.repeat(2000) }).success).toBe(true);
       for (const bad of [{ reason: '' }, { reason: 'person_declined' }, { reason: '1ABC' }, { reason: 'A'.repeat(65) }, { note: 'x'.repeat(2001) }, { status: 'cancelled' }]) {
-        expect(schema.safeParse(bad).success, JSON.stringify(bad)).toBe(false);
+        expect(schema.safeParse({ ...base, ...bad }).success, JSON.stringify(bad)).toBe(false);
       }
     }
+    expect(contract.ReferralWithdrawBody.safeParse({}).success).toBe(false);
+    expect(contract.ReferralWithdrawBody.safeParse({ from: 'withdrawn' }).success).toBe(false);
+    expect(contract.WithdrawReferral.safeParse({ from: 'received' }).success).toBe(false);
   });
 
   it('check the body of a referral.withdraw message against ReferralWithdrawBody, in zod and Ajv alike', () => {
     const ref = { $ref: '#/components/schemas/MessageClaims' };
-    const good = { ...claims, body: { reason: 'PERSON_DECLINED', note: 'Korisnica je odlučila da ostane u Beogradu.' } };
+    const good = { ...claims, body: { from: 'accepted', reason: 'PERSON_DECLINED', note: 'Korisnica je odlučila da ostane u Beogradu.' } };
     expect(contract.MessageClaims.safeParse(good).success).toBe(true);
     expect(validate(ref, good)).toEqual([]);
-    for (const body of [{ reason: 'declined' }, { reason: 'PERSON_DECLINED', services: ['SAFE_RETURN'] }]) {
+    for (const body of [{ from: 'accepted', reason: 'declined' }, { from: 'accepted', reason: 'PERSON_DECLINED', services: ['SAFE_RETURN'] }, { reason: 'PERSON_DECLINED' }, { from: 'gone' }]) {
       const bad = { ...claims, body };
       const result = contract.MessageClaims.safeParse(bad);
       expect(result.success, JSON.stringify(body)).toBe(false);
@@ -297,12 +301,13 @@ describe('idempotency, withdrawal and admin schemas', () => {
   it('check the body of a referral.status message against ReferralStatusBody, in zod and Ajv alike', () => {
     const ref = { $ref: '#/components/schemas/MessageClaims' };
     const status = { ...claims, type: 'referral.status' };
-    for (const body of [{ status: 'accepted', at: '2025-03-15T10:00:00Z' }, { status: 'completed', at: '2025-04-02T16:00:00Z', reason: 'SERVICE_PROVIDED', note: 'Услуга пружена; u krye.' }]) {
+    for (const body of [{ status: 'accepted', from: 'received', at: '2025-03-15T10:00:00Z' }, { status: 'completed', from: 'on-hold', at: '2025-04-02T16:00:00Z', reason: 'SERVICE_PROVIDED', note: 'Услуга пружена; u krye.' }]) {
       expect(contract.MessageClaims.safeParse({ ...status, body }).success, JSON.stringify(body)).toBe(true);
       expect(validate(ref, { ...status, body }), JSON.stringify(body)).toEqual([]);
     }
     // Not a status a peer sends (cancelled travels as referral.withdraw), no time, a lower-case code, an extra field.
-    for (const body of [{ status: 'cancelled', at: '2025-03-15T10:00:00Z' }, { status: 'received', at: '2025-03-15T10:00:00Z' }, { status: 'accepted' }, { status: 'rejected', at: '2025-03-15T10:00:00Z', reason: 'no_capacity' }, { status: 'accepted', at: '2025-03-15T10:00:00Z', by: 'atina' }]) {
+    // ... or without the status it was made from.
+    for (const body of [{ status: 'cancelled', from: 'received', at: '2025-03-15T10:00:00Z' }, { status: 'received', from: 'requested', at: '2025-03-15T10:00:00Z' }, { status: 'accepted', from: 'received' }, { status: 'rejected', from: 'received', at: '2025-03-15T10:00:00Z', reason: 'no_capacity' }, { status: 'accepted', from: 'received', at: '2025-03-15T10:00:00Z', by: 'atina' }, { status: 'accepted', at: '2025-03-15T10:00:00Z' }, { status: 'accepted', from: 'withdrawn', at: '2025-03-15T10:00:00Z' }]) {
       expect(contract.MessageClaims.safeParse({ ...status, body }).success, JSON.stringify(body)).toBe(false);
       expect(validate(ref, { ...status, body }), JSON.stringify(body)).not.toEqual([]);
     }

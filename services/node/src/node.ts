@@ -10,6 +10,7 @@ import { createLogger } from './logger.ts';
 import { createMetrics } from './metrics/metrics.ts';
 import { Dispatcher } from './outbox/dispatcher.ts';
 import { ErasureJobs } from './consent/jobs.ts';
+import { OverdueJobs } from './referrals/overdue-jobs.ts';
 import { OutboxListener } from './outbox/listener.ts';
 import { WebhookDispatcher } from './webhooks/dispatcher.ts';
 import { AuditService } from './audit/service.ts';
@@ -24,6 +25,8 @@ export interface BridgeNode {
   dispatcher: Dispatcher;
   /** Consent expiry and retention; runs on a timer when the node auto-dispatches, tests call `runOnce`. */
   erasure: ErasureJobs;
+  /** Response deadlines: one `referral.overdue` event per late referral; on a timer like `erasure`. */
+  deadlines: OverdueJobs;
   /** Delivers events to webhook subscriptions (same outbox mechanism, its own table). */
   webhooks: WebhookDispatcher;
   /** Starts listening and delivering; resolves to the bound address. */
@@ -70,6 +73,7 @@ export async function createNode(config: NodeConfig, options: NodeOptions = {}):
   dispatcher = new Dispatcher({ ...ctx, db: deliveryDatabase.db });
   webhooks = new WebhookDispatcher(ctx);
   const erasure = new ErasureJobs(ctx);
+  const deadlines = new OverdueJobs(ctx);
   const listener = new OutboxListener(
     config.databaseUrl,
     () => {
@@ -86,6 +90,7 @@ export async function createNode(config: NodeConfig, options: NodeOptions = {}):
     app,
     dispatcher,
     erasure,
+    deadlines,
     webhooks,
     async start() {
       const address = await app.listen({ host: config.host, port: config.port });
@@ -93,6 +98,7 @@ export async function createNode(config: NodeConfig, options: NodeOptions = {}):
         await listener.start();
         dispatcher.start();
         erasure.start();
+        deadlines.start();
         webhooks.start();
         audit.start();
       }
@@ -110,6 +116,7 @@ export async function createNode(config: NodeConfig, options: NodeOptions = {}):
         await app.close();
         await listener.stop();
         await erasure.stop();
+        await deadlines.stop();
         await Promise.all([draining, webhooks.stop(), audit.stop()]);
         await Promise.all([database.close(), deliveryDatabase.close()]);
       })();

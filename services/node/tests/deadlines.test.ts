@@ -1,7 +1,11 @@
+import { and, eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
+import { Event, WebhookSubscriptionCreated } from '@bridge/contract';
+import { events } from '../src/db/schema/index.ts';
+import { startReceiver } from './support/webhook-receiver.ts';
 import { defaultResponseDeadlines } from '../src/config.ts';
 import { createClient } from '../src/clients/clients.ts';
-import { type TestNode, usePair } from './support/nodes.ts';
+import { type TestNode, usePair, waitFor } from './support/nodes.ts';
 import { deliveredReferral, waitForHistory } from './support/lifecycle.ts';
 
 const HOUR = 3600_000;
@@ -65,5 +69,57 @@ describe('response deadlines', () => {
     expect(await ids('overdue=true&limit=200')).not.toEqual(expect.arrayContaining([emergency]));
     expect((await pvpt.api('GET', '/v1/referrals?overdue=maybe', undefined, await longToken())).status).toBe(400);
     offset = 0;
+  });
+
+  it('record one referral.overdue event per late referral, none for answered ones, delivered to webhooks', async () => {
+    offset = 0;
+    const target = await startReceiver();
+    try {
+      const sub = await pvpt.api('POST', '/v1/webhooks', { url: `${target.url}/hooks`, eventTypes: ['referral.overdue'] }, await pvpt.token(['admin']));
+      expect(sub.status, JSON.stringify(sub.body)).toBe(201);
+      WebhookSubscriptionCreated.parse(sub.body);
+      const late = await deliveredReferral(atina, pvpt, { urgency: 'EMERGENCY' });
+      const answered = await deliveredReferral(atina, pvpt, { urgency: 'EMERGENCY' });
+      expect((await pvpt.api('POST', `/v1/referrals/${answered}/accept`, {})).status).toBe(200);
+      await waitForHistory(atina, answered, 3);
+      const overdueEvents = async (node: TestNode, id: string) =>
+        node.node.ctx.db.select().from(events).where(and(eq(events.referralId, id), eq(events.type, 'referral.overdue')));
+
+      // Before the deadline, nothing.
+      await pvpt.node.deadlines.runOnce();
+      expect(await overdueEvents(pvpt, late)).toHaveLength(0);
+
+      offset = 4 * HOUR + 60_000;
+      // Two runs at once and one more later: still exactly one event.
+      await Promise.all([pvpt.node.deadlines.runOnce(), pvpt.node.deadlines.runOnce()]);
+      await pvpt.node.deadlines.runOnce();
+      const recorded = await overdueEvents(pvpt, late);
+      expect(recorded).toHaveLength(1);
+      expect(recorded[0]!.data).toEqual({ direction: 'inbound', peer: 'atina', status: 'received' });
+      expect(await overdueEvents(pvpt, answered)).toHaveLength(0);
+      // atina's clock has not moved: not late there yet.
+      await atina.node.deadlines.runOnce();
+      expect(await overdueEvents(atina, late)).toHaveLength(0);
+
+      // The feed serves it and the subscription gets it, once.
+      const feed = (await pvpt.api('GET', '/v1/events?limit=500', undefined, await longToken())).body.items as Event[];
+      expect(feed.filter((e) => e.referralId === late && e.type === 'referral.overdue')).toHaveLength(1);
+      const delivered = await waitFor(async () => {
+        const mine = target.received.map((r) => Event.parse(JSON.parse(r.body))).filter((e) => e.referralId === late);
+        return mine.length > 0 && mine;
+      }, 30_000);
+      expect(delivered).toEqual([expect.objectContaining({ type: 'referral.overdue', referralId: late, status: 'received', direction: 'inbound', peer: 'atina' })]);
+      expect(target.received.map((r) => Event.parse(JSON.parse(r.body))).filter((e) => e.referralId === answered)).toHaveLength(0);
+
+      // Answering afterwards does not take it back, and it is never recorded again.
+      offset = 0;
+      expect((await pvpt.api('POST', `/v1/referrals/${late}/accept`, {})).status).toBe(200);
+      offset = 30 * 24 * HOUR;
+      await pvpt.node.deadlines.runOnce();
+      expect(await overdueEvents(pvpt, late)).toHaveLength(1);
+    } finally {
+      offset = 0;
+      await target.close();
+    }
   });
 });

@@ -35,7 +35,7 @@ describe('messages of one referral', () => {
 
   it('a later message is refused as out of order until the earlier one arrives, then applied', async () => {
     const first = requestClaims(atina, pvpt, requestBody('pvpt'));
-    const second = { ...requestClaims(atina, pvpt, {}), type: 'referral.withdraw', referralId: first.referralId, seq: 2, prev: messageContentDigest(first), body: { reason: 'PERSON_DECLINED' } };
+    const second = { ...requestClaims(atina, pvpt, {}), type: 'referral.withdraw', referralId: first.referralId, seq: 2, prev: messageContentDigest(first), body: { from: 'received', reason: 'PERSON_DECLINED' } };
     const seal = async (c: typeof first) => encrypt(await signInner(c, signingKeyOf(atina)), encryptionKeyOf(pvpt));
     const early = await postMessage(pvpt, await seal(second));
     expect(early.status).toBe(409);

@@ -1450,13 +1450,19 @@ export interface components {
             note?: string;
         };
         /**
-         * @description The `body` of a `referral.withdraw` message, sent when the sender cancels a referral.
+         * @description The `body` of a `referral.withdraw` message, sent when the sender cancels a referral. `from` is the
+         *     status the sender cancelled it from (see ReferralStatusBody for what a receiver does when that is
+         *     not its current status).
          * @example {
+         *       "from": "received",
          *       "reason": "PERSON_DECLINED"
          *     }
-         * @example {}
+         * @example {
+         *       "from": "accepted"
+         *     }
          */
         ReferralWithdrawBody: {
+            from: components["schemas"]["ReferralStatus"];
             /** @description Reason code, upper case (for example `PERSON_DECLINED`). */
             reason?: string;
             note?: string;
@@ -1465,19 +1471,32 @@ export interface components {
          * @description The `body` of a `referral.status` message: a status change made by the sending node, at `at` by its
          *     clock (the receiver records it no earlier than the entry before it and no later than its own now).
          *     `reason` is a rejection reason for `rejected` and an outcome for `completed`, and absent otherwise.
+         *
+         *     `from` is the status the change was made from. When it is the receiving node's current status, the
+         *     change is checked against the lifecycle table as usual (`illegal_transition` if the table refuses
+         *     it). When it is not, the change was made concurrently with a change of the receiving node that had
+         *     not reached the sender yet; the only such pairs are the referral sender's `cancelled` or
+         *     `entered-in-error` and the referral receiver's changes. Both nodes resolve them by one rule: the
+         *     sender's change wins (the referral ends with its status), and both changes stay in the history,
+         *     the receiver's concurrent changes first, then the sender's. The message is accepted, never
+         *     refused for it; it is refused with `illegal_transition` only when the table does not allow the
+         *     change from `from`, or `from` is not a status the sender could have been at.
          * @example {
          *       "status": "rejected",
+         *       "from": "received",
          *       "at": "2025-03-15T10:00:00Z",
          *       "reason": "NO_CAPACITY"
          *     }
          * @example {
          *       "status": "in-progress",
+         *       "from": "accepted",
          *       "at": "2025-03-17T09:00:00Z"
          *     }
          */
         ReferralStatusBody: {
             /** @enum {string} */
             status: "accepted" | "rejected" | "in-progress" | "on-hold" | "completed" | "failed" | "entered-in-error";
+            from: components["schemas"]["ReferralStatus"];
             /** Format: date-time */
             at: string;
             reason?: string;
@@ -1911,12 +1930,15 @@ export interface components {
          * @description What happened to a referral: `referral.created` (this node created an outbound referral),
          *     `referral.received` (a peer's referral arrived), `referral.status_changed` (any status change, on
          *     either side, including `cancelled` by a withdrawal), `referral.message_delivered` (a message of the
-         *     referral reached the peer, with a verified receipt) and `referral.message_dead` (a message was given
-         *     up after its delivery deadline; an operator can resend it). More types may be added: ignore unknown ones.
+         *     referral reached the peer, with a verified receipt), `referral.message_dead` (a message was given
+         *     up after its delivery deadline; an operator can resend it) and `referral.overdue` (the referral's
+         *     response deadline passed while it was still `requested` or `received`, on this node's clock; once
+         *     per referral). More types may be added: ignore unknown ones.
          * @example referral.status_changed
+         * @example referral.overdue
          * @enum {string}
          */
-        EventType: "referral.created" | "referral.received" | "referral.status_changed" | "referral.message_delivered" | "referral.message_dead";
+        EventType: "referral.created" | "referral.received" | "referral.status_changed" | "referral.message_delivered" | "referral.message_dead" | "referral.overdue";
         /**
          * @description One change to a referral. Ids, codes and times only, never personal data or free text: GET the
          *     referral for its content. The same object is the body of a webhook delivery.
@@ -1930,6 +1952,15 @@ export interface components {
          *       "status": "cancelled",
          *       "previousStatus": "received",
          *       "reason": "PERSON_DECLINED"
+         *     }
+         * @example {
+         *       "id": "0192f4a1-8a00-7e35-9f44-6d7e8f900113",
+         *       "type": "referral.overdue",
+         *       "occurredAt": "2025-03-15T14:00:00Z",
+         *       "referralId": "0192f4a1-7c3e-7a10-9b2d-5e8f3c1a2b41",
+         *       "direction": "inbound",
+         *       "peer": "atina",
+         *       "status": "received"
          *     }
          */
         Event: {

@@ -1,6 +1,6 @@
 /** Zod schemas for problems, federation messages, receipts, node metadata, keys and probes. See ../schemas.ts. */
 import { z } from 'zod';
-import { Consent, DisclosedFields, DisclosedPerson, NodeId, PersonCategory, Phase, Risk, ServiceCode, Urgency } from './referral.ts';
+import { Consent, DisclosedFields, DisclosedPerson, NodeId, PersonCategory, Phase, ReferralStatus, Risk, ServiceCode, Urgency } from './referral.ts';
 import { dateTime, unique, uniqueMessage, withdrawFields } from './helpers.ts';
 
 export const ProblemCode = z.enum([
@@ -92,12 +92,13 @@ export const ReferralRequestBody = z.strictObject({
 export type ReferralRequestBody = z.infer<typeof ReferralRequestBody>;
 
 /** The `body` of a `referral.withdraw` message, sent when the sender cancels a referral. */
-export const ReferralWithdrawBody = z.strictObject(withdrawFields);
+export const ReferralWithdrawBody = z.strictObject({ ...withdrawFields, from: ReferralStatus });
 export type ReferralWithdrawBody = z.infer<typeof ReferralWithdrawBody>;
 
 /** The `body` of a `referral.status` message: a status change made by the sending node. */
 export const ReferralStatusBody = z.strictObject({
   status: z.enum(['accepted', 'rejected', 'in-progress', 'on-hold', 'completed', 'failed', 'entered-in-error']),
+  from: ReferralStatus,
   at: dateTime(),
   reason: z.string().min(1).max(64).regex(/^[A-Z][A-Z0-9_]*$/).optional(),
   note: z.string().max(2000).optional(),

@@ -1,6 +1,6 @@
-import { and, desc, eq, sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import { MessageClaims, ReferralRequestBody, ReferralStatusBody, ReferralWithdrawBody, type Consent, type ServiceCode } from '@bridge/contract';
-import { changeStatus, reasonRefusal, type StatusChangeInput } from '../referrals/lifecycle.ts';
+import { applyPeerChange, changeStatus, reasonRefusal, type PeerStatusChange } from '../referrals/lifecycle.ts';
 import { mayShareText, overDisclosed } from '../consent/disclosure.ts';
 import { currentKey, isCryptoError, openMessage, signReceipt, type OpenedMessage } from '@bridge/crypto';
 import { inboundMessages, referrals, referralStatusHistory } from '../db/schema/index.ts';
@@ -223,13 +223,14 @@ async function apply(tx: Executor, ctx: NodeContext, claims: MessageClaims, now:
 
 /**
  * A status change made by the peer, applied through the same lifecycle as a local one: the peer must be
- * a party to the referral (either direction) and the table must allow it to set this status now.
+ * a party to the referral (either direction) and the table must allow it to set this status from the
+ * status it was made from; a change concurrent with one of this node's is resolved by `applyPeerChange`.
  */
 async function applyStatus(
   tx: Executor,
   ctx: NodeContext,
   claims: MessageClaims,
-  change: Pick<StatusChangeInput, 'status' | 'reason' | 'note'>,
+  change: Pick<PeerStatusChange, 'status' | 'from' | 'reason' | 'note'>,
   claimedAt: Date,
   now: Date,
 ): Promise<void> {
@@ -241,9 +242,8 @@ async function applyStatus(
     throw new BridgeError(422, 'disclosure_not_allowed', 'discloses a note the profiles and consent do not cover');
   }
   // The peer's own time of the change, kept within what this node has seen: after the entry before it, not in the future.
-  const [previous] = await tx.select({ at: referralStatusHistory.at }).from(referralStatusHistory).where(eq(referralStatusHistory.referralId, referral.id)).orderBy(desc(referralStatusHistory.id)).limit(1);
-  const at = new Date(Math.min(now.getTime(), Math.max(claimedAt.getTime(), previous?.at.getTime() ?? 0)));
-  await changeStatus(tx, ctx, referral, { ...change, by: claims.iss, at }, { actor: claims.iss, messageId: claims.jti });
+  const at = (previousAt: Date | undefined) => new Date(Math.min(now.getTime(), Math.max(claimedAt.getTime(), previousAt?.getTime() ?? 0)));
+  await applyPeerChange(tx, ctx, referral, { ...change, by: claims.iss }, at, { actor: claims.iss, messageId: claims.jti });
 }
 
 /** The receiver applies the sender's rule again: nothing beyond profiles ∩ consent is stored. */

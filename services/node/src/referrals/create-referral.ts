@@ -45,6 +45,7 @@ export async function createReferral(tx: Executor, ctx: NodeContext, input: Refe
       erasedAt: null,
       erasureReason: null,
       erasureConfirmedAt: null,
+      overdueFlaggedAt: null,
     };
     const history = { referralId: id, status: 'requested', at: now, by: ctx.config.nodeId, reason: null, note: null };
     // The referral and its first history row in one statement (the foreign key is checked at its end).

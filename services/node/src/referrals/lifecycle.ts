@@ -1,4 +1,4 @@
-import { eq } from 'drizzle-orm';
+import { asc, eq, inArray } from 'drizzle-orm';
 import { Outcome, RejectionReason, ReferralStatus } from '@bridge/contract';
 import { referrals, referralStatusHistory } from '../db/schema/index.ts';
 import type { Executor } from '../db/client.ts';
@@ -90,16 +90,20 @@ export async function changeStatus(
   const party = partyOf(ctx, referral, change.by);
   const refusal = party ? transitionRefusal(referral.status as ReferralStatus, change.status, party) : `${change.by} is not a party to this referral`;
   if (refusal) throw new BridgeError(409, 'illegal_transition', refusal);
+  await writeChange(tx, ctx, referral, change, audit, {});
+}
+
+async function writeChange(
+  tx: Executor,
+  ctx: NodeContext,
+  referral: ReferralRow,
+  change: StatusChangeInput,
+  audit: { actor: string; messageId?: string },
+  auditExtra: Record<string, unknown>,
+): Promise<void> {
   const now = ctx.clock.now();
   await tx.update(referrals).set({ status: change.status, updatedAt: now }).where(eq(referrals.id, referral.id));
-  await tx.insert(referralStatusHistory).values({
-    referralId: referral.id,
-    status: change.status,
-    at: change.at,
-    by: change.by,
-    reason: change.reason ?? null,
-    note: change.note ?? null,
-  });
+  await tx.insert(referralStatusHistory).values(historyValues(referral.id, change));
   await appendAudit(tx, {
     type: 'referral.status',
     actor: audit.actor,
@@ -107,8 +111,88 @@ export async function changeStatus(
     peerNodeId: referral.peerNodeId,
     referralId: referral.id,
     messageId: audit.messageId ?? null,
-    detail: { status: change.status, from: referral.status, ...(change.reason === undefined ? {} : { reason: change.reason }) },
+    detail: { status: change.status, from: referral.status, ...(change.reason === undefined ? {} : { reason: change.reason }), ...auditExtra },
   });
   await recordStatusChange(tx, ctx, { referralId: referral.id, direction: referral.direction as 'inbound' | 'outbound', peer: referral.peerNodeId, from: referral.status, to: change.status, reason: change.reason });
   referral.status = change.status;
+}
+
+const historyValues = (referralId: string, change: StatusChangeInput) => ({
+  referralId,
+  status: change.status,
+  at: change.at,
+  by: change.by,
+  reason: change.reason ?? null,
+  note: change.note ?? null,
+});
+
+/** A change received from the peer, with the status it was made from (its `from`). */
+export interface PeerStatusChange extends StatusChangeInput {
+  from: ReferralStatus;
+}
+
+/**
+ * A status change made by the peer, on either node. When it was made from this node's current status,
+ * it is an ordinary change, checked against the table exactly like a local one (`changeStatus`).
+ * Otherwise it was made concurrently with changes of this node the peer had not seen yet, and both
+ * nodes resolve it by the same rule, so they end with the same status and the same history:
+ *
+ * - Only the sender's `cancelled` / `entered-in-error` can be concurrent with the receiver's changes
+ *   (nothing else is set by the sender, and the receiver cannot change a cancelled referral), and the
+ *   sender's change wins: the referral ends with the sender's status.
+ * - Both are kept. In the history the receiver's concurrent changes come first, then the sender's:
+ *   on the receiver the sender's change is appended; on the sender the receiver's change is put just
+ *   before the sender's entries made after the receiver's last known entry. Each node can place every
+ *   entry without knowing what the other has seen, so the orders agree whatever the delivery order.
+ *
+ * The concurrent change must still be one the table allows from its `from`, and `from` must be a status
+ * the peer could have been at (otherwise 409 `illegal_transition`): a stale or forged `from` is refused.
+ * `changedAt` gives the entry's time once its place (the entry before it) is known.
+ */
+export async function applyPeerChange(
+  tx: Executor,
+  ctx: NodeContext,
+  referral: ReferralRow,
+  change: Omit<PeerStatusChange, 'at'>,
+  changedAt: (previousAt: Date | undefined) => Date,
+  audit: { actor: string; messageId?: string },
+): Promise<void> {
+  const history = await tx.select().from(referralStatusHistory).where(eq(referralStatusHistory.referralId, referral.id)).orderBy(asc(referralStatusHistory.id));
+  if (change.from === referral.status) {
+    await changeStatus(tx, ctx, referral, { ...change, at: changedAt(history.at(-1)?.at) }, audit);
+    return;
+  }
+  const party = partyOf(ctx, referral, change.by);
+  const refusal = party ? transitionRefusal(change.from, change.status, party) : `${change.by} is not a party to this referral`;
+  if (refusal) throw new BridgeError(409, 'illegal_transition', refusal);
+  if (party === 'sender') {
+    // This node is the receiver. The sender saw, at most, everything up to its own last entry and the
+    // entries of ours after it; `from` must be one of those.
+    const lastOfSender = history.findLastIndex((h) => h.by === change.by);
+    if (!history.slice(Math.max(lastOfSender, 0)).some((h) => h.status === change.from)) throw concurrentRefusal(referral, change);
+    await writeChange(tx, ctx, referral, { ...change, at: changedAt(history.at(-1)?.at) }, audit, { concurrent: true });
+    return;
+  }
+  // This node is the sender: our entries after the receiver's last one are what it had not seen.
+  const lastOfReceiver = history.findLastIndex((h) => h.by === change.by);
+  const fork = Math.max(lastOfReceiver, 0);
+  const ours = history.slice(fork + 1);
+  if (history[fork]?.status !== change.from || ours.length === 0) throw concurrentRefusal(referral, change);
+  const entry = historyValues(referral.id, { ...change, at: changedAt(history[fork]!.at) });
+  // Re-appended after the peer's entry (history is read in id order): same values, new ids.
+  await tx.delete(referralStatusHistory).where(inArray(referralStatusHistory.id, ours.map((h) => h.id)));
+  await tx.insert(referralStatusHistory).values([entry, ...ours.map(({ id: _id, ...rest }) => rest)]);
+  await appendAudit(tx, {
+    type: 'referral.status',
+    actor: audit.actor,
+    at: ctx.clock.now(),
+    peerNodeId: referral.peerNodeId,
+    referralId: referral.id,
+    messageId: audit.messageId ?? null,
+    detail: { status: change.status, from: change.from, ...(change.reason === undefined ? {} : { reason: change.reason }), superseded: true },
+  });
+}
+
+function concurrentRefusal(referral: ReferralRow, change: Omit<PeerStatusChange, 'at'>): BridgeError {
+  return new BridgeError(409, 'illegal_transition', `a ${referral.status} referral cannot become ${change.status}: the change was made from ${change.from}, which does not precede it here`);
 }

@@ -34,7 +34,7 @@ export async function readReferrals(ctx: NodeContext, query: ListReferralsQuery,
   });
 }
 
-const deadlineView = (ctx: NodeContext): DeadlineView => ({ now: ctx.clock.now(), deadlines: responseDeadlines(ctx.config) });
+export const deadlineView = (ctx: NodeContext): DeadlineView => ({ now: ctx.clock.now(), deadlines: responseDeadlines(ctx.config) });
 
 export async function getReferral(tx: Executor, ctx: NodeContext, id: string): Promise<Referral> {
   const [row] = await tx.select().from(referrals).where(eq(referrals.id, id));
@@ -66,7 +66,7 @@ export async function listReferrals(tx: Executor, ctx: NodeContext, query: ListR
 }
 
 /** The SQL twin of `overdue` in toReferral: still awaiting an answer, created longer ago than its deadline. */
-function overdueAt(view: DeadlineView): SQL {
+export function overdueAt(view: DeadlineView): SQL {
   const pastDeadline = (Object.entries(view.deadlines) as [Urgency, number][]).map(
     ([urgency, ms]) => and(eq(referrals.urgency, urgency), lt(referrals.createdAt, new Date(view.now.getTime() - ms)))!,
   );

@@ -1,5 +1,5 @@
 import { eq } from 'drizzle-orm';
-import type { Consent, Referral, ReferralStatusBody, ServiceCode } from '@bridge/contract';
+import type { Consent, Referral, ReferralStatus, ReferralStatusBody, ServiceCode } from '@bridge/contract';
 import { referrals } from '../db/schema/index.ts';
 import type { Executor } from '../db/client.ts';
 import { enqueueMessage } from '../outbox/enqueue.ts';
@@ -24,10 +24,12 @@ export async function setReferralStatus(tx: Executor, ctx: NodeContext, id: stri
   const [row] = await tx.select().from(referrals).where(eq(referrals.id, id)).for('update');
   if (!row) throw notFound('referral');
   const at = ctx.clock.now();
+  // The status this change is made from: the peer uses it to tell a concurrent change from a late one.
+  const from = row.status as ReferralStatus;
   await changeStatus(tx, ctx, row, { ...input, by: ctx.config.nodeId, at }, { actor });
   // The note crosses only if the profiles and the consent (case notes) allow it.
   const shareNote = input.note !== undefined && mayShareText(row.services as ServiceCode[], row.consent as Consent);
-  const codes = { ...(input.reason === undefined ? {} : { reason: input.reason }), ...(shareNote ? { note: input.note } : {}) };
+  const codes = { from, ...(input.reason === undefined ? {} : { reason: input.reason }), ...(shareNote ? { note: input.note } : {}) };
   const message =
     input.status === 'cancelled' ? { type: 'referral.withdraw', body: codes } : { type: 'referral.status', body: { status: input.status, at: at.toISOString(), ...codes } };
   await enqueueMessage(tx, ctx, { peerNodeId: row.peerNodeId, referralId: id, ...message, actor });

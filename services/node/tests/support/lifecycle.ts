@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { and, desc, eq } from 'drizzle-orm';
 import type { MessageClaims } from '@bridge/crypto';
-import { inboundMessages } from '../../src/db/schema/index.ts';
+import { inboundMessages, referrals } from '../../src/db/schema/index.ts';
 import { demoReferral } from '../../src/demo/scenario.ts';
 import { encrypt, encryptionKeyOf, postMessage, signInner, signingKeyOf } from './forge.ts';
 import { type TestNode, waitFor } from './nodes.ts';
@@ -48,7 +48,8 @@ export async function waitForHistory(node: TestNode, id: string, length: number)
 
 /**
  * A `referral.status` message forged as if `from` sent it (signed with its real key), chained right
- * after the last message `to` has applied from it for this referral.
+ * after the last message `to` has applied from it for this referral. Its `from` status is `to`'s
+ * current status unless the body gives one.
  */
 export async function forgeStatus(from: TestNode, to: TestNode, referralId: string, body: Record<string, unknown>): Promise<{ status: number; body: any }> {
   const [last] = await to.node.ctx.db
@@ -57,6 +58,7 @@ export async function forgeStatus(from: TestNode, to: TestNode, referralId: stri
     .where(and(eq(inboundMessages.issuer, from.id), eq(inboundMessages.referralId, referralId)))
     .orderBy(desc(inboundMessages.seq))
     .limit(1);
+  const [referral] = await to.node.ctx.db.select({ status: referrals.status }).from(referrals).where(eq(referrals.id, referralId));
   const iat = Math.floor(Date.now() / 1000);
   const claims = {
     iss: from.id,
@@ -68,7 +70,7 @@ export async function forgeStatus(from: TestNode, to: TestNode, referralId: stri
     referralId,
     seq: (last?.seq ?? 0) + 1,
     prev: (last?.contentDigest ?? null) as MessageClaims['prev'],
-    body: { at: new Date().toISOString(), ...body },
+    body: { at: new Date().toISOString(), from: referral?.status, ...body },
   };
   return postMessage(to, await encrypt(await signInner(claims, signingKeyOf(from)), encryptionKeyOf(to)));
 }

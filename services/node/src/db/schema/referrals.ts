@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import { index, jsonb, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 import { peers } from './peers.ts';
 
@@ -33,6 +34,15 @@ export const referrals = pgTable(
     erasureReason: text('erasure_reason'),
     /** Outbound: when the peer's signed `erasure.confirm` arrived. */
     erasureConfirmedAt: timestamp('erasure_confirmed_at', { withTimezone: true }),
+    /** When this node recorded the `referral.overdue` event (its response deadline passed unanswered); once per referral. */
+    overdueFlaggedAt: timestamp('overdue_flagged_at', { withTimezone: true }),
   },
-  (t) => [index('referrals_peer_idx').on(t.peerNodeId), index('referrals_list_idx').on(t.direction, t.createdAt, t.id)],
+  (t) => [
+    index('referrals_peer_idx').on(t.peerNodeId),
+    index('referrals_list_idx').on(t.direction, t.createdAt, t.id),
+    // What the overdue job scans every minute: referrals still awaiting an answer and not yet flagged.
+    index('referrals_awaiting_answer_idx')
+      .on(t.createdAt)
+      .where(sql`${t.overdueFlaggedAt} is null and ${t.status} in ('requested', 'received')`),
+  ],
 );

@@ -1,0 +1,2 @@
+ALTER TABLE "referrals" ADD COLUMN "overdue_flagged_at" timestamp with time zone;--> statement-breakpoint
+CREATE INDEX "referrals_awaiting_answer_idx" ON "referrals" USING btree ("created_at") WHERE "referrals"."overdue_flagged_at" is null and "referrals"."status" in ('requested', 'received');
