@@ -11,7 +11,7 @@ import { encrypt, encryptionKeyOf, postMessage, requestClaims, signInner, signin
 import { requestBody } from './support/state.ts';
 import { forgeStatus } from './support/lifecycle.ts';
 import { inboundMessages } from '../src/db/schema/index.ts';
-import { startPair, waitFor, type TestNode } from './support/nodes.ts';
+import { startPair, usePair, waitFor, type TestNode } from './support/nodes.ts';
 import { createTestDatabase } from './support/databases.ts';
 
 /**
@@ -212,6 +212,17 @@ describe('no personal data, secret or key material leaves through logs, errors o
   });
 });
 
+/** Everything the receiver stores about referrals, where the person's data could linger. */
+async function receiverTables(node: TestNode): Promise<string> {
+  const rows = await node.node.ctx.db.execute(sql.raw(`
+    select json_build_array(
+      (select json_agg(r) from referrals r), (select json_agg(h) from referral_status_history h),
+      (select json_agg(i) from info_requests i), (select json_agg(o) from outbox_messages o),
+      (select json_agg(k) from idempotency_keys k), (select json_agg(m) from inbound_messages m),
+      (select json_agg(e) from events e), (select json_agg(a) from audit_events a))::text as all`));
+  return String((rows.rows[0] as { all: string }).all);
+}
+
 /**
  * The same sweep over the lifecycle, disclosure, questions, consent revocation and erasure, the
  * event feed and webhooks: markers in the person, in every note and text, in webhook URLs and in what
@@ -294,17 +305,6 @@ describe('no leak through the lifecycle, disclosure, questions, erasure, events 
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     closers.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
     return `http://127.0.0.1:${(server.address() as { port: number }).port}`;
-  }
-
-  /** Everything the receiver stores about referrals, where the person's data could linger. */
-  async function receiverTables(node: TestNode): Promise<string> {
-    const rows = await node.node.ctx.db.execute(sql.raw(`
-      select json_build_array(
-        (select json_agg(r) from referrals r), (select json_agg(h) from referral_status_history h),
-        (select json_agg(i) from info_requests i), (select json_agg(o) from outbox_messages o),
-        (select json_agg(k) from idempotency_keys k), (select json_agg(m) from inbound_messages m),
-        (select json_agg(e) from events e), (select json_agg(a) from audit_events a))::text as all`));
-    return String((rows.rows[0] as { all: string }).all);
   }
 
   async function storedTexts(node: TestNode): Promise<StoredTexts> {
@@ -524,4 +524,45 @@ describe('no leak through the lifecycle, disclosure, questions, erasure, events 
     // The other referral (consent intact) legitimately keeps its own note at home.
     expect(found(afterErasure, personal).filter((m) => m !== 'homeNote')).toEqual([]);
   });
+});
+
+describe('a message on its way when the consent is revoked keeps no personal data once it is gone', () => {
+  const PENDING = { note: 'Qwpendingnote', referralNote: 'Qwpendingreferral', givenName: 'Qwpendinggiven', documentNumber: 'QWPENDINGDOC' };
+  let atina: TestNode;
+  let pvpt: TestNode;
+  usePair((a, b) => ([atina, pvpt] = [a, b]));
+
+  it("empties the body of the receiver's status message delivered after the erasure", async () => {
+    const demo = demoReferral(new Date());
+    const created = await atina.api('POST', '/v1/referrals', {
+      ...demo,
+      person: { ...demo.person, givenName: PENDING.givenName, documentNumber: PENDING.documentNumber },
+      note: PENDING.referralNote,
+      consent: { ...demo.consent, dataCategories: [...demo.consent.dataCategories, 'DOCUMENTS' as const] },
+    });
+    expect(created.status).toBe(201);
+    const id: string = created.body.id;
+    await waitFor(async () => (await atina.api('GET', `/v1/referrals/${id}`)).body.status === 'received', 30_000);
+    expect((await pvpt.api('POST', `/v1/referrals/${id}/accept`, {})).status).toBe(200);
+    await waitFor(async () => (await atina.api('GET', `/v1/referrals/${id}`)).body.status === 'accepted', 30_000);
+
+    // atina cannot store pvpt's next change for now (its database quotes the row in the refusal)
+    await atina.node.ctx.db.execute(sql.raw(`
+      create function qw_hold() returns trigger language plpgsql as $$
+      begin raise exception 'refused row %', row_to_json(new)::text; end $$;
+      create trigger qw_hold before insert on referral_status_history for each row execute function qw_hold();`));
+    expect((await pvpt.api('POST', `/v1/referrals/${id}/start`, { note: PENDING.note })).status).toBe(200);
+    await waitFor(async () => (await pvpt.node.ctx.db.execute(sql.raw(`select 1 from outbox_messages where last_error = 'internal_error'`))).rows.length > 0, 30_000);
+
+    // the person withdraws her consent while pvpt's message, with its note, is still on its way
+    expect((await atina.api('POST', `/v1/referrals/${id}/consent/revoke`, { reason: 'WITHDRAWN_IN_WRITING' })).status).toBe(200);
+    await waitFor(async () => (await pvpt.api('GET', `/v1/referrals/${id}`)).body.erasedAt !== undefined, 30_000);
+    await atina.node.ctx.db.execute(sql.raw('drop trigger qw_hold on referral_status_history'));
+    await waitFor(async () => (await atina.api('GET', `/v1/referrals/${id}`)).body.erasureConfirmedAt !== undefined, 60_000);
+
+    const left = await receiverTables(pvpt);
+    expect(Object.entries(PENDING).filter(([, v]) => left.includes(v)).map(([k]) => k)).toEqual([]);
+    const logs = [...atina.logs, ...pvpt.logs].join('\n');
+    expect(Object.entries(PENDING).filter(([, v]) => logs.includes(v)).map(([k]) => k)).toEqual([]);
+  }, 120_000);
 });
