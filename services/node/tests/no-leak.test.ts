@@ -6,6 +6,7 @@ import { and, desc, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateKey, type MessageClaims } from '@bridge/crypto';
 import { demoReferral } from '../src/demo/scenario.ts';
+import { defaultDelivery } from '../src/config.ts';
 import { runBridge, type CliRun } from './support/cli.ts';
 import { encrypt, encryptionKeyOf, postMessage, requestClaims, signInner, signingKeyOf } from './support/forge.ts';
 import { requestBody } from './support/state.ts';
@@ -564,5 +565,48 @@ describe('a message on its way when the consent is revoked keeps no personal dat
     expect(Object.entries(PENDING).filter(([, v]) => left.includes(v)).map(([k]) => k)).toEqual([]);
     const logs = [...atina.logs, ...pvpt.logs].join('\n');
     expect(Object.entries(PENDING).filter(([, v]) => logs.includes(v)).map(([k]) => k)).toEqual([]);
+  }, 120_000);
+});
+
+describe('a message given up when the consent is revoked keeps no personal data either', () => {
+  const DEAD = { before: 'Qwdeadbeforenote', after: 'Qwdeadafternote' };
+  let atina: TestNode;
+  let pvpt: TestNode;
+  // pvpt gives a message up after two seconds
+  usePair((a, b) => ([atina, pvpt] = [a, b]), { pvpt: { config: { delivery: { ...defaultDelivery, pollIntervalMs: 100, baseDelayMs: 50, maxDelayMs: 200, deadlineMs: 2_000 } } } });
+
+  async function accepted(): Promise<string> {
+    const created = await atina.api('POST', '/v1/referrals', demoReferral(new Date()));
+    expect(created.status).toBe(201);
+    const id: string = created.body.id;
+    await waitFor(async () => (await atina.api('GET', `/v1/referrals/${id}`)).body.status === 'received', 30_000);
+    expect((await pvpt.api('POST', `/v1/referrals/${id}/accept`, {})).status).toBe(200);
+    await waitFor(async () => (await atina.api('GET', `/v1/referrals/${id}`)).body.status === 'accepted', 30_000);
+    return id;
+  }
+
+  const deadBody = async (id: string) =>
+    (await pvpt.node.ctx.db.execute(sql`select body::text as body from outbox_messages where referral_id = ${id} and type = 'referral.status' and status = 'dead'`)).rows as { body: string }[];
+
+  it("empties the body of the receiver's message given up before the erasure, or after it", async () => {
+    const before = await accepted();
+    const after = await accepted();
+    await atina.node.ctx.db.execute(sql.raw(`
+      create function qw_dead() returns trigger language plpgsql as $$ begin raise exception 'no'; end $$;
+      create trigger qw_dead before insert on referral_status_history for each row execute function qw_dead();`));
+    // dead before the revocation
+    expect((await pvpt.api('POST', `/v1/referrals/${before}/start`, { note: DEAD.before })).status).toBe(200);
+    await waitFor(async () => (await deadBody(before)).length === 1, 30_000);
+    expect((await deadBody(before))[0]!.body).toContain(DEAD.before);
+    expect((await atina.api('POST', `/v1/referrals/${before}/consent/revoke`, {})).status).toBe(200);
+    await waitFor(async () => (await pvpt.api('GET', `/v1/referrals/${before}`)).body.erasedAt !== undefined, 30_000);
+    expect(await deadBody(before)).toEqual([{ body: '{}' }]);
+    // revoked while on its way, given up after the erasure
+    expect((await pvpt.api('POST', `/v1/referrals/${after}/start`, { note: DEAD.after })).status).toBe(200);
+    expect((await atina.api('POST', `/v1/referrals/${after}/consent/revoke`, {})).status).toBe(200);
+    await waitFor(async () => (await pvpt.api('GET', `/v1/referrals/${after}`)).body.erasedAt !== undefined, 30_000);
+    await waitFor(async () => (await deadBody(after)).length === 1, 30_000);
+    expect(await deadBody(after)).toEqual([{ body: '{}' }]);
+    expect(Object.values(DEAD).filter((v) => [...atina.logs, ...pvpt.logs].some((l) => l.includes(v)))).toEqual([]);
   }, 120_000);
 });
