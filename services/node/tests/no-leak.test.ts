@@ -350,7 +350,14 @@ describe('no leak through the lifecycle, disclosure, questions, erasure, events 
     // personal data in its answer, behind a URL with markers in path and query; refused URLs.
     const ok = await hookReceiver(204);
     const failing = await hookReceiver(500);
-    for (const [node, admin, url] of [[atina, aAdmin, `${ok}/all`], [pvpt, pAdmin, `${ok}/pvpt`], [atina, aAdmin, `${failing}/hooks/${HOOK.path}?case=${HOOK.query}`]] as const) {
+    const hooks = [
+      [atina, aAdmin, `${ok}/all`],
+      [pvpt, pAdmin, `${ok}/pvpt`],
+      [atina, aAdmin, `${failing}/hooks/${HOOK.path}?case=${HOOK.query}`],
+      // nothing listens there: the network error quotes the URL, the node must not
+      [pvpt, pAdmin, `http://127.0.0.1:1/${HOOK.path}/${WHO.familyName}`],
+    ] as const;
+    for (const [node, admin, url] of hooks) {
       const created = await node.api('POST', '/v1/webhooks', { url }, admin);
       expect(created.status).toBe(201);
       markers[`${node.id} webhook secret ${created.body.id}`] = created.body.secret;
@@ -467,7 +474,16 @@ describe('no leak through the lifecycle, disclosure, questions, erasure, events 
     // 10. The failing webhook was tried more than once; then read what is left behind.
     await waitFor(async () => (await atina.node.ctx.db.execute(sql.raw(`select 1 from webhook_deliveries where attempts >= 2 and last_error = 'http_500'`))).rows.length > 0, 30_000);
     await waitFor(async () => hookBodies.length >= 10, 30_000);
+    await waitFor(async () => (await pvpt.node.ctx.db.execute(sql.raw(`select 1 from webhook_deliveries where last_error like 'network%'`))).rows.length > 0, 30_000);
     feeds.push(await feed(atina, a), await feed(pvpt, p));
+    // what operators see of messages and deliveries: states, ids and error codes
+    for (const [node, admin] of [[atina, aAdmin], [pvpt, pAdmin]] as const) {
+      for (const listing of ['/admin/v1/outbox?limit=200', '/admin/v1/webhook-deliveries?limit=200']) {
+        const res = await node.api('GET', listing, undefined, admin);
+        expect(res.status).toBe(200);
+        feeds.push(JSON.stringify(res.body));
+      }
+    }
     stored = { atina: await storedTexts(atina), pvpt: await storedTexts(pvpt) };
     metrics = (await (await fetch(`${atina.url}/metrics`)).text()) + (await (await fetch(`${pvpt.url}/metrics`)).text());
   }, 240_000);
@@ -488,6 +504,9 @@ describe('no leak through the lifecycle, disclosure, questions, erasure, events 
     expect(feeds.join('')).toContain('referral.status_changed');
     expect(stored!.atina.webhookErrors).toContain('http_500');
     expect(metrics).toContain('bridge_webhook');
+    // the lines that could have quoted something were written: refusals, failed deliveries, the 500
+    const logs = [...atina.logs, ...pvpt.logs].join('\n');
+    for (const msg of ['"message refused"', '"webhook delivery failed"', '"unhandled error"']) expect(logs).toContain(msg);
     // the check after erasure is not vacuous: every text and person field was in pvpt's tables
     const held = ['givenName', 'familyName', 'birthDate', 'documentNumber', 'note', 'accept', 'start', 'hold', 'question', 'answer'];
     expect(found(beforeErasure, personal).filter((m) => held.includes(m)).sort()).toEqual([...held].sort());
@@ -507,7 +526,7 @@ describe('no leak through the lifecycle, disclosure, questions, erasure, events 
     expect(found(metrics)).toEqual([]);
   });
 
-  it('the event feeds, the events table and every webhook body carry no marker', () => {
+  it('the event feeds, the admin listings, the events table and every webhook body carry no marker', () => {
     expect(feeds.flatMap((f) => found(f))).toEqual([]);
     expect(found(stored!.atina.events + stored!.pvpt.events)).toEqual([]);
     expect(hookBodies.flatMap((b) => found(b).map((name) => `${name} in: ${b.slice(0, 300)}`))).toEqual([]);
