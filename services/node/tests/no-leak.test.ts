@@ -252,6 +252,7 @@ describe('no leak through the lifecycle, disclosure, questions, erasure, events 
     answer: 'Qwanswermarker',
     refused: 'Qwrefusedquestion',
     late: 'Qwlatequestion',
+    senderLate: 'Qwsenderlatenote',
     homeNote: 'Qwhomenote',
   };
   const HOOK = { path: 'Qwurlpathmarker', query: 'Qwurlquerymarker', user: 'Qwurlusermarker', answer: 'Qwreceiveranswer' };
@@ -469,6 +470,9 @@ describe('no leak through the lifecycle, disclosure, questions, erasure, events 
     await expectError(pvpt.api('POST', path('fail'), { note: TEXT.late }, p), 422);
     expect((await pvpt.api('POST', path('fail'), {}, p)).status).toBe(200);
     await waitFor(async () => (await atina.api('GET', `/v1/referrals/${id}`, undefined, a)).body.status === 'failed', 30_000);
+    // the sender keeps its own note after the revocation, but it no longer crosses
+    expect((await atina.api('POST', path('entered-in-error'), { note: TEXT.senderLate }, a)).status).toBe(200);
+    await waitFor(async () => (await pvpt.api('GET', `/v1/referrals/${id}`, undefined, p)).body.status === 'entered-in-error', 30_000);
     afterErasure = await receiverTables(pvpt);
 
     // 10. The failing webhook was tried more than once; then read what is left behind.
@@ -547,12 +551,12 @@ describe('no leak through the lifecycle, disclosure, questions, erasure, events 
 });
 
 describe('a message on its way when the consent is revoked keeps no personal data once it is gone', () => {
-  const PENDING = { note: 'Qwpendingnote', referralNote: 'Qwpendingreferral', givenName: 'Qwpendinggiven', documentNumber: 'QWPENDINGDOC' };
+  const PENDING = { note: 'Qwpendingnote', forged: 'Qwarrivinglatenote', referralNote: 'Qwpendingreferral', givenName: 'Qwpendinggiven', documentNumber: 'QWPENDINGDOC' };
   let atina: TestNode;
   let pvpt: TestNode;
   usePair((a, b) => ([atina, pvpt] = [a, b]));
 
-  it("empties the body of the receiver's status message delivered after the erasure", async () => {
+  it("empties the body of the receiver's status message delivered after the erasure, and keeps no note arriving later", async () => {
     const demo = demoReferral(new Date());
     const created = await atina.api('POST', '/v1/referrals', {
       ...demo,
@@ -580,6 +584,9 @@ describe('a message on its way when the consent is revoked keeps no personal dat
     await atina.node.ctx.db.execute(sql.raw('drop trigger qw_hold on referral_status_history'));
     await waitFor(async () => (await atina.api('GET', `/v1/referrals/${id}`)).body.erasureConfirmedAt !== undefined, 60_000);
 
+    // a note arriving after the erasure (the peer wrote it before it knew) is not kept either
+    expect((await forgeStatus(atina, pvpt, id, { status: 'entered-in-error', note: PENDING.forged })).status).toBe(200);
+    expect((await pvpt.api('GET', `/v1/referrals/${id}`)).body.status).toBe('entered-in-error');
     const left = await receiverTables(pvpt);
     expect(Object.entries(PENDING).filter(([, v]) => left.includes(v)).map(([k]) => k)).toEqual([]);
     const logs = [...atina.logs, ...pvpt.logs].join('\n');

@@ -212,7 +212,10 @@ async function applyStatus(
   // The peer's own time of the change, kept within what this node has seen: after the entry before it, not in the future.
   const [previous] = await tx.select({ at: referralStatusHistory.at }).from(referralStatusHistory).where(eq(referralStatusHistory.referralId, referral.id)).orderBy(desc(referralStatusHistory.id)).limit(1);
   const at = new Date(Math.min(now.getTime(), Math.max(claimedAt.getTime(), previous?.at.getTime() ?? 0)));
-  await changeStatus(tx, ctx, referral, { ...change, by: claims.iss, at }, { actor: claims.iss, messageId: claims.jti });
+  // An erased record keeps no text about the person: a note the peer wrote before it learned of the
+  // erasure (or after a retention purge here) is not kept, and the change applies without it.
+  const kept = referral.erasedAt === null ? change : { ...change, note: undefined };
+  await changeStatus(tx, ctx, referral, { ...kept, by: claims.iss, at }, { actor: claims.iss, messageId: claims.jti });
 }
 
 /** The receiver applies the sender's rule again: nothing beyond profiles ∩ consent is stored. */

@@ -25,9 +25,10 @@ export async function setReferralStatus(tx: Executor, ctx: NodeContext, id: stri
   const [row] = await tx.select().from(referrals).where(eq(referrals.id, id)).for('update');
   if (!row) throw notFound('referral');
   const at = ctx.clock.now();
-  // An erased record keeps no text about the person: a note would bring some back (and send it on).
-  if (input.note !== undefined && row.erasedAt !== null) throw new BridgeError(422, 'consent_not_valid', "the person's data was erased: a status change can carry no note");
+  const erased = row.erasedAt !== null;
   await changeStatus(tx, ctx, row, { ...input, by: ctx.config.nodeId, at }, { actor });
+  // An erased record keeps no text about the person: a note would bring some back (and send it on).
+  if (input.note !== undefined && erased) throw new BridgeError(422, 'consent_not_valid', "the person's data was erased: a status change can carry no note");
   // The note crosses only if the profiles and the consent (case notes) allow it, and while the consent holds.
   const shareNote = input.note !== undefined && consentInvalidity(row, at) === null && mayShareText(row.services as ServiceCode[], row.consent as Consent);
   const codes = { ...(input.reason === undefined ? {} : { reason: input.reason }), ...(shareNote ? { note: input.note } : {}) };
