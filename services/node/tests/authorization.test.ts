@@ -27,6 +27,8 @@ interface Answer {
 }
 
 const MARKERS = { givenName: 'Zqmarkergiven', familyName: 'Zqmarkerfamily', localId: 'ZQ-LOCAL-4711', documentNumber: 'ZQDOC998877' };
+/** Free text about the person: the referral's note and a question asked about it. */
+const TEXTS = { note: 'Zqmarkernote', question: 'Zqmarkerquestion' };
 
 describe('authorization matrix, driven by the contract', () => {
   let atina: TestNode;
@@ -34,6 +36,8 @@ describe('authorization matrix, driven by the contract', () => {
   const callers: Caller[] = [];
   let requests: ContractRequest[] = [];
   let foreignReferralId: string;
+  let ownQuestion: { referralId: string; questionId: string };
+  let foreignQuestionId: string;
   const answers = new Map<string, Answer>();
 
   beforeAll(async () => {
@@ -46,13 +50,20 @@ describe('authorization matrix, driven by the contract', () => {
 
     // Data for the operations that address an object: a real outbound referral carrying markers.
     const demo = demoReferral(now);
-    const referral = await atina.api('POST', '/v1/referrals', { ...demo, person: { ...demo.person, ...MARKERS } }, await mint(['referrals:write']));
+    const writer = await mint(['referrals:write']);
+    const referral = await atina.api('POST', '/v1/referrals', { ...demo, person: { ...demo.person, ...MARKERS }, note: TEXTS.note }, writer);
     expect(referral.status).toBe(201);
+    const question = await atina.api('POST', `/v1/referrals/${referral.body.id}/info-requests`, { text: TEXTS.question }, writer);
+    expect(question.status).toBe(201);
+    ownQuestion = { referralId: referral.body.id, questionId: question.body.id };
     await waitFor(async () => (await atina.node.ctx.db.select().from(outboxMessages)).find((m) => m.status === 'delivered'));
     const [message] = await db.select().from(outboxMessages);
     const foreign = await pvpt.api('POST', '/v1/referrals', demoReturnReferral(now), await pvpt.token(['referrals:write']));
     expect(foreign.status).toBe(201);
     foreignReferralId = foreign.body.id;
+    const foreignQuestion = await pvpt.api('POST', `/v1/referrals/${foreignReferralId}/info-requests`, { text: TEXTS.question }, await pvpt.token(['referrals:write']));
+    expect(foreignQuestion.status).toBe(201);
+    foreignQuestionId = foreignQuestion.body.id;
     requests = contractRequests({ referralId: referral.body.id, messageId: message!.id });
 
     callers.push({ name: 'no token', token: undefined, scopes: 'none' });
@@ -125,7 +136,7 @@ describe('authorization matrix, driven by the contract', () => {
   });
 
   it('never shows personal data to an audit-only token, nor to any caller that was refused', () => {
-    const marker = new RegExp(Object.values(MARKERS).join('|'));
+    const marker = new RegExp([...Object.values(MARKERS), ...Object.values(TEXTS)].join('|'));
     for (const request of requests) {
       for (const caller of callers) {
         const answer = answers.get(`${request.operationId}|${caller.name}`)!;
@@ -136,6 +147,25 @@ describe('authorization matrix, driven by the contract', () => {
     const read = answers.get(`getReferral|referrals:read`)!;
     expect(read.status).toBe(200);
     expect(read.body).toMatch(marker);
+    expect(read.body).toContain(TEXTS.note);
+    expect(answers.get(`listInfoRequests|referrals:read`)!.body).toContain(TEXTS.question);
+  });
+
+  it("answers a question addressed under another referral, or one that exists only on another node, like a missing one", async () => {
+    const token = callers.find((c) => c.name === 'all scopes')!.token;
+    const answer = (referralId: string, questionId: string) =>
+      call(atina, { ...requests.find((r) => r.operationId === 'answerInfoRequest')!, path: contractRequests({ referralId, questionId }).find((r) => r.operationId === 'answerInfoRequest')!.path }, token);
+    // [addressed, missing]: only the other organisation's id differs from a random one
+    const pairs = [
+      [[foreignReferralId, ownQuestion.questionId], [randomUUID(), ownQuestion.questionId]],
+      [[ownQuestion.referralId, foreignQuestionId], [ownQuestion.referralId, randomUUID()]],
+    ] as const;
+    for (const [[referralId, questionId], [missingReferral, missingQuestion]] of pairs) {
+      const other = await answer(referralId, questionId);
+      const missing = await answer(missingReferral, missingQuestion);
+      expect(other.status, `${referralId} ${questionId}`).toBe(404);
+      expect(comparable(other.body, undefined)).toEqual(comparable(missing.body, undefined));
+    }
   });
 
   it("answers a referral that exists only on another node exactly like a missing one", async () => {

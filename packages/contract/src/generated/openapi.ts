@@ -183,7 +183,8 @@ export interface paths {
          * Accept an inbound referral
          * @description Sets the referral's status to `accepted` and tells the peer by a signed `referral.status` message
          *     queued in the outbox in the same transaction. Only the receiver may set `accepted`, and only from received; anything else is refused with `illegal_transition`, as the peer also refuses such a
-         *     message. The note crosses to the peer only if the person's consent covers case notes.
+         *     message. The note crosses to the peer only if the person's consent covers case notes and still holds; once the
+         *     person's data was erased, a note is refused (`consent_not_valid`) and the change can be made without one.
          *     Requires a bearer token with the `referrals:write` scope.
          *
          *     Safe to retry with an `Idempotency-Key`: a replay returns the stored response and sends nothing twice.
@@ -208,7 +209,8 @@ export interface paths {
          * Reject an inbound referral
          * @description Sets the referral's status to `rejected` and tells the peer by a signed `referral.status` message
          *     queued in the outbox in the same transaction. Only the receiver may set `rejected`, and only from received; anything else is refused with `illegal_transition`, as the peer also refuses such a
-         *     message. The note crosses to the peer only if the person's consent covers case notes.
+         *     message. The note crosses to the peer only if the person's consent covers case notes and still holds; once the
+         *     person's data was erased, a note is refused (`consent_not_valid`) and the change can be made without one.
          *     The rejection reason is a code from the `rejectionReasons` code list (`GET /v1/code-lists`).
          *     Requires a bearer token with the `referrals:write` scope.
          *
@@ -234,7 +236,8 @@ export interface paths {
          * Start work on an inbound referral
          * @description Sets the referral's status to `in-progress` and tells the peer by a signed `referral.status` message
          *     queued in the outbox in the same transaction. Only the receiver may set `in-progress`, and only from accepted, in-progress or on-hold; anything else is refused with `illegal_transition`, as the peer also refuses such a
-         *     message. The note crosses to the peer only if the person's consent covers case notes.
+         *     message. The note crosses to the peer only if the person's consent covers case notes and still holds; once the
+         *     person's data was erased, a note is refused (`consent_not_valid`) and the change can be made without one.
          *     Requires a bearer token with the `referrals:write` scope.
          *
          *     Safe to retry with an `Idempotency-Key`: a replay returns the stored response and sends nothing twice.
@@ -259,7 +262,8 @@ export interface paths {
          * Put an inbound referral on hold
          * @description Sets the referral's status to `on-hold` and tells the peer by a signed `referral.status` message
          *     queued in the outbox in the same transaction. Only the receiver may set `on-hold`, and only from accepted, in-progress or on-hold; anything else is refused with `illegal_transition`, as the peer also refuses such a
-         *     message. The note crosses to the peer only if the person's consent covers case notes.
+         *     message. The note crosses to the peer only if the person's consent covers case notes and still holds; once the
+         *     person's data was erased, a note is refused (`consent_not_valid`) and the change can be made without one.
          *     Requires a bearer token with the `referrals:write` scope.
          *
          *     Safe to retry with an `Idempotency-Key`: a replay returns the stored response and sends nothing twice.
@@ -284,7 +288,8 @@ export interface paths {
          * Complete an inbound referral
          * @description Sets the referral's status to `completed` and tells the peer by a signed `referral.status` message
          *     queued in the outbox in the same transaction. Only the receiver may set `completed`, and only from in-progress or on-hold; anything else is refused with `illegal_transition`, as the peer also refuses such a
-         *     message. The note crosses to the peer only if the person's consent covers case notes.
+         *     message. The note crosses to the peer only if the person's consent covers case notes and still holds; once the
+         *     person's data was erased, a note is refused (`consent_not_valid`) and the change can be made without one.
          *     The outcome is a code from the `outcomes` code list (`GET /v1/code-lists`).
          *     Requires a bearer token with the `referrals:write` scope.
          *
@@ -310,7 +315,8 @@ export interface paths {
          * Record that an inbound referral failed
          * @description Sets the referral's status to `failed` and tells the peer by a signed `referral.status` message
          *     queued in the outbox in the same transaction. Only the receiver may set `failed`, and only from in-progress or on-hold; anything else is refused with `illegal_transition`, as the peer also refuses such a
-         *     message. The note crosses to the peer only if the person's consent covers case notes.
+         *     message. The note crosses to the peer only if the person's consent covers case notes and still holds; once the
+         *     person's data was erased, a note is refused (`consent_not_valid`) and the change can be made without one.
          *     Requires a bearer token with the `referrals:write` scope.
          *
          *     Safe to retry with an `Idempotency-Key`: a replay returns the stored response and sends nothing twice.
@@ -335,7 +341,8 @@ export interface paths {
          * Mark an outbound referral as entered in error
          * @description Sets the referral's status to `entered-in-error` and tells the peer by a signed `referral.status` message
          *     queued in the outbox in the same transaction. Only the sender may set `entered-in-error`, and only from any status but `entered-in-error`; anything else is refused with `illegal_transition`, as the peer also refuses such a
-         *     message. The note crosses to the peer only if the person's consent covers case notes.
+         *     message. The note crosses to the peer only if the person's consent covers case notes and still holds; once the
+         *     person's data was erased, a note is refused (`consent_not_valid`) and the change can be made without one.
          *     Requires a bearer token with the `referrals:write` scope.
          *
          *     Safe to retry with an `Idempotency-Key`: a replay returns the stored response and sends nothing twice.
@@ -2184,6 +2191,28 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
+        /**
+         * @description A note on a referral whose personal data was erased (`consent_not_valid`), or an `Idempotency-Key`
+         *     reused with another payload (`idempotency_key_reused`).
+         */
+        NoteRefused: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "type": "urn:bridge:problem:consent_not_valid",
+                 *       "title": "Consent not valid",
+                 *       "status": 422,
+                 *       "code": "consent_not_valid",
+                 *       "detail": "The person's data was erased: a status change can carry no note.",
+                 *       "requestId": "req-7f3a2ca4"
+                 *     }
+                 */
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
         /** @description The referral after the change; its `referral.status` message is queued for delivery to the peer. */
         ReferralStatusChanged: {
             headers: {
@@ -3253,7 +3282,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["ReferralNotFound"];
             409: components["responses"]["IllegalTransition"];
-            422: components["responses"]["IdempotencyKeyReused"];
+            422: components["responses"]["NoteRefused"];
         };
     };
     rejectReferral: {
@@ -3298,7 +3327,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["ReferralNotFound"];
             409: components["responses"]["IllegalTransition"];
-            422: components["responses"]["IdempotencyKeyReused"];
+            422: components["responses"]["NoteRefused"];
         };
     };
     startReferral: {
@@ -3342,7 +3371,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["ReferralNotFound"];
             409: components["responses"]["IllegalTransition"];
-            422: components["responses"]["IdempotencyKeyReused"];
+            422: components["responses"]["NoteRefused"];
         };
     };
     holdReferral: {
@@ -3386,7 +3415,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["ReferralNotFound"];
             409: components["responses"]["IllegalTransition"];
-            422: components["responses"]["IdempotencyKeyReused"];
+            422: components["responses"]["NoteRefused"];
         };
     };
     completeReferral: {
@@ -3431,7 +3460,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["ReferralNotFound"];
             409: components["responses"]["IllegalTransition"];
-            422: components["responses"]["IdempotencyKeyReused"];
+            422: components["responses"]["NoteRefused"];
         };
     };
     failReferral: {
@@ -3475,7 +3504,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["ReferralNotFound"];
             409: components["responses"]["IllegalTransition"];
-            422: components["responses"]["IdempotencyKeyReused"];
+            422: components["responses"]["NoteRefused"];
         };
     };
     markReferralEnteredInError: {
@@ -3519,7 +3548,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["ReferralNotFound"];
             409: components["responses"]["IllegalTransition"];
-            422: components["responses"]["IdempotencyKeyReused"];
+            422: components["responses"]["NoteRefused"];
         };
     };
     getCodeLists: {

@@ -12,7 +12,7 @@ export type ErasureReason = 'CONSENT_REVOKED' | 'CONSENT_EXPIRED' | 'RETENTION';
 /**
  * Erases the person's data of one referral on this node: the person fields and the pseudonym, the
  * referral's note, the notes of its status history, the texts of its questions and answers, and the
- * bodies of its delivered outgoing messages. Kept: ids, codes (services, urgency, category, phase,
+ * bodies of its delivered (or dead) outgoing messages. Kept: ids, codes (services, urgency, category, phase,
  * risk), statuses and their times, the consent record (when, how, for what: no data about the
  * person), inbound message records (digests and receipts only) and the audit log (never held
  * personal data). An outbound referral purged by retention keeps its `localId`, the key of the
@@ -27,16 +27,23 @@ export async function erasePersonalData(tx: Executor, row: ReferralRow, reason: 
     .where(eq(referrals.id, row.id));
   await tx.update(referralStatusHistory).set({ note: null }).where(eq(referralStatusHistory.referralId, row.id));
   await tx.update(infoRequests).set({ question: null, answer: null }).where(eq(infoRequests.referralId, row.id));
-  // A delivered message is never sealed again; its digest stays as evidence of what was sent.
+  // A delivered message is never sealed again; its digest stays as evidence of what was sent. A dead
+  // one is not sent again with the person's data either. One still on its way keeps its body until
+  // it is delivered or given up (emptyMessageBody), since what is sealed must match its digest.
   const emptied = await tx
     .update(outboxMessages)
     .set({ body: sql`'{}'::jsonb` })
-    .where(and(eq(outboxMessages.referralId, row.id), eq(outboxMessages.status, 'delivered')))
+    .where(and(eq(outboxMessages.referralId, row.id), inArray(outboxMessages.status, ['delivered', 'dead'])))
     .returning({ id: outboxMessages.id });
   const questions = await tx.select({ id: infoRequests.id }).from(infoRequests).where(eq(infoRequests.referralId, row.id));
   await eraseStoredResponses(tx, [row.id, ...questions.map((q) => q.id)], localId);
   await appendAudit(tx, { type: 'referral.erased', actor, at: now, peerNodeId: row.peerNodeId, referralId: row.id, detail: { reason, direction: row.direction, outboxBodiesEmptied: emptied.length } });
   return now;
+}
+
+/** A message of an erased referral was delivered or given up after the erasure: its body goes now. */
+export async function emptyMessageBody(tx: Executor, messageId: string): Promise<void> {
+  await tx.update(outboxMessages).set({ body: sql`'{}'::jsonb` }).where(eq(outboxMessages.id, messageId));
 }
 
 /** The receiver erases and answers with a signed `erasure.confirm` through its outbox. */

@@ -243,7 +243,10 @@ async function applyStatus(
   }
   // The peer's own time of the change, kept within what this node has seen: after the entry before it, not in the future.
   const at = (previousAt: Date | undefined) => new Date(Math.min(now.getTime(), Math.max(claimedAt.getTime(), previousAt?.getTime() ?? 0)));
-  await applyPeerChange(tx, ctx, referral, { ...change, by: claims.iss }, at, { actor: claims.iss, messageId: claims.jti });
+  // An erased record keeps no text about the person: a note the peer wrote before it learned of the
+  // erasure (or after a retention purge here) is not kept, and the change applies without it.
+  const kept = referral.erasedAt === null ? change : { ...change, note: undefined };
+  await applyPeerChange(tx, ctx, referral, { ...kept, by: claims.iss }, at, { actor: claims.iss, messageId: claims.jti });
 }
 
 /** The receiver applies the sender's rule again: nothing beyond profiles ∩ consent is stored. */

@@ -7,6 +7,7 @@ import { applyPeerChange, changeStatus, transitionRefusal } from '../referrals/l
 import { recordEvent } from '../events/record.ts';
 import { appendAudit } from '../audit/append.ts';
 import type { VerifiedDelivery } from './recorder.ts';
+import { emptyMessageBody } from '../consent/erasure.ts';
 import type { NodeContext } from '../context.ts';
 
 type OutboxRow = typeof outboxMessages.$inferSelect;
@@ -16,6 +17,8 @@ export async function applyDelivered(tx: Executor, ctx: NodeContext, message: Ou
   if (!message.referralId) return;
   const [referral] = await tx.select().from(referrals).where(eq(referrals.id, message.referralId)).for('update');
   if (!referral) return;
+  // Erased while this message was on its way: its body goes now, as the erasure's did for those delivered before.
+  if (referral.erasedAt !== null) await emptyMessageBody(tx, message.id);
   // Already moved on (withdrawn before delivery): the receipt changes no status.
   if (message.type === 'referral.request') {
     // iat has whole seconds: never let `received` sort before the `requested` it follows.
@@ -35,11 +38,12 @@ export async function applyDelivered(tx: Executor, ctx: NodeContext, message: Ou
 export async function applyDead(tx: Executor, ctx: NodeContext, message: OutboxRow, error: string): Promise<void> {
   if (!message.referralId) return;
   const referral = await referralState(tx, message.referralId);
+  if (referral.erasedAt !== null) await emptyMessageBody(tx, message.id);
   await recordEvent(tx, ctx, { type: 'referral.message_dead', referralId: message.referralId, direction: referral.direction, peer: message.peerNodeId, status: referral.status, messageId: message.id, messageType: message.type as MessageType, error: error.slice(0, 200) });
 }
 
 async function referralState(tx: Executor, id: string) {
-  const [row] = await tx.select({ direction: referrals.direction, status: referrals.status }).from(referrals).where(eq(referrals.id, id));
+  const [row] = await tx.select({ direction: referrals.direction, status: referrals.status, erasedAt: referrals.erasedAt }).from(referrals).where(eq(referrals.id, id));
   return row!;
 }
 
