@@ -73,7 +73,7 @@ async function handle(cmd: WorkerCommand): Promise<string> {
         bodyMaxBytes: 1024 * 1024,
         delivery: { ...defaultDelivery },
         // The benchmark measures throughput, not the limiter.
-        limits: { clientPerMinute: 1_000_000, messagesPerMinute: 1_000_000 },
+        limits: { clientPerMinute: 1_000_000, messagesPerMinute: 1_000_000, peerMessagesPerMinute: 1_000_000 },
         logLevel: cmd.logLevel,
       };
       // Logs go to stderr: the parent's stdout carries only the JSON result.
