@@ -7,13 +7,8 @@ import { NodeId } from './referral.ts';
 export const OutboxStatus = z.enum(['queued', 'sending', 'retrying', 'delivered', 'dead']);
 export type OutboxStatus = z.infer<typeof OutboxStatus>;
 
-/** An outbox message as operators see it. Never the message body, which carries personal data. */
-export const OutboxMessage = z.strictObject({
-  id: z.uuid(),
-  peer: NodeId,
-  referralId: z.uuid().nullable(),
-  type: MessageType,
-  seq: z.number().int().min(1),
+/** Where a delivery stands: the fields shared by outbox messages and webhook deliveries. */
+export const deliveryStateFields = {
   status: OutboxStatus,
   attempts: z.number().int().min(0),
   lastError: z.string().max(200).nullable(),
@@ -21,6 +16,16 @@ export const OutboxMessage = z.strictObject({
   deadlineAt: dateTime(),
   createdAt: dateTime(),
   deliveredAt: dateTime().nullable(),
+};
+
+/** An outbox message as operators see it. Never the message body, which carries personal data. */
+export const OutboxMessage = z.strictObject({
+  id: z.uuid(),
+  peer: NodeId,
+  referralId: z.uuid().nullable(),
+  type: MessageType,
+  seq: z.number().int().min(1),
+  ...deliveryStateFields,
 });
 export type OutboxMessage = z.infer<typeof OutboxMessage>;
 

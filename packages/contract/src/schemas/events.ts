@@ -1,6 +1,6 @@
 /** Zod schemas for the event feed and webhooks. See ../schemas.ts. */
 import { z } from 'zod';
-import { OutboxStatus } from './admin.ts';
+import { deliveryStateFields, OutboxStatus } from './admin.ts';
 import { MessageType } from './federation.ts';
 import { dateTime, unique, uniqueMessage } from './helpers.ts';
 import { NodeId, ReferralStatus } from './referral.ts';
@@ -71,13 +71,7 @@ export const WebhookDelivery = z.strictObject({
   subscriptionId: z.uuid(),
   eventId: z.uuid(),
   eventType: EventType,
-  status: OutboxStatus,
-  attempts: z.number().int().min(0),
-  lastError: z.string().max(200).nullable(),
-  nextAttemptAt: dateTime(),
-  deadlineAt: dateTime(),
-  createdAt: dateTime(),
-  deliveredAt: dateTime().nullable(),
+  ...deliveryStateFields,
 });
 export type WebhookDelivery = z.infer<typeof WebhookDelivery>;
 
