@@ -9,7 +9,7 @@ import { freePort, startEmbeddedPostgres } from '../src/db/embedded.ts';
 import { applyMigrations } from '../src/db/migrate.ts';
 import { openDatabase } from '../src/db/client.ts';
 import { checkHistory, type History } from './support/history.ts';
-import { submitReferrals, type LoadResult } from './support/load.ts';
+import { newProgress, submitReferrals, whenAccepted, type LoadResult } from './support/load.ts';
 import { onboardProcesses, prepareProcessNode, tokenFor, type ProcessNode } from './support/processes.ts';
 import { startFaultProxy, type FaultMode } from './support/fault-proxy.ts';
 import { startPair, type TestNode } from './support/nodes.ts';
@@ -63,9 +63,13 @@ describe('delivery through faults (bounded, loopback only)', () => {
   it('the sender is killed with SIGKILL at random points under load and restarted, several times', async () => {
     const { atina, pvpt, token } = await processPair();
     let kills = 0;
-    const loading = submitReferrals(atina.url, token, 80, { withdrawEvery: 5, concurrency: 6 });
-    for (let i = 0; i < 4; i++) {
-      await sleep(300 + Math.random() * 700);
+    let midFlow = 0;
+    const progress = newProgress();
+    const loading = submitReferrals(atina.url, token, 80, { withdrawEvery: 5, concurrency: 6, progress });
+    // Kill points are set by progress, not by the clock: a fast sender must not finish before the first kill.
+    for (const at of [8, 25, 45, 62]) {
+      if (await whenAccepted(progress, at + Math.floor(Math.random() * 10))) midFlow++;
+      await sleep(Math.random() * 30);
       await atina.kill('SIGKILL');
       kills++;
       await sleep(100);
@@ -73,8 +77,9 @@ describe('delivery through faults (bounded, loopback only)', () => {
     }
     const load = await loading;
     const history = await settled(load, atina.databaseUrl, pvpt.databaseUrl);
-    console.log(`[faults] sender SIGKILL x${kills}: ${JSON.stringify(history)} client attempts ${load.attempts}, failed ${load.failures}`);
+    console.log(`[faults] sender SIGKILL x${kills} (${midFlow} mid-flow): ${JSON.stringify(history)} client attempts ${load.attempts}, failed ${load.failures}`);
     expectExactlyOnceInOrder(history, 80);
+    expect(midFlow).toBe(kills);
     expect(load.failures).toBeGreaterThan(0); // the kills really interrupted requests
   }, 150_000);
 
@@ -113,17 +118,20 @@ describe('delivery through faults (bounded, loopback only)', () => {
     cleanup.push(() => admin.end());
     const names = [atina, pvpt].map((n) => new URL(n.databaseUrl).pathname.slice(1));
     let cuts = 0;
-    const loading = submitReferrals(atina.url, token, 60, { withdrawEvery: 4 });
-    for (let i = 0; i < 3; i++) {
-      await sleep(300 + Math.random() * 400);
+    let midFlow = 0;
+    const progress = newProgress();
+    const loading = submitReferrals(atina.url, token, 60, { withdrawEvery: 4, progress });
+    for (const at of [8, 25, 42]) {
+      if (await whenAccepted(progress, at + Math.floor(Math.random() * 8))) midFlow++;
       const res = await admin.query('select count(pg_terminate_backend(pid))::int as n from pg_stat_activity where datname = any($1) and pid <> pg_backend_pid()', [names]);
       cuts += res.rows[0].n as number;
     }
     const load = await loading;
     const history = await settled(load, atina.databaseUrl, pvpt.databaseUrl);
-    console.log(`[faults] ${cuts} connections cut: ${JSON.stringify(history)}`);
+    console.log(`[faults] ${cuts} connections cut in 3 rounds (${midFlow} mid-flow): ${JSON.stringify(history)}`);
     if (history.undelivered > 0) console.log(atina.output.slice(-3000), pvpt.output.slice(-3000));
     expect(cuts).toBeGreaterThan(0);
+    expect(midFlow).toBe(3);
     expectExactlyOnceInOrder(history, 60);
   }, 120_000);
 
@@ -147,14 +155,16 @@ describe('delivery through faults (bounded, loopback only)', () => {
       await handle.close();
     }
     const { atina, pvpt, token } = await processPair({}, dbs);
-    const loading = submitReferrals(atina.url, token, 40, { withdrawEvery: 4 });
-    await sleep(500);
+    const progress = newProgress();
+    const loading = submitReferrals(atina.url, token, 40, { withdrawEvery: 4, progress });
+    const midFlow = await whenAccepted(progress, 10);
     await server.stop();
     await sleep(500);
     server = await startEmbeddedPostgres(dir, { password: 'restart-test', port });
     const load = await loading;
     const history = await settled(load, atina.databaseUrl, pvpt.databaseUrl);
-    console.log(`[faults] server restart: ${JSON.stringify(history)}`);
+    console.log(`[faults] server restart (mid-flow: ${midFlow}): ${JSON.stringify(history)} client attempts ${load.attempts}, failed ${load.failures}`);
+    expect(midFlow).toBe(true);
     expectExactlyOnceInOrder(history, 40);
   }, 150_000);
 
