@@ -20,19 +20,16 @@ import { openDatabase } from '../../services/node/src/db/client.ts';
 import { applyMigrations } from '../../services/node/src/db/migrate.ts';
 import { startEmbeddedPostgres } from '../../services/node/src/db/embedded.ts';
 import { appendAudit } from '../../services/node/src/audit/append.ts';
-import { auditLeafHash, toEntry } from '../../services/node/src/audit/entry.ts';
+import { auditLeafHash } from '../../services/node/src/audit/entry.ts';
+import { eventInclusion } from '../../services/node/src/audit/admin.ts';
 import { checkpoint, sequenceBatch } from '../../services/node/src/audit/sequencer.ts';
-import { consistencyProof, inclusionProofs } from '../../services/node/src/audit/tree.ts';
+import { consistencyProof } from '../../services/node/src/audit/tree.ts';
 import { exportAudit } from '../../services/node/src/audit/export.ts';
 import { verifyExport } from '../../services/node/src/audit/verify.ts';
 import { parseExport, toNdjson } from '../../services/node/src/audit/export-format.ts';
 import type { NodeConfig } from '../../services/node/src/config.ts';
 import { systemClock } from '../../services/node/src/clock.ts';
 import { withDatabase } from '../../services/node/tests/support/database-url.ts';
-
-/** The columns of an audit entry, as services/node/src/audit/entry.ts selects them. */
-const ENTRY_SQL = `e.idx::bigint AS idx, to_char(e.at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS at, e.type, e.actor,
-  e.peer_node_id AS "peerNodeId", e.referral_id::text AS "referralId", e.message_id::text AS "messageId", e.digest, e.detail`;
 
 function flag(args: string[], name: string): string | undefined {
   const i = args.indexOf(name);
@@ -136,20 +133,19 @@ export async function run(args: string[]): Promise<void> {
     const root = decodeHash(cp.rootHash)!;
     progress(`checkpoint over ${cp.treeSize} leaves`);
 
-    // 3. Inclusion proofs by event id, as the admin API serves them (entry + proof from the database).
+    // 3. Inclusion proofs by event id, as the admin API serves them (entry and proof from the
+    //    database, the function GET /admin/v1/audit/events/{id} runs after syncing the log).
+    const { rows: [bounds] } = await handle.pool.query<{ lo: string; hi: string }>('select min(event_idx) as lo, max(event_idx) as hi from audit_leaves');
     const genMs: number[] = [];
     const verMs: number[] = [];
     let verified = 0;
     for (let i = 0; i < proofs; i++) {
-      const leafIndex = Math.floor(Math.random() * cp.treeSize);
-      const [[row, proof], g] = await timed(async () => {
-        const { rows: [r] } = await handle.pool.query(`select ${ENTRY_SQL} from audit_leaves l join audit_events e on e.idx = l.event_idx where l.leaf_index = $1`, [leafIndex]);
-        const [p] = await inclusionProofs(db, cp.treeSize, [leafIndex]);
-        return [r!, p!] as const;
-      });
+      const eventId = Number(bounds!.lo) + Math.floor(Math.random() * (Number(bounds!.hi) - Number(bounds!.lo) + 1));
+      const [found, g] = await timed(() => eventInclusion(db, cp.treeSize, eventId));
       genMs.push(g);
+      if (!found) continue;
       const start = process.hrtime.bigint();
-      const ok = verifyInclusion(auditLeafHash(toEntry(row), leafIndex), leafIndex, cp.treeSize, proof.map((h) => decodeHash(h)!), root);
+      const ok = verifyInclusion(auditLeafHash(found.event, found.leafIndex), found.leafIndex, cp.treeSize, found.proof.map((h) => decodeHash(h)!), root);
       verMs.push(ms(process.hrtime.bigint() - start));
       if (ok) verified++;
     }
@@ -211,17 +207,9 @@ export async function run(args: string[]): Promise<void> {
 
 /** MTH of the first `size` leaves from the stored tree (O(log n) subtrees). */
 async function inclusionRoot(db: Parameters<typeof consistencyProof>[0], size: number): Promise<[Uint8Array]> {
-  const { readSubtrees } = await import('../../services/node/src/audit/tree.ts');
+  const { compactRangeKeys, readSubtrees } = await import('../../services/node/src/audit/tree.ts');
   const { hashRangeFromSubtrees } = await import('../../packages/crypto/src/index.ts');
-  const keys: Array<[number, number]> = [];
-  let start = 0;
-  for (let level = 52; level >= 0; level--) {
-    const width = 2 ** level;
-    if (size - start >= width) {
-      keys.push([level, start / width]);
-      start += width;
-    }
-  }
+  const keys = compactRangeKeys(size);
   const hashes = await readSubtrees(db, keys);
   return [hashRangeFromSubtrees((l, i) => hashes.get(`${l}/${i}`)!)(0, size)];
 }

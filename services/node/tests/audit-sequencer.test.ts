@@ -1,7 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
+import { decodeHash, encodeHash, inclusionProof, rootHash, verifyInclusion } from '@bridge/crypto';
 import { appendAudit } from '../src/audit/append.ts';
 import { syncLog } from '../src/audit/sequencer.ts';
+import { eventInclusion } from '../src/audit/admin.ts';
+import { auditLeafHash } from '../src/audit/entry.ts';
 import { verifyExport } from '../src/audit/verify.ts';
 import { openDatabase, type DatabaseHandle } from '../src/db/client.ts';
 import { startTestNode, type TestNode } from './support/nodes.ts';
@@ -56,5 +59,32 @@ describe('the sequencer', () => {
     expect(leaked.rows[0]).toEqual({ n: 0 });
     const { records } = await exportOf(node, await node.token(['audit:read']));
     expect(await verifyExport(records)).toMatchObject({ ok: true });
+  });
+
+  it('serves, in one query, the inclusion proof of every event in every earlier tree size', async () => {
+    // The query reads a superset of the subtrees a proof can need (siblings and the right edge);
+    // each proof is compared with the one computed from all leaf hashes in memory, for every leaf
+    // of every tree size up to 70, while the stored tree is larger (nodes past the size exist).
+    const { ctx } = node.node;
+    for (let i = 0; i < 70; i++) await ctx.db.transaction((tx) => appendAudit(tx, { type: 'client.created', actor: `proof-${i}`, at: new Date() }));
+    const cp = await syncLog(ctx);
+    const rows = (await ctx.db.execute(sql`select event_idx::int as "eventIdx", leaf_hash as "leafHash" from audit_leaves order by leaf_index`)).rows as Array<{ eventIdx: number; leafHash: string }>;
+    const leaves = rows.map((r) => decodeHash(r.leafHash)!);
+    let checked = 0;
+    for (let size = 1; size <= Math.min(cp.treeSize, 70); size++) {
+      const root = rootHash(leaves.slice(0, size));
+      for (let leaf = 0; leaf < size; leaf++) {
+        const found = await eventInclusion(ctx.db, size, rows[leaf]!.eventIdx);
+        expect(found?.leafIndex).toBe(leaf);
+        expect(encodeHash(auditLeafHash(found!.event, leaf))).toBe(rows[leaf]!.leafHash);
+        expect(found!.proof).toEqual(inclusionProof(leaves.slice(0, size), leaf).map(encodeHash));
+        expect(verifyInclusion(leaves[leaf]!, leaf, size, found!.proof.map((h) => decodeHash(h)!), root)).toBe(true);
+        checked++;
+      }
+      // An event beyond the tree size has no proof in that tree.
+      if (size < rows.length) expect(await eventInclusion(ctx.db, size, rows[size]!.eventIdx)).toBeNull();
+    }
+    expect(checked).toBe(70 * 71 / 2);
+    expect(await eventInclusion(ctx.db, cp.treeSize, 2 ** 40)).toBeNull();
   });
 });

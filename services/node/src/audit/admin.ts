@@ -1,14 +1,15 @@
-import { eq, sql } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import type { AuditCheckpoint, AuditConsistencyProof, AuditEventProof } from '@bridge/contract';
 import { auditCheckpoints } from '../db/schema/index.ts';
 import type { NodeContext } from '../context.ts';
+import type { Executor } from '../db/client.ts';
 import { notFound } from '../errors.ts';
 import { appendAudit } from './append.ts';
-import { ENTRY_COLUMNS, selectEntries, toEntry } from './entry.ts';
+import { toEntry } from './entry.ts';
 import { exportAudit } from './export.ts';
 import type { ExportRecord } from './export-format.ts';
 import { syncLog, type CheckpointRow } from './sequencer.ts';
-import { consistencyProof, inclusionProofs } from './tree.ts';
+import { consistencyProof, eventWithInclusionProof } from './tree.ts';
 import { verifyExport, type AuditVerification } from './verify.ts';
 
 type Ctx = Pick<NodeContext, 'db' | 'config' | 'clock'>;
@@ -20,17 +21,19 @@ export const checkpointView = (row: CheckpointRow): AuditCheckpoint => ({
   checkpoint: row.checkpoint,
 });
 
+/** An event with its inclusion proof in the tree of `treeSize`, or null when it has no leaf there. */
+export async function eventInclusion(tx: Executor, treeSize: number, eventId: number): Promise<Omit<AuditEventProof, 'checkpoint'> | null> {
+  const found = await eventWithInclusionProof(tx, treeSize, eventId);
+  if (!found) return null;
+  return { event: { ...toEntry(found.row), leafIndex: found.leafIndex }, leafIndex: found.leafIndex, proof: found.proof };
+}
+
 /** An event by its id (a receipt's logIndex), with its inclusion proof in the latest checkpoint. */
 export async function eventProof(ctx: Ctx, eventId: number): Promise<AuditEventProof> {
   const cp = await syncLog(ctx);
-  const [row] = await selectEntries<{ leafIndex: string }>(
-    ctx.db,
-    sql`select ${ENTRY_COLUMNS}, l.leaf_index::bigint as "leafIndex" from audit_events e join audit_leaves l on l.event_idx = e.idx where e.idx = ${eventId}`,
-  );
-  if (!row || Number(row.leafIndex) >= cp.treeSize) throw notFound('audit event');
-  const leafIndex = Number(row.leafIndex);
-  const [proof] = await inclusionProofs(ctx.db, cp.treeSize, [leafIndex]);
-  return { event: { ...toEntry(row), leafIndex }, leafIndex, checkpoint: checkpointView(cp), proof: proof! };
+  const found = await eventInclusion(ctx.db, cp.treeSize, eventId);
+  if (!found) throw notFound('audit event');
+  return { ...found, checkpoint: checkpointView(cp) };
 }
 
 export async function consistencyBetween(ctx: Ctx, fromSize: number, toSize: number): Promise<AuditConsistencyProof> {

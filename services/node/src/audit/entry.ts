@@ -26,12 +26,11 @@ export interface AuditEntry {
 export const auditLeafHash = (entry: AuditEntry, leafIndex: number): Uint8Array => entryLeafHash({ ...entry, leafIndex });
 
 /** Columns of `audit_events e` as an `AuditEntry`, for raw selects. */
-export const ENTRY_COLUMNS = sql.raw(
-  `e.idx::bigint AS idx, to_char(e.at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS at, e.type, e.actor,
-   e.peer_node_id AS "peerNodeId", e.referral_id::text AS "referralId", e.message_id::text AS "messageId", e.digest, e.detail`,
-);
+export const ENTRY_COLUMNS_SQL = `e.idx::bigint AS idx, to_char(e.at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS at, e.type, e.actor,
+   e.peer_node_id AS "peerNodeId", e.referral_id::text AS "referralId", e.message_id::text AS "messageId", e.digest, e.detail`;
+export const ENTRY_COLUMNS = sql.raw(ENTRY_COLUMNS_SQL);
 
-interface EntryRow {
+export interface EntryRow {
   idx: string | number;
   at: string;
   type: string;

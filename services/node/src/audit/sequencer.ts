@@ -5,7 +5,7 @@ import type { Executor } from '../db/client.ts';
 import type { NodeContext } from '../context.ts';
 import { epochSeconds } from '../clock.ts';
 import { auditLeafHash, ENTRY_COLUMNS, selectEntries, toEntry } from './entry.ts';
-import { readSubtrees } from './tree.ts';
+import { compactRangeKeys, readSubtrees } from './tree.ts';
 
 export class AuditLogDamaged extends Error {
   override readonly name = 'AuditLogDamaged';
@@ -53,15 +53,7 @@ export async function sequenceBatch(db: Executor): Promise<number> {
 /** The current tree size and a builder positioned after its last leaf (from the stored compact range). */
 export async function resumeBuilder(tx: Executor): Promise<MerkleTreeBuilder> {
   const size = await treeSize(tx);
-  const keys: Array<[number, number]> = [];
-  let start = 0;
-  for (let level = 52; level >= 0; level--) {
-    const width = 2 ** level;
-    if (size - start >= width) {
-      keys.push([level, start / width]);
-      start += width;
-    }
-  }
+  const keys = compactRangeKeys(size);
   const hashes = await readSubtrees(tx, keys);
   return MerkleTreeBuilder.resume(
     size,

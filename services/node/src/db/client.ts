@@ -22,3 +22,14 @@ export function openDatabase(connectionString: string, options: { max?: number }
   const db = drizzle(pool, { schema });
   return { db, pool, close: () => pool.end() };
 }
+
+/**
+ * Runs a named statement on the executor's own connection (the pool, or the transaction's client):
+ * PostgreSQL parses and plans it once per connection and reuses the plan, which matters on hot,
+ * small queries where planning costs as much as executing. `name` must be unique per `text`.
+ */
+export async function preparedQuery<R>(tx: Executor, name: string, text: string, values: unknown[]): Promise<R[]> {
+  const { client } = (tx as unknown as { _: { session: { client: pg.Pool | pg.PoolClient } } })._.session;
+  const result = await client.query<R & pg.QueryResultRow>({ name, text, values });
+  return result.rows;
+}
