@@ -15,6 +15,9 @@
  * receipt has been verified) − the moment the load generator received the 201 of POST
  * /v1/referrals. Both stamps come from this machine's wall clock.
  *
+ * Profiling: with BENCH_CPU_PROF_DIR=<dir> each node process runs with --cpu-prof and writes its
+ * V8 CPU profile there when it exits (open it in Chrome DevTools or any .cpuprofile viewer).
+ *
  * Databases: with --database-url (or BENCH_DATABASE_URL / TEST_DATABASE_URL) two fresh databases
  * are created on that server and dropped afterwards; otherwise each node gets its own embedded
  * PostgreSQL in a temporary directory, removed afterwards.
@@ -248,7 +251,7 @@ class NodeProcess {
 
   static spawn(id: NodeId): NodeProcess {
     // Each node runs under tsx in its own process; its stdout (and logs) go to our stderr.
-    const child = fork(workerPath, [], { cwd: repoRoot, execArgv: ['--import', 'tsx'], stdio: ['ignore', 2, 2, 'ipc'], env: { ...process.env } });
+    const child = fork(workerPath, [], { cwd: repoRoot, execArgv: ['--import', 'tsx', ...(process.env.BENCH_CPU_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF_DIR}`] : [])], stdio: ['ignore', 2, 2, 'ipc'], env: { ...process.env } });
     return new NodeProcess(id, child);
   }
 

@@ -61,11 +61,12 @@ export async function createNode(config: NodeConfig, options: NodeOptions = {}):
     logger,
     clock: options.clock ?? systemClock,
     metrics: createMetrics(database.db, logger),
-    // While LISTEN is up, the NOTIFY of the same commit wakes the dispatcher after the commit: a
-    // second wake-up from here would only cost a claim that finds nothing.
+    // While LISTEN is up, the NOTIFY of the same commit wakes the dispatcher after the commit (and
+    // the webhook dispatcher, if the commit queued a webhook delivery): a second wake-up from here
+    // would only cost a claim that finds nothing.
     wakeDispatcher: () => {
-      if (autoDispatch) {
-        if (!listener.listening) dispatcher?.wake();
+      if (autoDispatch && !listener.listening) {
+        dispatcher?.wake();
         webhooks?.wake();
       }
     },
@@ -76,9 +77,9 @@ export async function createNode(config: NodeConfig, options: NodeOptions = {}):
   const deadlines = new OverdueJobs(ctx);
   const listener = new OutboxListener(
     config.databaseUrl,
-    () => {
-      dispatcher.wake();
-      webhooks.wake();
+    (queue) => {
+      if (queue !== 'webhooks') dispatcher.wake();
+      if (queue !== 'outbox') webhooks.wake();
     },
     logger,
   );

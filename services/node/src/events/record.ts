@@ -1,9 +1,10 @@
-import { and, isNull, or, sql } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import type { EventType } from '@bridge/contract';
-import { events, webhookDeliveries, webhookSubscriptions, type EventData } from '../db/schema/index.ts';
+import { events, type EventData } from '../db/schema/index.ts';
 import type { Executor } from '../db/client.ts';
+import { Statement } from '../db/statement.ts';
 import { newId } from '../clock.ts';
-import { notifyOutbox } from '../outbox/enqueue.ts';
+import { notifySql } from '../outbox/enqueue.ts';
 import type { NodeContext } from '../context.ts';
 
 export type NewEvent = { type: EventType; referralId: string } & EventData;
@@ -14,30 +15,40 @@ export type NewEvent = { type: EventType; referralId: string } & EventData;
  * transaction. Codes and ids only: callers never pass a name, a note or any other free text.
  */
 export async function recordEvent(tx: Executor, ctx: Pick<NodeContext, 'clock' | 'config'>, event: NewEvent): Promise<void> {
+  const statement = new Statement();
+  addEvent(statement, tx, ctx, event);
+  await statement.run(tx);
+}
+
+/**
+ * `recordEvent` as writes of a `Statement`: the event, a delivery for every matching subscription,
+ * and (only if there is one) the wake-up of the webhook dispatchers on commit.
+ */
+export function addEvent(statement: Statement, tx: Executor, ctx: Pick<NodeContext, 'clock' | 'config'>, event: NewEvent): void {
   const now = ctx.clock.now();
   const { type, referralId, ...rest } = event;
   // Absent optional members are left out, so the stored data is exactly what the feed serves.
   const data = Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined && v !== null)) as unknown as EventData;
-  const [row] = await tx.insert(events).values({ eventId: newId(), type, referralId, occurredAt: now, data }).returning({ id: events.id });
-  const subscriptions = await tx
-    .select({ id: webhookSubscriptions.id })
-    .from(webhookSubscriptions)
-    .where(and(isNull(webhookSubscriptions.deletedAt), or(isNull(webhookSubscriptions.eventTypes), sql`${type} = any(${webhookSubscriptions.eventTypes})`)));
-  if (subscriptions.length === 0) return;
-  const deadlineAt = new Date(now.getTime() + ctx.config.delivery.deadlineMs);
-  await tx.insert(webhookDeliveries).values(
-    subscriptions.map((s) => ({ id: newId(), subscriptionId: s.id, eventId: row!.id, status: 'queued' as const, nextAttemptAt: now, deadlineAt, createdAt: now })),
+  statement.insert(
+    events,
+    [{ eventId: newId(), type, referralId, occurredAt: now, data }],
+    (rows) => tx.insert(events).values(rows).returning({ id: events.id, type: events.type, occurredAt: events.occurredAt }),
+    (inserted) => {
+      // Each delivery is due from its own event's time, with the outbox's deadline.
+      const queued = statement.write(sql`
+        insert into webhook_deliveries (id, subscription_id, event_id, status, next_attempt_at, deadline_at, created_at)
+        select gen_random_uuid(), s.id, e.id, 'queued', e.occurred_at, e.occurred_at + ${ctx.config.delivery.deadlineMs}::bigint * interval '1 millisecond', e.occurred_at
+          from webhook_subscriptions s join ${sql.identifier(inserted)} e on s.event_types is null or e.type = any(s.event_types)
+         where s.deleted_at is null
+        returning 1`);
+      statement.output(`${queued}_notified`, sql`${notifySql('webhooks')} where exists (select 1 from ${sql.identifier(queued)})`);
+    },
   );
-  await notifyOutbox(tx);
 }
 
 /** A referral's status changed (on either side): the one event every transition records. */
-export async function recordStatusChange(
-  tx: Executor,
-  ctx: Pick<NodeContext, 'clock' | 'config'>,
-  change: { referralId: string; direction: EventData['direction']; peer: string; from: string; to: string; reason?: string | null | undefined },
-): Promise<void> {
-  await recordEvent(tx, ctx, {
+export function statusChangedEvent(change: { referralId: string; direction: EventData['direction']; peer: string; from: string; to: string; reason?: string | null | undefined }): NewEvent {
+  return {
     type: 'referral.status_changed',
     referralId: change.referralId,
     direction: change.direction,
@@ -45,5 +56,5 @@ export async function recordStatusChange(
     status: change.to,
     previousStatus: change.from,
     ...(change.reason ? { reason: change.reason } : {}),
-  });
+  };
 }

@@ -1,11 +1,11 @@
 import { and, eq, sql } from 'drizzle-orm';
 import { MessageClaims, ReferralRequestBody, ReferralStatusBody, ReferralWithdrawBody, type Consent, type ServiceCode } from '@bridge/contract';
-import { applyPeerChange, changeStatus, reasonRefusal, type PeerStatusChange } from '../referrals/lifecycle.ts';
+import { addHistory, applyPeerChange, changeStatus, reasonRefusal, type PeerStatusChange } from '../referrals/lifecycle.ts';
 import { mayShareText, overDisclosed } from '../consent/disclosure.ts';
 import { currentKey, isCryptoError, openMessage, signReceipt, type OpenedMessage } from '@bridge/crypto';
-import { inboundMessages, referrals, referralStatusHistory } from '../db/schema/index.ts';
+import { inboundMessages, referrals } from '../db/schema/index.ts';
 import type { Executor } from '../db/client.ts';
-import { appendAudit } from '../audit/append.ts';
+import { appendAudit, auditInsert, NEXT_AUDIT_IDX } from '../audit/append.ts';
 import { epochSeconds, newId } from '../clock.ts';
 import { BridgeError } from '../errors.ts';
 import { messageContentDigest } from '../outbox/enqueue.ts';
@@ -16,7 +16,8 @@ import { refusalFromCrypto } from './refusals.ts';
 import { applyConsentRevoke, applyErasureConfirm } from '../consent/erasure.ts';
 import { applyDisclose } from '../referrals/disclose.ts';
 import { applyInfoRequest, applyInfoResponse } from '../referrals/info-requests.ts';
-import { recordEvent } from '../events/record.ts';
+import { addEvent } from '../events/record.ts';
+import { Statement } from '../db/statement.ts';
 
 /**
  * Receives one sealed message: opens and verifies it, then in one transaction stores it, applies
@@ -75,7 +76,7 @@ async function deliver(ctx: NodeContext, opened: OpenedMessage, now: Date): Prom
       sql`select pg_advisory_xact_lock(hashtextextended(${`referral/${claims.iss}/${claims.referralId}`}, 0)), pg_advisory_xact_lock(hashtextextended(${`message/${claims.iss}/${claims.jti}`}, 0))`,
     );
     // Read once the locks are held (a later statement, so a later snapshot): what the checks need.
-    const { seen, last, referralExists } = await receiveState(tx, claims);
+    const { seen, last, referralExists, logIndex } = await receiveState(tx, claims);
     if (seen) {
       if (seen.contentDigest !== contentDigest) {
         throw new BridgeError(409, 'message_replay_conflict', 'this message id was already delivered with other content', undefined, { alert: true });
@@ -84,22 +85,30 @@ async function deliver(ctx: NodeContext, opened: OpenedMessage, now: Date): Prom
       return { receipt: seen.receipt };
     }
     checkOrder(claims, last);
-    await apply(tx, ctx, claims, now, referralExists);
-    const logIndex = await appendAudit(tx, {
-      type: 'message.received',
-      actor: claims.iss,
-      at: now,
-      peerNodeId: claims.iss,
-      referralId: claims.referralId,
-      messageId: claims.jti,
-      digest: opened.digest,
-      detail: { messageType: claims.type, seq: claims.seq, contentDigest },
-    });
+    // What applying the message writes, its audit event and the stored receipt go as one statement.
+    const statement = new Statement();
+    await apply(tx, ctx, claims, now, referralExists, statement);
     const receipt = await signReceipt(
       { iss: ctx.config.nodeId, aud: claims.iss, iat: epochSeconds(now), jti: newId(), messageId: claims.jti, digest: opened.digest, logIndex },
       currentKey(ctx.config.keys.signing, now),
     );
-    await tx.insert(inboundMessages).values({
+    statement.write(
+      auditInsert(
+        tx,
+        {
+          type: 'message.received',
+          actor: claims.iss,
+          at: now,
+          peerNodeId: claims.iss,
+          referralId: claims.referralId,
+          messageId: claims.jti,
+          digest: opened.digest,
+          detail: { messageType: claims.type, seq: claims.seq, contentDigest },
+        },
+        logIndex,
+      ),
+    );
+    statement.write(tx.insert(inboundMessages).values({
       issuer: claims.iss,
       id: claims.jti,
       referralId: claims.type === 'ping' ? null : claims.referralId,
@@ -110,7 +119,8 @@ async function deliver(ctx: NodeContext, opened: OpenedMessage, now: Date): Prom
       receipt,
       logIndex,
       receivedAt: now,
-    });
+    }));
+    await statement.run(tx);
     applied = true;
     return { receipt };
   });
@@ -125,9 +135,11 @@ interface ReceiveState {
   /** The last message applied from this sender for this referral. */
   last: { seq: number; contentDigest: string } | undefined;
   referralExists: boolean;
+  /** The id of this message's `message.received` audit event, drawn now: the receipt names it. */
+  logIndex: number;
 }
 
-/** One statement for the replay check, the order check and whether the referral exists. */
+/** One statement for the replay check, the order check, whether the referral exists, and the audit event id. */
 async function receiveState(tx: Executor, claims: MessageClaims): Promise<ReceiveState> {
   const { rows } = await tx.execute<{
     seen_content_digest: string | null;
@@ -136,10 +148,12 @@ async function receiveState(tx: Executor, claims: MessageClaims): Promise<Receiv
     last_seq: number | null;
     last_content_digest: string | null;
     referral_exists: boolean;
+    log_index: string;
   }>(sql`
     select s.content_digest as seen_content_digest, s.referral_id as seen_referral_id, s.receipt as seen_receipt,
            l.seq as last_seq, l.content_digest as last_content_digest,
-           exists (select 1 from referrals r where r.id = ${claims.referralId}::uuid) as referral_exists
+           exists (select 1 from referrals r where r.id = ${claims.referralId}::uuid) as referral_exists,
+           ${NEXT_AUDIT_IDX} as log_index
       from (select 1) as one
       left join inbound_messages s on s.issuer = ${claims.iss} and s.id = ${claims.jti}::uuid
       left join lateral (
@@ -151,6 +165,7 @@ async function receiveState(tx: Executor, claims: MessageClaims): Promise<Receiv
     seen: row.seen_receipt === null ? undefined : { contentDigest: row.seen_content_digest!, referralId: row.seen_referral_id, receipt: row.seen_receipt },
     last: row.last_seq === null ? undefined : { seq: Number(row.last_seq), contentDigest: row.last_content_digest! },
     referralExists: row.referral_exists,
+    logIndex: Number(row.log_index),
   };
 }
 
@@ -163,7 +178,8 @@ function checkOrder(claims: MessageClaims, last: ReceiveState['last']): void {
   }
 }
 
-async function apply(tx: Executor, ctx: NodeContext, claims: MessageClaims, now: Date, referralExists: boolean): Promise<void> {
+/** Applies the message; a new referral's writes join `statement`, which the caller runs (other kinds run their own). */
+async function apply(tx: Executor, ctx: NodeContext, claims: MessageClaims, now: Date, referralExists: boolean, statement: Statement): Promise<void> {
   switch (claims.type) {
     case 'ping':
       return;
@@ -173,7 +189,7 @@ async function apply(tx: Executor, ctx: NodeContext, claims: MessageClaims, now:
       if (referralExists) throw new BridgeError(409, 'message_replay_conflict', 'a referral with this id already exists', undefined, { alert: true });
       const b = body.data;
       checkReceivedConsent(ctx, b, now);
-      const [created] = await tx.insert(referrals).values({
+      const created: typeof referrals.$inferSelect = {
         id: claims.referralId,
         direction: 'inbound',
         peerNodeId: claims.iss,
@@ -188,11 +204,19 @@ async function apply(tx: Executor, ctx: NodeContext, claims: MessageClaims, now:
         note: b.note ?? null,
         createdAt: now,
         updatedAt: now,
-      }).returning();
-      await tx.insert(referralStatusHistory).values({ referralId: claims.referralId, status: 'requested', at: new Date(claims.iat * 1000), by: claims.iss });
-      await recordEvent(tx, ctx, { type: 'referral.received', referralId: claims.referralId, direction: 'inbound', peer: claims.iss, status: 'received' });
-      // Delivery is the receiver's first status change, made (and told to its systems) like every other one.
-      await changeStatus(tx, ctx, created!, { status: 'received', by: ctx.config.nodeId, at: now }, { actor: 'system', messageId: claims.jti });
+        consentRevokedAt: null,
+        erasedAt: null,
+        erasureReason: null,
+        erasureConfirmedAt: null,
+        overdueFlaggedAt: null,
+      };
+      // Delivery is the receiver's first status change, made (and told to its systems) like every
+      // other one; the row is inserted with it already made, as one statement's writes cannot
+      // update a row another of them inserts.
+      statement.write(tx.insert(referrals).values({ ...created, status: 'received' }));
+      addHistory(statement, tx, { referralId: claims.referralId, status: 'requested', at: new Date(claims.iat * 1000), by: claims.iss });
+      addEvent(statement, tx, ctx, { type: 'referral.received', referralId: claims.referralId, direction: 'inbound', peer: claims.iss, status: 'received' });
+      await changeStatus(tx, ctx, created, { status: 'received', by: ctx.config.nodeId, at: now }, { actor: 'system', messageId: claims.jti }, { statement, rowInserted: true });
       return;
     }
     case 'referral.withdraw': {

@@ -1,21 +1,24 @@
-import { and, eq, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import type { ReceiptClaims } from '@bridge/crypto';
 import type { MessageType, ReferralStatus } from '@bridge/contract';
 import { referrals, referralStatusHistory, type outboxMessages } from '../db/schema/index.ts';
 import type { Executor } from '../db/client.ts';
 import { applyPeerChange, changeStatus, transitionRefusal } from '../referrals/lifecycle.ts';
-import { recordEvent } from '../events/record.ts';
-import { appendAudit } from '../audit/append.ts';
+import { addEvent, recordEvent } from '../events/record.ts';
+import { addAudit } from '../audit/append.ts';
+import { Statement } from '../db/statement.ts';
 import type { VerifiedDelivery } from './recorder.ts';
 import { emptyMessageBody } from '../consent/erasure.ts';
 import type { NodeContext } from '../context.ts';
 
 type OutboxRow = typeof outboxMessages.$inferSelect;
+type ReferralRow = typeof referrals.$inferSelect;
 
-/** What a verified receipt changes on the sending side, in the transaction that records it. */
-export async function applyDelivered(tx: Executor, ctx: NodeContext, message: OutboxRow, receipt: ReceiptClaims): Promise<void> {
-  if (!message.referralId) return;
-  const [referral] = await tx.select().from(referrals).where(eq(referrals.id, message.referralId)).for('update');
+/**
+ * What a verified receipt changes on the sending side, in the transaction that records it: its
+ * writes join `statement` (the caller runs it); `referral` is the message's referral, locked.
+ */
+async function applyDelivered(tx: Executor, ctx: NodeContext, message: OutboxRow, receipt: ReceiptClaims, referral: ReferralRow | undefined, statement: Statement): Promise<void> {
   if (!referral) return;
   // Erased while this message was on its way: its body goes now, as the erasure's did for those delivered before.
   if (referral.erasedAt !== null) await emptyMessageBody(tx, message.id);
@@ -24,14 +27,14 @@ export async function applyDelivered(tx: Executor, ctx: NodeContext, message: Ou
     // iat has whole seconds: never let `received` sort before the `requested` it follows.
     const at = new Date(Math.max(receipt.iat * 1000, message.createdAt.getTime()));
     if (!transitionRefusal(referral.status as ReferralStatus, 'received', 'receiver')) {
-      await changeStatus(tx, ctx, referral, { status: 'received', by: receipt.iss, at }, { actor: receipt.iss, messageId: message.id });
+      await changeStatus(tx, ctx, referral, { status: 'received', by: receipt.iss, at }, { actor: receipt.iss, messageId: message.id }, { statement });
     } else if (!(await hasEntryBy(tx, referral.id, receipt.iss))) {
       // Withdrawn (or entered in error) before delivery: the peer's `received` was concurrent with it,
       // and is recorded before it, as the peer records it (lifecycle.ts applyPeerChange).
       await applyPeerChange(tx, ctx, referral, { status: 'received', from: 'requested', by: receipt.iss }, () => at, { actor: receipt.iss, messageId: message.id });
     }
   }
-  await recordEvent(tx, ctx, { type: 'referral.message_delivered', referralId: message.referralId, direction: referral.direction as 'inbound' | 'outbound', peer: message.peerNodeId, status: referral.status, messageId: message.id, messageType: message.type as MessageType });
+  addEvent(statement, tx, ctx, { type: 'referral.message_delivered', referralId: referral.id, direction: referral.direction as 'inbound' | 'outbound', peer: message.peerNodeId, status: referral.status, messageId: message.id, messageType: message.type as MessageType });
 }
 
 /** A message of a referral was given up after its deadline: its organisation is told, in the same transaction. */
@@ -55,9 +58,10 @@ async function hasEntryBy(tx: Executor, referralId: string, by: string): Promise
 /**
  * Marks verified messages delivered and applies what each receipt changes on the sending side, in
  * the caller's transaction (one per group of receipts, see DeliveryRecorder): one statement marks
- * the whole group delivered; then each message's `message.delivered` audit event and its effects
- * (a delivered `referral.request` moves its referral to `received` through the lifecycle). Returns
- * the ids of the messages just recorded that a later message of the same referral waits for.
+ * the whole group delivered, one locks their referrals, and one more writes each message's
+ * `message.delivered` audit event and its effects (a delivered `referral.request` moves its
+ * referral to `received` through the lifecycle). Returns the ids of the messages just recorded
+ * that a later message of the same referral waits for.
  */
 export async function recordDelivered(tx: Executor, ctx: NodeContext, deliveries: VerifiedDelivery[]): Promise<Set<string>> {
   if (deliveries.length === 0) return new Set();
@@ -75,10 +79,29 @@ export async function recordDelivered(tx: Executor, ctx: NodeContext, deliveries
     returning o.id, exists (select 1 from outbox_messages n where n.referral_id = o.referral_id and n.seq > o.seq) as has_successor`);
   // Another replica may have recorded the same receipt first: only rows updated here count.
   const updated = new Set(result.rows.map((r) => r.id));
-  for (const d of deliveries) {
-    if (!updated.has(d.row.id)) continue;
-    await appendAudit(tx, { type: 'message.delivered', actor: 'system', at: d.at, peerNodeId: d.peerNodeId, referralId: d.row.referralId, messageId: d.row.id, digest: d.claims.digest, detail: { receiptLogIndex: d.claims.logIndex } });
-    await applyDelivered(tx, ctx, d.row, d.claims);
+  const recorded = deliveries.filter((d) => updated.has(d.row.id));
+  // Locked in id order, so two recorders never wait on each other in a cycle.
+  const referralIds = [...new Set(recorded.flatMap((d) => (d.row.referralId ? [d.row.referralId] : [])))].sort();
+  const locked = referralIds.length === 0 ? [] : await tx.select().from(referrals).where(inArray(referrals.id, referralIds)).orderBy(asc(referrals.id)).for('update');
+  const byId = new Map(locked.map((r) => [r.id, r]));
+  let statement = new Statement();
+  const inStatement = new Set<string>();
+  // One delivery's statement has a fixed shape (per branch); a group's varies with its size.
+  const prepare = recorded.length === 1;
+  for (const d of recorded) {
+    // Two writes of one statement must not touch one referral row: a second message of the same
+    // referral (not due before the first is delivered, so only on a replayed receipt) waits for the next.
+    if (d.row.referralId && inStatement.has(d.row.referralId)) {
+      await statement.run(tx, { prepare });
+      statement = new Statement();
+      inStatement.clear();
+    }
+    addAudit(statement, tx, { type: 'message.delivered', actor: 'system', at: d.at, peerNodeId: d.peerNodeId, referralId: d.row.referralId, messageId: d.row.id, digest: d.claims.digest, detail: { receiptLogIndex: d.claims.logIndex } });
+    if (d.row.referralId) {
+      inStatement.add(d.row.referralId);
+      await applyDelivered(tx, ctx, d.row, d.claims, byId.get(d.row.referralId), statement);
+    }
   }
+  await statement.run(tx, { prepare });
   return new Set(result.rows.filter((r) => r.has_successor).map((r) => r.id));
 }

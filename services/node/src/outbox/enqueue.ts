@@ -2,11 +2,17 @@ import { desc, eq, sql } from 'drizzle-orm';
 import { contentDigest, type Digest } from '@bridge/crypto';
 import { outboxMessages, referrals } from '../db/schema/index.ts';
 import type { Executor } from '../db/client.ts';
-import { appendAudit } from '../audit/append.ts';
+import { addAudit } from '../audit/append.ts';
+import { Statement } from '../db/statement.ts';
 import { newId } from '../clock.ts';
 import type { NodeContext } from '../context.ts';
 
 export const OUTBOX_CHANNEL = 'bridge_outbox';
+/** The NOTIFY payload names the queue that has work, so a commit wakes only its own dispatcher. */
+export type NotifiedQueue = 'outbox' | 'webhooks';
+
+/** The SELECT that wakes, on commit, the dispatchers of `queue` on every replica sharing the database. */
+export const notifySql = (queue: NotifiedQueue) => sql`select pg_notify(${OUTBOX_CHANNEL}, ${queue})`;
 
 export interface NewMessage {
   peerNodeId: string;
@@ -25,9 +31,15 @@ export function messageContentDigest(m: { type: string; referralId: string; seq:
  * Queues a message in the caller's transaction. `seq`/`prev` chain this node's messages of one
  * referral, so the receiver can apply them in order. `firstOfReferral`: the caller created the
  * referral in this same transaction, so no other message of it can exist (seq 1, no prev; the
- * unique (referral_id, seq) index would refuse a second seq 1 anyway).
+ * unique (referral_id, seq) index would refuse a second seq 1 anyway). `statement`: the writes
+ * join the caller's, which the caller runs; otherwise they run here, as one statement.
  */
-export async function enqueueMessage(tx: Executor, ctx: NodeContext, message: NewMessage, options: { firstOfReferral?: boolean } = {}): Promise<string> {
+export async function enqueueMessage(
+  tx: Executor,
+  ctx: NodeContext,
+  message: NewMessage,
+  options: { firstOfReferral?: boolean; statement?: Statement } = {},
+): Promise<string> {
   const now = ctx.clock.now();
   let previous: { seq: number; contentDigest: string } | undefined;
   if (!options.firstOfReferral) {
@@ -58,13 +70,16 @@ export async function enqueueMessage(tx: Executor, ctx: NodeContext, message: Ne
     deadlineAt: new Date(now.getTime() + ctx.config.delivery.deadlineMs),
     createdAt: now,
   });
-  // The row and the wake-up of every replica's dispatcher (sent on commit) in one statement.
-  await tx.execute(sql`with queued as (${insert.getSQL()}) select pg_notify(${OUTBOX_CHANNEL}, '')`);
-  await appendAudit(tx, { type: 'message.queued', actor: message.actor, at: now, peerNodeId: message.peerNodeId, referralId: message.referralId, messageId: id, digest, detail: { messageType: message.type, seq } });
+  // The row, its audit event and the wake-up of every replica's dispatcher (sent on commit).
+  const statement = options.statement ?? new Statement();
+  statement.write(insert);
+  statement.output('outbox_notified', notifySql('outbox'));
+  addAudit(statement, tx, { type: 'message.queued', actor: message.actor, at: now, peerNodeId: message.peerNodeId, referralId: message.referralId, messageId: id, digest, detail: { messageType: message.type, seq } });
+  if (!options.statement) await statement.run(tx);
   return id;
 }
 
-/** Wakes the dispatchers of every replica sharing this database, on commit. */
+/** Wakes the outbox dispatchers of every replica sharing this database, on commit. */
 export async function notifyOutbox(tx: Executor): Promise<void> {
-  await tx.execute(sql`select pg_notify(${OUTBOX_CHANNEL}, '')`);
+  await tx.execute(notifySql('outbox'));
 }

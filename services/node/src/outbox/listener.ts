@@ -1,10 +1,12 @@
 import pg from 'pg';
 import type { Logger } from 'pino';
-import { OUTBOX_CHANNEL } from './enqueue.ts';
+import { OUTBOX_CHANNEL, type NotifiedQueue } from './enqueue.ts';
 
 /**
- * LISTENs for outbox notifications (sent on commit by any replica sharing the database) and wakes
- * the dispatcher. Reconnects with backoff when the connection drops; polling covers the gap.
+ * LISTENs for outbox and webhook notifications (sent on commit by any replica sharing the database)
+ * and wakes the dispatcher of the queue a notification names; on (re)connect, both, since anything
+ * may have been committed meanwhile. Reconnects with backoff when the connection drops; polling
+ * covers the gap.
  */
 export class OutboxListener {
   private client: pg.Client | undefined;
@@ -14,7 +16,7 @@ export class OutboxListener {
 
   constructor(
     private readonly connectionString: string,
-    private readonly onNotify: () => void,
+    private readonly onNotify: (queue: NotifiedQueue | 'all') => void,
     private readonly logger: Logger,
   ) {}
 
@@ -26,7 +28,7 @@ export class OutboxListener {
   async start(): Promise<void> {
     if (this.stopped) return;
     const client = new pg.Client({ connectionString: this.connectionString, application_name: 'bridge-node-listener' });
-    client.on('notification', () => this.onNotify());
+    client.on('notification', (n) => this.onNotify(n.payload === 'webhooks' ? 'webhooks' : n.payload === 'outbox' ? 'outbox' : 'all'));
     client.on('error', () => this.reconnect(client));
     client.on('end', () => this.reconnect(client));
     try {
@@ -35,7 +37,7 @@ export class OutboxListener {
       this.client = client;
       this.retryMs = 500;
       // Anything committed while we were not listening is picked up now.
-      this.onNotify();
+      this.onNotify('all');
     } catch {
       this.reconnect(client);
     }

@@ -1,8 +1,9 @@
-import { sql } from 'drizzle-orm';
 import type { Referral, ReferralCreate, ReferralRequestBody } from '@bridge/contract';
 import { contentDigest, pairwisePseudonym } from '@bridge/crypto';
-import { referrals, referralStatusHistory } from '../db/schema/index.ts';
-import { appendAudit } from '../audit/append.ts';
+import { referrals } from '../db/schema/index.ts';
+import { addAudit } from '../audit/append.ts';
+import { Statement } from '../db/statement.ts';
+import { addHistory } from './lifecycle.ts';
 import { enqueueMessage } from '../outbox/enqueue.ts';
 import { findPeer } from '../peers/peers.ts';
 import { BridgeError } from '../errors.ts';
@@ -12,7 +13,7 @@ import { responseDeadlines } from '../config.ts';
 import type { Executor } from '../db/client.ts';
 import { toReferral } from './view.ts';
 import { disclose } from '../consent/disclosure.ts';
-import { recordEvent } from '../events/record.ts';
+import { addEvent } from '../events/record.ts';
 
 /**
  * Records a new outbound referral and queues its `referral.request` in the caller's transaction:
@@ -48,12 +49,16 @@ export async function createReferral(tx: Executor, ctx: NodeContext, input: Refe
       overdueFlaggedAt: null,
     };
     const history = { referralId: id, status: 'requested', at: now, by: ctx.config.nodeId, reason: null, note: null };
-    // The referral and its first history row in one statement (the foreign key is checked at its end).
-    await tx.execute(sql`with inserted as (${tx.insert(referrals).values(row).getSQL()}) ${tx.insert(referralStatusHistory).values(history).getSQL()}`);
+    // The referral, its history, its message, their audit events and its event: one statement
+    // (foreign keys are checked at its end).
+    const statement = new Statement();
+    statement.write(tx.insert(referrals).values(row));
+    addHistory(statement, tx, history);
     const body = requestBody(ctx, input);
-    await appendAudit(tx, { type: 'referral.created', actor, at: now, peerNodeId: peer.nodeId, referralId: id, digest: contentDigest(body) });
-    await enqueueMessage(tx, ctx, { peerNodeId: peer.nodeId, referralId: id, type: 'referral.request', body, actor }, { firstOfReferral: true });
-    await recordEvent(tx, ctx, { type: 'referral.created', referralId: id, direction: 'outbound', peer: peer.nodeId, status: 'requested' });
+    addAudit(statement, tx, { type: 'referral.created', actor, at: now, peerNodeId: peer.nodeId, referralId: id, digest: contentDigest(body) });
+    await enqueueMessage(tx, ctx, { peerNodeId: peer.nodeId, referralId: id, type: 'referral.request', body, actor }, { firstOfReferral: true, statement });
+    addEvent(statement, tx, ctx, { type: 'referral.created', referralId: id, direction: 'outbound', peer: peer.nodeId, status: 'requested' });
+    await statement.run(tx);
     return toReferral(row, [history], { now, deadlines: responseDeadlines(ctx.config) });
   }
 }

@@ -2,8 +2,9 @@ import { asc, eq, inArray } from 'drizzle-orm';
 import { Outcome, RejectionReason, ReferralStatus } from '@bridge/contract';
 import { referrals, referralStatusHistory } from '../db/schema/index.ts';
 import type { Executor } from '../db/client.ts';
-import { recordStatusChange } from '../events/record.ts';
-import { appendAudit } from '../audit/append.ts';
+import { addEvent, statusChangedEvent } from '../events/record.ts';
+import { addAudit, appendAudit } from '../audit/append.ts';
+import { Statement } from '../db/statement.ts';
 import { BridgeError } from '../errors.ts';
 import type { NodeContext } from '../context.ts';
 
@@ -86,13 +87,26 @@ export async function changeStatus(
   referral: ReferralRow,
   change: StatusChangeInput,
   audit: { actor: string; messageId?: string },
+  into?: Gathered,
 ): Promise<void> {
   const party = partyOf(ctx, referral, change.by);
   const refusal = party ? transitionRefusal(referral.status as ReferralStatus, change.status, party) : `${change.by} is not a party to this referral`;
   if (refusal) throw new BridgeError(409, 'illegal_transition', refusal);
-  await writeChange(tx, ctx, referral, change, audit, {});
+  await writeChange(tx, ctx, referral, change, audit, {}, into);
 }
 
+/**
+ * Where a caller gathers this change's writes with its own, to run them as one statement itself.
+ * `rowInserted`: the caller's statement inserts the referral row already with the new status (a
+ * statement's writes cannot update a row another of its writes inserts), so none is updated here;
+ * its first history entry is added (`addHistory`) before this change's.
+ */
+export interface Gathered {
+  statement: Statement;
+  rowInserted?: boolean;
+}
+
+/** The row update, its history entry, its audit event and its event: one statement (or the caller's). */
 async function writeChange(
   tx: Executor,
   ctx: NodeContext,
@@ -100,11 +114,13 @@ async function writeChange(
   change: StatusChangeInput,
   audit: { actor: string; messageId?: string },
   auditExtra: Record<string, unknown>,
+  into?: Gathered,
 ): Promise<void> {
   const now = ctx.clock.now();
-  await tx.update(referrals).set({ status: change.status, updatedAt: now }).where(eq(referrals.id, referral.id));
-  await tx.insert(referralStatusHistory).values(historyValues(referral.id, change));
-  await appendAudit(tx, {
+  const statement = into?.statement ?? new Statement();
+  if (!into?.rowInserted) statement.write(tx.update(referrals).set({ status: change.status, updatedAt: now }).where(eq(referrals.id, referral.id)));
+  addHistory(statement, tx, historyValues(referral.id, change));
+  addAudit(statement, tx, {
     type: 'referral.status',
     actor: audit.actor,
     at: now,
@@ -113,8 +129,14 @@ async function writeChange(
     messageId: audit.messageId ?? null,
     detail: { status: change.status, from: referral.status, ...(change.reason === undefined ? {} : { reason: change.reason }), ...auditExtra },
   });
-  await recordStatusChange(tx, ctx, { referralId: referral.id, direction: referral.direction as 'inbound' | 'outbound', peer: referral.peerNodeId, from: referral.status, to: change.status, reason: change.reason });
+  addEvent(statement, tx, ctx, statusChangedEvent({ referralId: referral.id, direction: referral.direction as 'inbound' | 'outbound', peer: referral.peerNodeId, from: referral.status, to: change.status, reason: change.reason }));
+  if (!into) await statement.run(tx);
   referral.status = change.status;
+}
+
+/** A history entry as a row of the one history INSERT of a statement (entries are read in id order). */
+export function addHistory(statement: Statement, tx: Executor, entry: typeof referralStatusHistory.$inferInsert): void {
+  statement.insert(referralStatusHistory, [entry], (rows) => tx.insert(referralStatusHistory).values(rows));
 }
 
 const historyValues = (referralId: string, change: StatusChangeInput) => ({

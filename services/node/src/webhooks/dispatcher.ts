@@ -69,7 +69,8 @@ export class WebhookDispatcher {
         .select()
         .from(webhookDeliveries)
         .where(claimable(webhookDeliveries, now))
-        .orderBy(webhookDeliveries.nextAttemptAt, webhookDeliveries.createdAt)
+        // Events of one transaction share their time: their ids keep their order.
+        .orderBy(webhookDeliveries.nextAttemptAt, webhookDeliveries.createdAt, webhookDeliveries.eventId)
         .limit(1)
         .for('update', { skipLocked: true });
       if (!row) return undefined;
