@@ -522,11 +522,12 @@ function busyPct(from: { busy: number; total: number }): number {
 
 // ---------------------------------------------------------------- statements per referral
 
-type StatementCounts = Record<NodeId, Record<string, number>>;
+/** Per node: statements sent so far by first keyword, and the CPU time its process has used (µs). */
+type StatementCounts = Record<NodeId, { counts: Record<string, number>; cpuUs: number }>;
 
 async function statementCounts(nodes: Record<NodeId, NodeProcess>): Promise<StatementCounts> {
   const out = {} as StatementCounts;
-  for (const { id } of NODES) out[id] = JSON.parse(await nodes[id].call({ type: 'statements' })) as Record<string, number>;
+  for (const { id } of NODES) out[id] = JSON.parse(await nodes[id].call({ type: 'statements' })) as StatementCounts[NodeId];
   return out;
 }
 
@@ -537,7 +538,11 @@ async function referralCount(db: DatabaseHandle): Promise<number> {
 
 interface StatementsPerReferral {
   referrals: number;
-  /** Per node: all statements, then by first keyword (begin, commit, select, insert, update, ...). */
+  /**
+   * Per node: all statements, then by first keyword (begin, commit, select, insert, update, ...),
+   * and `cpu_ms`, the CPU time (user + system) the node process used per referral: unlike
+   * throughput, it hardly moves with the machine's noise.
+   */
   atina: Record<string, number>;
   pvpt: Record<string, number>;
 }
@@ -545,15 +550,16 @@ interface StatementsPerReferral {
 /** What each node sent to PostgreSQL between two snapshots, divided by the referrals created meanwhile. */
 function perReferral(from: StatementCounts, to: StatementCounts, referrals: number): StatementsPerReferral {
   const side = (id: NodeId) => {
-    const kinds = new Set([...Object.keys(from[id]), ...Object.keys(to[id])]);
+    const kinds = new Set([...Object.keys(from[id].counts), ...Object.keys(to[id].counts)]);
     const out: Record<string, number> = { total: 0 };
     for (const k of [...kinds].sort()) {
-      const d = (to[id][k] ?? 0) - (from[id][k] ?? 0);
+      const d = (to[id].counts[k] ?? 0) - (from[id].counts[k] ?? 0);
       if (d === 0) continue;
       out[k] = Math.round((d / Math.max(1, referrals)) * 100) / 100;
       out.total! += d;
     }
     out.total = Math.round((out.total! / Math.max(1, referrals)) * 100) / 100;
+    out.cpu_ms = Math.round((to[id].cpuUs - from[id].cpuUs) / 10 / Math.max(1, referrals)) / 100;
     return out;
   };
   return { referrals, atina: side('atina'), pvpt: side('pvpt') };

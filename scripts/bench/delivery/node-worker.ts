@@ -92,8 +92,10 @@ async function handle(cmd: WorkerCommand): Promise<string> {
       const { token } = await createClient(node.ctx.db, config, { name: 'bench load generator', scopes: ['referrals:read', 'referrals:write'], ttlDays: 1 }, 'bench', new Date());
       return token;
     }
-    case 'statements':
-      return JSON.stringify(statements);
+    case 'statements': {
+      const { user, system } = process.cpuUsage();
+      return JSON.stringify({ counts: statements, cpuUs: user + system });
+    }
     case 'stop':
       await stop();
       return 'stopped';
