@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { auditEvents } from '../db/schema/index.ts';
 import type { Executor } from '../db/client.ts';
-import type { Statement } from '../db/statement.ts';
+import { insertSql, type Fragment, type Statement } from '../db/statement.ts';
 
 export type AuditEventType =
   | 'referral.created'
@@ -75,23 +75,22 @@ export async function appendAuditMany(tx: Executor, events: AuditEvent[]): Promi
  * transaction, so nothing is changed without its audit event.
  */
 export async function appendAudit(tx: Executor, event: AuditEvent): Promise<number> {
-  const [row] = await auditInsert(tx, event).returning({ idx: auditEvents.idx });
+  const [row] = await tx.insert(auditEvents).values(toRow(event)).returning({ idx: auditEvents.idx });
   return row!.idx;
 }
 
 /**
- * The INSERT of one event, not yet run: for a `Statement` that gathers a transaction's writes. `idx`
- * is given when the caller needs the event id before the write (a receipt names it): it then comes
- * from `nextAuditIdx`, drawn in an earlier statement of the same transaction.
+ * The INSERT of one event whose id the caller drew before the write (a receipt names it), with
+ * `NEXT_AUDIT_IDX` in an earlier statement of the same transaction: a write for a `Statement`.
  */
-export function auditInsert(tx: Executor, event: AuditEvent, idx?: number) {
-  return idx === undefined ? tx.insert(auditEvents).values(toRow(event)) : tx.insert(auditEvents).overridingSystemValue().values({ ...toRow(event), idx });
+export function auditInsertWithIdx(event: AuditEvent, idx: number): Fragment {
+  return insertSql(auditEvents, [{ ...toRow(event), idx }], { overridingSystemValue: true });
 }
 
 /** `appendAudit` as a row of the one audit INSERT of a `Statement` (events keep the order they were added in). */
-export function addAudit(statement: Statement, tx: Executor, event: AuditEvent): void {
-  statement.insert(auditEvents, [toRow(event)], (rows) => tx.insert(auditEvents).values(rows));
+export function addAudit(statement: Statement, event: AuditEvent): void {
+  statement.insert(auditEvents, [toRow(event)]);
 }
 
-/** SQL for the next event id, to select along with other reads (see `auditInsert`). */
+/** SQL for the next event id, to select along with other reads (see `auditInsertWithIdx`). */
 export const NEXT_AUDIT_IDX = sql`nextval(pg_get_serial_sequence('audit_events', 'idx'))::bigint`;

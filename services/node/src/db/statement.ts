@@ -1,11 +1,84 @@
-import { getTableName, sql, type SQL } from 'drizzle-orm';
+import { getTableColumns, getTableName, type Column, type SQL } from 'drizzle-orm';
 import type { PgDialect, PgTable } from 'drizzle-orm/pg-core';
 import { createHash } from 'node:crypto';
 import { preparedQuery, type Executor } from './client.ts';
 
-type Query = SQL | { getSQL(): SQL };
+/** SQL text whose placeholders are `$1…$n`, numbered from 1 within the fragment, and their values. */
+export interface Fragment {
+  text: string;
+  params: unknown[];
+}
 
-const toSQL = (q: Query): SQL => ('getSQL' in q ? q.getSQL() : q);
+type Query = SQL | { getSQL(): SQL };
+type Piece = Fragment | Query;
+
+const isFragment = (p: Piece): p is Fragment => typeof (p as Fragment).text === 'string';
+const quote = (name: string) => `"${name.replace(/"/g, '""')}"`;
+
+interface TableInfo {
+  name: string;
+  /** Insertable columns by property key, in table order (as drizzle's own INSERT lists them). */
+  columns: Array<[string, Column]>;
+}
+const tableInfo = new WeakMap<PgTable, TableInfo>();
+function infoOf(table: PgTable): TableInfo {
+  let info = tableInfo.get(table);
+  if (!info) {
+    const columns = Object.entries(getTableColumns(table)).filter(([, c]) => !(c as unknown as { shouldDisableInsert(): boolean }).shouldDisableInsert());
+    if (columns.some(([, c]) => c.defaultFn !== undefined || c.onUpdateFn !== undefined)) {
+      throw new Error(`${getTableName(table)}: columns with $defaultFn/$onUpdateFn are not supported here`);
+    }
+    info = { name: quote(getTableName(table)), columns };
+    tableInfo.set(table, info);
+  }
+  return info;
+}
+
+/** A value as the column's driver value (drizzle's own mapping: dates, JSON, arrays). */
+const driverValue = (column: Column, value: unknown) => (value === null ? null : column.mapToDriverValue(value));
+
+/**
+ * `insert into <table> (<every insertable column>) values (…), (…) [returning …]`, as drizzle's
+ * `tx.insert(table).values(rows)` writes it (an absent value is `default`), built straight from
+ * the table's columns: on the hot paths walking drizzle's query tree cost more than the database did.
+ * `returning` is raw SQL over the table's column names.
+ */
+export function insertSql<T extends object>(table: PgTable, rows: T[], options: { returning?: string; overridingSystemValue?: boolean } = {}): Fragment {
+  if (rows.length === 0) throw new Error('insertSql needs at least one row');
+  const { name, columns } = infoOf(table);
+  const params: unknown[] = [];
+  const tuples = rows.map((row) => {
+    const values = columns.map(([key, column]) => {
+      const value = (row as Record<string, unknown>)[key];
+      if (value === undefined) return 'default';
+      params.push(driverValue(column, value));
+      return `$${params.length}`;
+    });
+    return `(${values.join(', ')})`;
+  });
+  const text =
+    `insert into ${name} (${columns.map(([, c]) => quote(c.name)).join(', ')})` +
+    `${options.overridingSystemValue ? ' overriding system value' : ''} values ${tuples.join(', ')}` +
+    `${options.returning ? ` returning ${options.returning}` : ''}`;
+  return { text, params };
+}
+
+/** `update <table> set <values> where <column> = <value>`, built like `insertSql`. */
+export function updateSql<T extends object>(table: PgTable, values: Partial<T>, where: { column: Column; value: unknown }): Fragment {
+  const { name } = infoOf(table);
+  const all = getTableColumns(table);
+  const params: unknown[] = [];
+  const set = Object.entries(values)
+    .filter(([, v]) => v !== undefined)
+    .map(([key, value]) => {
+      const column = all[key];
+      if (!column) throw new Error(`${name} has no column ${key}`);
+      params.push(driverValue(column, value));
+      return `${quote(column.name)} = $${params.length}`;
+    });
+  params.push(driverValue(where.column, where.value));
+  return { text: `update ${name} set ${set.join(', ')} where ${quote(where.column.name)} = $${params.length}`, params };
+}
 
 /**
  * Several writes of one transaction sent as one statement: each write is a data-modifying CTE of
@@ -22,31 +95,30 @@ const toSQL = (q: Query): SQL => ('getSQL' in q ? q.getSQL() : q);
  * into one multi-row INSERT, in the order they were added.
  */
 export class Statement {
-  private readonly ctes: SQL[] = [];
-  private readonly outputs: SQL[] = [];
-  private readonly inserts = new Map<string, { build: (rows: object[]) => Query; rows: object[]; then: Array<(name: string) => void> }>();
+  private readonly ctes: Array<{ name: string; piece: Piece }> = [];
+  private readonly outputs: Array<{ alias: string; piece: Piece }> = [];
+  private readonly inserts = new Map<PgTable, { rows: object[]; returning: string | undefined; then: Array<(name: string) => void> }>();
   private names = 0;
 
   /**
-   * Adds rows to the one INSERT into `table`, built by `build` with all of them when the statement
-   * runs. `then` (once per key) is called with that INSERT's CTE
-   * name, to add writes that read its RETURNING.
+   * Adds rows to the one INSERT into `table`, written when the statement runs. `then` (the first
+   * one given per table) is called with that INSERT's CTE name, to add writes that read its
+   * `returning` columns.
    */
-  insert<T extends object>(table: PgTable, rows: T[], build: (rows: T[]) => Query, then?: (name: string) => void): void {
-    const id = getTableName(table);
-    let group = this.inserts.get(id);
+  insert<T extends object>(table: PgTable, rows: T[], options: { returning?: string; then?: (name: string) => void } = {}): void {
+    let group = this.inserts.get(table);
     if (!group) {
-      group = { build: build as (rows: object[]) => Query, rows: [], then: [] };
-      this.inserts.set(id, group);
+      group = { rows: [], returning: options.returning, then: [] };
+      this.inserts.set(table, group);
     }
     group.rows.push(...rows);
-    if (then && group.then.length === 0) group.then.push(then);
+    if (options.then && group.then.length === 0) group.then.push(options.then);
   }
 
   /** Adds a write; returns its CTE name, which later writes or outputs may read (if it has RETURNING). */
-  write(query: Query): string {
+  write(piece: Piece): string {
     const name = `w${this.names++}`;
-    this.ctes.push(sql`${sql.identifier(name)} as (${toSQL(query)})`);
+    this.ctes.push({ name, piece });
     return name;
   }
 
@@ -54,8 +126,8 @@ export class Statement {
    * Adds a read that must run (a CTE that selects runs only when read): its value is the result
    * column `alias`, e.g. a `pg_notify` call or a RETURNING value the caller needs.
    */
-  output(alias: string, expression: SQL): void {
-    this.outputs.push(sql`(${expression}) as ${sql.identifier(alias)}`);
+  output(alias: string, expression: Piece): void {
+    this.outputs.push({ alias, piece: expression });
   }
 
   get empty(): boolean {
@@ -68,18 +140,30 @@ export class Statement {
    * statement it prepared, so only shapes that repeat are prepared.
    */
   async run<R extends Record<string, unknown> = Record<string, unknown>>(tx: Executor, options: { prepare?: boolean } = {}): Promise<R> {
-    for (const group of this.inserts.values()) {
-      const name = this.write(group.build(group.rows));
+    for (const [table, group] of this.inserts) {
+      const name = this.write(insertSql(table, group.rows, { returning: group.returning }));
       for (const then of group.then) then(name);
     }
     this.inserts.clear();
     if (this.empty) return {} as R;
-    const columns = this.outputs.length > 0 ? sql.join(this.outputs, sql`, `) : sql`1 as done`;
-    const query = this.ctes.length > 0 ? sql`with ${sql.join(this.ctes, sql`, `)} select ${columns}` : sql`select ${columns}`;
+    const dialect = (tx as unknown as { dialect: PgDialect }).dialect;
+    const params: unknown[] = [];
+    // Each piece numbers its placeholders from $1: shift them past the ones before it.
+    const place = (piece: Piece): string => {
+      const { text, params: own } = isFragment(piece) ? piece : (({ sql, params }) => ({ text: sql, params }))(dialect.sqlToQuery('getSQL' in piece ? piece.getSQL() : piece));
+      const offset = params.length;
+      params.push(...own);
+      return offset === 0 ? text : text.replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) + offset}`);
+    };
+    const ctes = this.ctes.map(({ name, piece }) => `${quote(name)} as (${place(piece)})`);
+    const columns = this.outputs.length > 0 ? this.outputs.map(({ alias, piece }) => `(${place(piece)}) as ${quote(alias)}`).join(', ') : '1 as done';
+    const text = ctes.length > 0 ? `with ${ctes.join(', ')} select ${columns}` : `select ${columns}`;
+    if (options.prepare === false) {
+      const { client } = (tx as unknown as { _: { session: { client: { query(q: { text: string; values: unknown[] }): Promise<{ rows: R[] }> } } } })._.session;
+      return (await client.query({ text, values: params })).rows[0] ?? ({} as R);
+    }
     // A path gathers the same writes every time, so its text repeats: PostgreSQL plans it once per
     // connection (planning a statement of many CTEs costs more than running it).
-    if (options.prepare === false) return ((await tx.execute(query)).rows[0] ?? {}) as R;
-    const { sql: text, params } = (tx as unknown as { dialect: PgDialect }).dialect.sqlToQuery(query);
     const [row] = await preparedQuery<R>(tx, `bridge_${createHash('sha1').update(text).digest('base64url')}`, text, params);
     return row ?? ({} as R);
   }

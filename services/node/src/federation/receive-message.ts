@@ -5,7 +5,7 @@ import { mayShareText, overDisclosed } from '../consent/disclosure.ts';
 import { currentKey, isCryptoError, openMessage, signReceipt, type OpenedMessage } from '@bridge/crypto';
 import { inboundMessages, referrals } from '../db/schema/index.ts';
 import type { Executor } from '../db/client.ts';
-import { appendAudit, auditInsert, NEXT_AUDIT_IDX } from '../audit/append.ts';
+import { appendAudit, auditInsertWithIdx, NEXT_AUDIT_IDX } from '../audit/append.ts';
 import { epochSeconds, newId } from '../clock.ts';
 import { BridgeError } from '../errors.ts';
 import { messageContentDigest } from '../outbox/enqueue.ts';
@@ -17,7 +17,7 @@ import { applyConsentRevoke, applyErasureConfirm } from '../consent/erasure.ts';
 import { applyDisclose } from '../referrals/disclose.ts';
 import { applyInfoRequest, applyInfoResponse } from '../referrals/info-requests.ts';
 import { addEvent } from '../events/record.ts';
-import { Statement } from '../db/statement.ts';
+import { insertSql, Statement } from '../db/statement.ts';
 
 /**
  * Receives one sealed message: opens and verifies it, then in one transaction stores it, applies
@@ -93,8 +93,7 @@ async function deliver(ctx: NodeContext, opened: OpenedMessage, now: Date): Prom
       currentKey(ctx.config.keys.signing, now),
     );
     statement.write(
-      auditInsert(
-        tx,
+      auditInsertWithIdx(
         {
           type: 'message.received',
           actor: claims.iss,
@@ -108,7 +107,7 @@ async function deliver(ctx: NodeContext, opened: OpenedMessage, now: Date): Prom
         logIndex,
       ),
     );
-    statement.write(tx.insert(inboundMessages).values({
+    statement.write(insertSql(inboundMessages, [{
       issuer: claims.iss,
       id: claims.jti,
       referralId: claims.type === 'ping' ? null : claims.referralId,
@@ -119,7 +118,7 @@ async function deliver(ctx: NodeContext, opened: OpenedMessage, now: Date): Prom
       receipt,
       logIndex,
       receivedAt: now,
-    }));
+    }]));
     await statement.run(tx);
     applied = true;
     return { receipt };
@@ -213,9 +212,9 @@ async function apply(tx: Executor, ctx: NodeContext, claims: MessageClaims, now:
       // Delivery is the receiver's first status change, made (and told to its systems) like every
       // other one; the row is inserted with it already made, as one statement's writes cannot
       // update a row another of them inserts.
-      statement.write(tx.insert(referrals).values({ ...created, status: 'received' }));
-      addHistory(statement, tx, { referralId: claims.referralId, status: 'requested', at: new Date(claims.iat * 1000), by: claims.iss });
-      addEvent(statement, tx, ctx, { type: 'referral.received', referralId: claims.referralId, direction: 'inbound', peer: claims.iss, status: 'received' });
+      statement.write(insertSql(referrals, [{ ...created, status: 'received' }]));
+      addHistory(statement, { referralId: claims.referralId, status: 'requested', at: new Date(claims.iat * 1000), by: claims.iss });
+      addEvent(statement, ctx, { type: 'referral.received', referralId: claims.referralId, direction: 'inbound', peer: claims.iss, status: 'received' });
       await changeStatus(tx, ctx, created, { status: 'received', by: ctx.config.nodeId, at: now }, { actor: 'system', messageId: claims.jti }, { statement, rowInserted: true });
       return;
     }

@@ -34,7 +34,7 @@ async function applyDelivered(tx: Executor, ctx: NodeContext, message: OutboxRow
       await applyPeerChange(tx, ctx, referral, { status: 'received', from: 'requested', by: receipt.iss }, () => at, { actor: receipt.iss, messageId: message.id });
     }
   }
-  addEvent(statement, tx, ctx, { type: 'referral.message_delivered', referralId: referral.id, direction: referral.direction as 'inbound' | 'outbound', peer: message.peerNodeId, status: referral.status, messageId: message.id, messageType: message.type as MessageType });
+  addEvent(statement, ctx, { type: 'referral.message_delivered', referralId: referral.id, direction: referral.direction as 'inbound' | 'outbound', peer: message.peerNodeId, status: referral.status, messageId: message.id, messageType: message.type as MessageType });
 }
 
 /** A message of a referral was given up after its deadline: its organisation is told, in the same transaction. */
@@ -96,7 +96,7 @@ export async function recordDelivered(tx: Executor, ctx: NodeContext, deliveries
       statement = new Statement();
       inStatement.clear();
     }
-    addAudit(statement, tx, { type: 'message.delivered', actor: 'system', at: d.at, peerNodeId: d.peerNodeId, referralId: d.row.referralId, messageId: d.row.id, digest: d.claims.digest, detail: { receiptLogIndex: d.claims.logIndex } });
+    addAudit(statement, { type: 'message.delivered', actor: 'system', at: d.at, peerNodeId: d.peerNodeId, referralId: d.row.referralId, messageId: d.row.id, digest: d.claims.digest, detail: { receiptLogIndex: d.claims.logIndex } });
     if (d.row.referralId) {
       inStatement.add(d.row.referralId);
       await applyDelivered(tx, ctx, d.row, d.claims, byId.get(d.row.referralId), statement);

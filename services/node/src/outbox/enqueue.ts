@@ -3,7 +3,7 @@ import { contentDigest, type Digest } from '@bridge/crypto';
 import { outboxMessages, referrals } from '../db/schema/index.ts';
 import type { Executor } from '../db/client.ts';
 import { addAudit } from '../audit/append.ts';
-import { Statement } from '../db/statement.ts';
+import { insertSql, Statement } from '../db/statement.ts';
 import { newId } from '../clock.ts';
 import type { NodeContext } from '../context.ts';
 
@@ -12,7 +12,7 @@ export const OUTBOX_CHANNEL = 'bridge_outbox';
 export type NotifiedQueue = 'outbox' | 'webhooks';
 
 /** The SELECT that wakes, on commit, the dispatchers of `queue` on every replica sharing the database. */
-export const notifySql = (queue: NotifiedQueue) => sql`select pg_notify(${OUTBOX_CHANNEL}, ${queue})`;
+export const notifyText = (queue: NotifiedQueue) => `select pg_notify('${OUTBOX_CHANNEL}', '${queue}')`;
 
 export interface NewMessage {
   peerNodeId: string;
@@ -56,7 +56,7 @@ export async function enqueueMessage(
   const prev = previous?.contentDigest ?? null;
   const id = newId();
   const digest = messageContentDigest({ ...message, seq, prev });
-  const insert = tx.insert(outboxMessages).values({
+  const insert = insertSql(outboxMessages, [{
     id,
     peerNodeId: message.peerNodeId,
     referralId: message.referralId,
@@ -69,17 +69,17 @@ export async function enqueueMessage(
     nextAttemptAt: now,
     deadlineAt: new Date(now.getTime() + ctx.config.delivery.deadlineMs),
     createdAt: now,
-  });
+  }]);
   // The row, its audit event and the wake-up of every replica's dispatcher (sent on commit).
   const statement = options.statement ?? new Statement();
   statement.write(insert);
-  statement.output('outbox_notified', notifySql('outbox'));
-  addAudit(statement, tx, { type: 'message.queued', actor: message.actor, at: now, peerNodeId: message.peerNodeId, referralId: message.referralId, messageId: id, digest, detail: { messageType: message.type, seq } });
+  statement.output('outbox_notified', { text: notifyText('outbox'), params: [] });
+  addAudit(statement, { type: 'message.queued', actor: message.actor, at: now, peerNodeId: message.peerNodeId, referralId: message.referralId, messageId: id, digest, detail: { messageType: message.type, seq } });
   if (!options.statement) await statement.run(tx);
   return id;
 }
 
 /** Wakes the outbox dispatchers of every replica sharing this database, on commit. */
 export async function notifyOutbox(tx: Executor): Promise<void> {
-  await tx.execute(notifySql('outbox'));
+  await tx.execute(sql.raw(notifyText('outbox')));
 }

@@ -2,7 +2,7 @@ import type { Referral, ReferralCreate, ReferralRequestBody } from '@bridge/cont
 import { contentDigest, pairwisePseudonym } from '@bridge/crypto';
 import { referrals } from '../db/schema/index.ts';
 import { addAudit } from '../audit/append.ts';
-import { Statement } from '../db/statement.ts';
+import { insertSql, Statement } from '../db/statement.ts';
 import { addHistory } from './lifecycle.ts';
 import { enqueueMessage } from '../outbox/enqueue.ts';
 import { findPeer } from '../peers/peers.ts';
@@ -52,12 +52,12 @@ export async function createReferral(tx: Executor, ctx: NodeContext, input: Refe
     // The referral, its history, its message, their audit events and its event: one statement
     // (foreign keys are checked at its end).
     const statement = new Statement();
-    statement.write(tx.insert(referrals).values(row));
-    addHistory(statement, tx, history);
+    statement.write(insertSql(referrals, [row]));
+    addHistory(statement, history);
     const body = requestBody(ctx, input);
-    addAudit(statement, tx, { type: 'referral.created', actor, at: now, peerNodeId: peer.nodeId, referralId: id, digest: contentDigest(body) });
+    addAudit(statement, { type: 'referral.created', actor, at: now, peerNodeId: peer.nodeId, referralId: id, digest: contentDigest(body) });
     await enqueueMessage(tx, ctx, { peerNodeId: peer.nodeId, referralId: id, type: 'referral.request', body, actor }, { firstOfReferral: true, statement });
-    addEvent(statement, tx, ctx, { type: 'referral.created', referralId: id, direction: 'outbound', peer: peer.nodeId, status: 'requested' });
+    addEvent(statement, ctx, { type: 'referral.created', referralId: id, direction: 'outbound', peer: peer.nodeId, status: 'requested' });
     await statement.run(tx);
     return toReferral(row, [history], { now, deadlines: responseDeadlines(ctx.config) });
   }

@@ -4,7 +4,7 @@ import { referrals, referralStatusHistory } from '../db/schema/index.ts';
 import type { Executor } from '../db/client.ts';
 import { addEvent, statusChangedEvent } from '../events/record.ts';
 import { addAudit, appendAudit } from '../audit/append.ts';
-import { Statement } from '../db/statement.ts';
+import { Statement, updateSql } from '../db/statement.ts';
 import { BridgeError } from '../errors.ts';
 import type { NodeContext } from '../context.ts';
 
@@ -118,9 +118,9 @@ async function writeChange(
 ): Promise<void> {
   const now = ctx.clock.now();
   const statement = into?.statement ?? new Statement();
-  if (!into?.rowInserted) statement.write(tx.update(referrals).set({ status: change.status, updatedAt: now }).where(eq(referrals.id, referral.id)));
-  addHistory(statement, tx, historyValues(referral.id, change));
-  addAudit(statement, tx, {
+  if (!into?.rowInserted) statement.write(updateSql(referrals, { status: change.status, updatedAt: now }, { column: referrals.id, value: referral.id }));
+  addHistory(statement, historyValues(referral.id, change));
+  addAudit(statement, {
     type: 'referral.status',
     actor: audit.actor,
     at: now,
@@ -129,14 +129,14 @@ async function writeChange(
     messageId: audit.messageId ?? null,
     detail: { status: change.status, from: referral.status, ...(change.reason === undefined ? {} : { reason: change.reason }), ...auditExtra },
   });
-  addEvent(statement, tx, ctx, statusChangedEvent({ referralId: referral.id, direction: referral.direction as 'inbound' | 'outbound', peer: referral.peerNodeId, from: referral.status, to: change.status, reason: change.reason }));
+  addEvent(statement, ctx, statusChangedEvent({ referralId: referral.id, direction: referral.direction as 'inbound' | 'outbound', peer: referral.peerNodeId, from: referral.status, to: change.status, reason: change.reason }));
   if (!into) await statement.run(tx);
   referral.status = change.status;
 }
 
 /** A history entry as a row of the one history INSERT of a statement (entries are read in id order). */
-export function addHistory(statement: Statement, tx: Executor, entry: typeof referralStatusHistory.$inferInsert): void {
-  statement.insert(referralStatusHistory, [entry], (rows) => tx.insert(referralStatusHistory).values(rows));
+export function addHistory(statement: Statement, entry: typeof referralStatusHistory.$inferInsert): void {
+  statement.insert(referralStatusHistory, [entry]);
 }
 
 const historyValues = (referralId: string, change: StatusChangeInput) => ({
