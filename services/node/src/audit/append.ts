@@ -1,4 +1,3 @@
-import { sql } from 'drizzle-orm';
 import { auditEvents } from '../db/schema/index.ts';
 import type { Executor } from '../db/client.ts';
 import { insertSql, type Fragment, type Statement } from '../db/statement.ts';
@@ -93,4 +92,4 @@ export function addAudit(statement: Statement, event: AuditEvent): void {
 }
 
 /** SQL for the next event id, to select along with other reads (see `auditInsertWithIdx`). */
-export const NEXT_AUDIT_IDX = sql`nextval(pg_get_serial_sequence('audit_events', 'idx'))::bigint`;
+export const NEXT_AUDIT_IDX_SQL = `nextval(pg_get_serial_sequence('audit_events', 'idx'))::bigint`;

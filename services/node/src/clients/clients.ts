@@ -1,4 +1,5 @@
 import { eq } from 'drizzle-orm';
+import { selectWhereEq } from '../db/statement.ts';
 import { currentKey, signApiToken } from '@bridge/crypto';
 import { apiClients } from '../db/schema/index.ts';
 import type { Database } from '../db/client.ts';
@@ -46,6 +47,6 @@ export async function revokeClient(db: Database, id: string, actor: string, now:
 }
 
 export async function findClient(db: Database, id: string) {
-  const [row] = await db.select().from(apiClients).where(eq(apiClients.id, id));
+  const [row] = await selectWhereEq<typeof apiClients.$inferSelect>(db, apiClients, apiClients.id, id);
   return row;
 }

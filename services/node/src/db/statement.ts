@@ -80,6 +80,34 @@ export function updateSql<T extends object>(table: PgTable, values: Partial<T>, 
   return { text: `update ${name} set ${set.join(', ')} where ${quote(where.column.name)} = $${params.length}`, params };
 }
 
+/** Every column of `table` as `"db_name" as "key"`, for a hand-written select or RETURNING read back with `mapRows`. */
+export function selectList(table: PgTable, alias?: string): string {
+  const prefix = alias ? `${quote(alias)}.` : '';
+  return Object.entries(getTableColumns(table))
+    .map(([key, c]) => `${prefix}${quote(c.name)} as ${quote(key)}`)
+    .join(', ');
+}
+
+/** Rows read with `selectList`, mapped as drizzle maps them (dates, JSON, arrays, 64-bit numbers). */
+export function mapRows<T>(table: PgTable, rows: Array<Record<string, unknown>>): T[] {
+  const all = Object.entries(getTableColumns(table));
+  for (const row of rows) for (const [key, c] of all) if (row[key] !== null && row[key] !== undefined) row[key] = c.mapFromDriverValue(row[key]);
+  return rows as T[];
+}
+
+/** A name for a prepared statement, the same for the same text on every connection and replica. */
+export const statementName = (text: string) => `bridge_${createHash('sha1').update(text).digest('base64url')}`;
+
+/**
+ * The rows of `table` whose `column` equals `value`, as drizzle's `select().from(table)` maps them,
+ * through a statement prepared once per connection: for the lookups every request or message makes
+ * (its client, its peer), where PostgreSQL spent more time parsing and planning than reading.
+ */
+export async function selectWhereEq<T>(tx: Executor, table: PgTable, column: Column, value: unknown): Promise<T[]> {
+  const text = `select ${selectList(table)} from ${infoOf(table).name} where ${quote(column.name)} = $1`;
+  return mapRows<T>(table, await preparedQuery<Record<string, unknown>>(tx, statementName(text), text, [driverValue(column, value)]));
+}
+
 /**
  * Several writes of one transaction sent as one statement: each write is a data-modifying CTE of
  * `with w0 as (…), w1 as (…) select …`. PostgreSQL runs every data-modifying CTE exactly once, to
@@ -164,7 +192,7 @@ export class Statement {
     }
     // A path gathers the same writes every time, so its text repeats: PostgreSQL plans it once per
     // connection (planning a statement of many CTEs costs more than running it).
-    const [row] = await preparedQuery<R>(tx, `bridge_${createHash('sha1').update(text).digest('base64url')}`, text, params);
+    const [row] = await preparedQuery<R>(tx, statementName(text), text, params);
     return row ?? ({} as R);
   }
 }

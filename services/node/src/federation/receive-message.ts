@@ -1,11 +1,11 @@
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import { MessageClaims, ReferralRequestBody, ReferralStatusBody, ReferralWithdrawBody, type Consent, type ServiceCode } from '@bridge/contract';
 import { addHistory, applyPeerChange, changeStatus, reasonRefusal, type PeerStatusChange } from '../referrals/lifecycle.ts';
 import { mayShareText, overDisclosed } from '../consent/disclosure.ts';
 import { currentKey, isCryptoError, openMessage, signReceipt, type OpenedMessage } from '@bridge/crypto';
 import { inboundMessages, referrals } from '../db/schema/index.ts';
-import type { Executor } from '../db/client.ts';
-import { appendAudit, auditInsertWithIdx, NEXT_AUDIT_IDX } from '../audit/append.ts';
+import { preparedQuery, type Executor } from '../db/client.ts';
+import { appendAudit, auditInsertWithIdx, NEXT_AUDIT_IDX_SQL } from '../audit/append.ts';
 import { epochSeconds, newId } from '../clock.ts';
 import { BridgeError } from '../errors.ts';
 import { messageContentDigest } from '../outbox/enqueue.ts';
@@ -72,9 +72,10 @@ async function deliver(ctx: NodeContext, opened: OpenedMessage, now: Date): Prom
     // Serialises the messages of one referral from one sender (order), then copies of one message
     // (exactly once). Always in this order (a select list is evaluated left to right), so two
     // transactions never wait on each other in a cycle.
-    await tx.execute(
-      sql`select pg_advisory_xact_lock(hashtextextended(${`referral/${claims.iss}/${claims.referralId}`}, 0)), pg_advisory_xact_lock(hashtextextended(${`message/${claims.iss}/${claims.jti}`}, 0))`,
-    );
+    await preparedQuery(tx, 'bridge_receive_locks', 'select pg_advisory_xact_lock(hashtextextended($1, 0)), pg_advisory_xact_lock(hashtextextended($2, 0))', [
+      `referral/${claims.iss}/${claims.referralId}`,
+      `message/${claims.iss}/${claims.jti}`,
+    ]);
     // Read once the locks are held (a later statement, so a later snapshot): what the checks need.
     const { seen, last, referralExists, logIndex } = await receiveState(tx, claims);
     if (seen) {
@@ -140,7 +141,8 @@ interface ReceiveState {
 
 /** One statement for the replay check, the order check, whether the referral exists, and the audit event id. */
 async function receiveState(tx: Executor, claims: MessageClaims): Promise<ReceiveState> {
-  const { rows } = await tx.execute<{
+  // Prepared: on every message, planning this read cost PostgreSQL three times what running it did.
+  const [row] = await preparedQuery<{
     seen_content_digest: string | null;
     seen_referral_id: string | null;
     seen_receipt: string | null;
@@ -148,18 +150,22 @@ async function receiveState(tx: Executor, claims: MessageClaims): Promise<Receiv
     last_content_digest: string | null;
     referral_exists: boolean;
     log_index: string;
-  }>(sql`
-    select s.content_digest as seen_content_digest, s.referral_id as seen_referral_id, s.receipt as seen_receipt,
-           l.seq as last_seq, l.content_digest as last_content_digest,
-           exists (select 1 from referrals r where r.id = ${claims.referralId}::uuid) as referral_exists,
-           ${NEXT_AUDIT_IDX} as log_index
-      from (select 1) as one
-      left join inbound_messages s on s.issuer = ${claims.iss} and s.id = ${claims.jti}::uuid
-      left join lateral (
-        select i.seq, i.content_digest from inbound_messages i
-         where i.issuer = ${claims.iss} and i.referral_id = ${claims.referralId}::uuid
-         order by i.seq desc limit 1) as l on true`);
-  const row = rows[0]!;
+  }>(
+    tx,
+    'bridge_receive_state',
+    `select s.content_digest as seen_content_digest, s.referral_id as seen_referral_id, s.receipt as seen_receipt,
+            l.seq as last_seq, l.content_digest as last_content_digest,
+            exists (select 1 from referrals r where r.id = $1::uuid) as referral_exists,
+            ${NEXT_AUDIT_IDX_SQL} as log_index
+       from (select 1) as one
+       left join inbound_messages s on s.issuer = $2 and s.id = $3::uuid
+       left join lateral (
+         select i.seq, i.content_digest from inbound_messages i
+          where i.issuer = $2 and i.referral_id = $1::uuid
+          order by i.seq desc limit 1) as l on true`,
+    [claims.referralId, claims.iss, claims.jti],
+  );
+  if (!row) throw new Error('receive state read returned no row');
   return {
     seen: row.seen_receipt === null ? undefined : { contentDigest: row.seen_content_digest!, referralId: row.seen_referral_id, receipt: row.seen_receipt },
     last: row.last_seq === null ? undefined : { seq: Number(row.last_seq), contentDigest: row.last_content_digest! },

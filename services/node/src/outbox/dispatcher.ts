@@ -1,5 +1,6 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
-import { alias } from 'drizzle-orm/pg-core';
+import { mapRows, selectList, statementName } from '../db/statement.ts';
+import { preparedQuery } from '../db/client.ts';
 import { currentKey, isCryptoError, sealMessage, sha256Digest, verifyReceipt } from '@bridge/crypto';
 import { ReceiptResponse, problemCodes } from '@bridge/contract';
 import { outboxMessages, peers } from '../db/schema/index.ts';
@@ -23,6 +24,22 @@ interface Claimed {
   /** performance.now() at the claim, for the delivery duration (the context clock may be moved). */
   claimedAt: number;
 }
+
+const CLAIM_SQL = `
+  update outbox_messages o
+     set status = 'sending', lease_until = $2::timestamptz, next_attempt_at = $2::timestamptz, attempts = o.attempts + 1
+   where o.id in (
+     select due.id from outbox_messages due
+      where due.status in ('queued', 'sending', 'retrying') and due.next_attempt_at <= $1::timestamptz
+        and (due.status <> 'sending' or due.lease_until < $1::timestamptz)
+        and not exists (
+          select 1 from outbox_messages p
+           where p.referral_id = due.referral_id and p.seq < due.seq and p.status <> 'delivered')
+      order by due.next_attempt_at, due.created_at
+      limit $3
+      for update of due skip locked)
+  returning ${selectList(outboxMessages, 'o')}`;
+const CLAIM_NAME = statementName(CLAIM_SQL);
 
 /** Messages claimed by one statement; the deliveries of a batch run concurrently. */
 const DEFAULT_BATCH_SIZE = 16;
@@ -126,27 +143,13 @@ export class Dispatcher {
     const now = ctx.clock.now();
     const nowIso = now.toISOString();
     const leaseUntil = new Date(now.getTime() + 2 * ctx.config.delivery.requestTimeoutMs);
-    const due = alias(outboxMessages, 'due');
     // Due (a `sending` row is due once its lease ran out: its next_attempt_at is the lease), and
     // nothing earlier of the same referral still undelivered, so seq n+1 never leaves before n.
-    const candidates = ctx.db
-      .select({ id: due.id })
-      .from(due)
-      .where(
-        sql`${due.status} in ('queued', 'sending', 'retrying') and ${due.nextAttemptAt} <= ${nowIso}
-          and (${due.status} <> 'sending' or ${due.leaseUntil} < ${nowIso})
-          and not exists (
-            select 1 from outbox_messages p
-            where p.referral_id = ${due.referralId} and p.seq < ${due.seq} and p.status <> 'delivered')`,
-      )
-      .orderBy(due.nextAttemptAt, due.createdAt)
-      .limit(batchSize)
-      .for('update', { of: due, skipLocked: true });
-    const rows = await ctx.db
-      .update(outboxMessages)
-      .set({ status: 'sending', leaseUntil, nextAttemptAt: leaseUntil, attempts: sql`${outboxMessages.attempts} + 1` })
-      .where(inArray(outboxMessages.id, candidates))
-      .returning();
+    // Prepared: it runs on every wake-up, and PostgreSQL spent as long planning it as running it.
+    const rows = mapRows<OutboxRow>(
+      outboxMessages,
+      await preparedQuery<Record<string, unknown>>(ctx.db, CLAIM_NAME, CLAIM_SQL, [nowIso, leaseUntil.toISOString(), batchSize]),
+    );
     if (rows.length === 0) return { claimed: [], taken: 0 };
     rows.sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
 

@@ -1,4 +1,5 @@
 import { eq } from 'drizzle-orm';
+import { selectWhereEq } from '../db/statement.ts';
 import { assertJwksConsistent, currentKey, nodeFingerprint, type PublicJwk } from '@bridge/crypto';
 import { NodeMetadata, Jwks } from '@bridge/contract';
 import { peers, type PeerStatus } from '../db/schema/index.ts';
@@ -67,7 +68,7 @@ export async function setPeerStatus(db: Database, nodeId: string, status: PeerSt
 }
 
 export async function findPeer(tx: Executor, nodeId: string): Promise<Peer | undefined> {
-  const [row] = await tx.select().from(peers).where(eq(peers.nodeId, nodeId));
+  const [row] = await selectWhereEq<Peer>(tx, peers, peers.nodeId, nodeId);
   return row;
 }
 
