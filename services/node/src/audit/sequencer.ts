@@ -13,6 +13,8 @@ export class AuditLogDamaged extends Error {
 
 /** Rows sequenced per transaction. */
 const BATCH = 2000;
+/** Leaves hashed between two returns to the event loop. */
+const YIELD_EVERY = 32;
 
 /**
  * Gives committed audit events their leaf index, one batch per transaction (Trillian-style):
@@ -34,6 +36,9 @@ export async function sequenceBatch(db: Executor): Promise<number> {
     const leaves: Array<typeof auditLeaves.$inferInsert> = [];
     const nodes: Array<[number, number, string]> = [];
     for (const row of rows) {
+      // Hashing a leaf costs tens of microseconds: a batch of a few seconds' events would hold the
+      // event loop for tens of milliseconds, in front of every request and delivery in flight.
+      if (leaves.length > 0 && leaves.length % YIELD_EVERY === 0) await new Promise((resolve) => setImmediate(resolve));
       const entry = toEntry(row);
       const leafIndex = start + leaves.length;
       const hash = auditLeafHash(entry, leafIndex);
