@@ -22,13 +22,19 @@ const LEASE_MS = 10_000;
  * Runs `operation` in a transaction at most once per (client, key). Same key and payload → the
  * stored response; same key while the first is running → 409; same key, other payload → 422.
  * Failures store nothing: the change rolled back, so the same key may be retried.
+ * `options.atomic`: see below.
  */
 export async function idempotent<T>(
   ctx: NodeContext,
   request: { clientId: string; key: string | undefined; fingerprint: unknown },
   operation: (tx: Executor) => Promise<{ status: number; body: T }>,
+  options: { atomic?: boolean } = {},
 ): Promise<IdempotentResult<T>> {
-  if (request.key === undefined) return { ...(await ctx.db.transaction(operation)), replayed: false };
+  if (request.key === undefined) {
+    // `atomic`: the operation reads, then makes all its writes in one statement, which PostgreSQL
+    // commits or rolls back as a whole; BEGIN and COMMIT would only add two round trips.
+    return { ...(await (options.atomic ? operation(ctx.db) : ctx.db.transaction(operation))), replayed: false };
+  }
   const { clientId, key } = request;
   const requestHash = contentDigest(request.fingerprint);
   const now = ctx.clock.now();

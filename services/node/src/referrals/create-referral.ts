@@ -17,7 +17,9 @@ import { addEvent } from '../events/record.ts';
 
 /**
  * Records a new outbound referral and queues its `referral.request` in the caller's transaction:
- * once the client has its 201, the message is in the outbox and will reach the peer.
+ * once the client has its 201, the message is in the outbox and will reach the peer. Every write
+ * goes in one statement, after the reads, so `tx` may also be the database itself (no transaction:
+ * the statement is atomic on its own); keep it so, or drop `atomic` from its route.
  */
 export async function createReferral(tx: Executor, ctx: NodeContext, input: ReferralCreate, actor: string): Promise<Referral> {
   const now = ctx.clock.now();

@@ -15,7 +15,7 @@ export const createReferralRoute: RouteModule = (app, ctx) => {
       const result = await idempotent(ctx, { clientId: client.id, key: request.headers['idempotency-key'], fingerprint: [op.method, op.path, request.body] }, async (tx) => ({
         status: 201,
         body: await createReferral(tx, ctx, request.body, `client:${client.id}`),
-      }));
+      }), { atomic: true });
       if (!result.replayed) ctx.wakeDispatcher();
       return reply.code(result.status).header('idempotent-replayed', String(result.replayed)).send(result.body);
     },
