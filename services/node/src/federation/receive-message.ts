@@ -17,7 +17,7 @@ import { applyConsentRevoke, applyErasureConfirm } from '../consent/erasure.ts';
 import { applyDisclose } from '../referrals/disclose.ts';
 import { applyInfoRequest, applyInfoResponse } from '../referrals/info-requests.ts';
 import { addEvent } from '../events/record.ts';
-import { insertSql, Statement } from '../db/statement.ts';
+import { insertSql, Statement, statementName } from '../db/statement.ts';
 
 /**
  * Receives one sealed message: opens and verifies it, then in one transaction stores it, applies
@@ -72,7 +72,7 @@ async function deliver(ctx: NodeContext, opened: OpenedMessage, now: Date): Prom
     // Serialises the messages of one referral from one sender (order), then copies of one message
     // (exactly once). Always in this order (a select list is evaluated left to right), so two
     // transactions never wait on each other in a cycle.
-    await preparedQuery(tx, 'bridge_receive_locks', 'select pg_advisory_xact_lock(hashtextextended($1, 0)), pg_advisory_xact_lock(hashtextextended($2, 0))', [
+    await preparedQuery(tx, RECEIVE_LOCKS_NAME, RECEIVE_LOCKS_SQL, [
       `referral/${claims.iss}/${claims.referralId}`,
       `message/${claims.iss}/${claims.jti}`,
     ]);
@@ -152,17 +152,8 @@ async function receiveState(tx: Executor, claims: MessageClaims): Promise<Receiv
     log_index: string;
   }>(
     tx,
-    'bridge_receive_state',
-    `select s.content_digest as seen_content_digest, s.referral_id as seen_referral_id, s.receipt as seen_receipt,
-            l.seq as last_seq, l.content_digest as last_content_digest,
-            exists (select 1 from referrals r where r.id = $1::uuid) as referral_exists,
-            ${NEXT_AUDIT_IDX_SQL} as log_index
-       from (select 1) as one
-       left join inbound_messages s on s.issuer = $2 and s.id = $3::uuid
-       left join lateral (
-         select i.seq, i.content_digest from inbound_messages i
-          where i.issuer = $2 and i.referral_id = $1::uuid
-          order by i.seq desc limit 1) as l on true`,
+    RECEIVE_STATE_NAME,
+    RECEIVE_STATE_SQL,
     [claims.referralId, claims.iss, claims.jti],
   );
   if (!row) throw new Error('receive state read returned no row');
@@ -173,6 +164,20 @@ async function receiveState(tx: Executor, claims: MessageClaims): Promise<Receiv
     logIndex: Number(row.log_index),
   };
 }
+
+const RECEIVE_LOCKS_SQL = 'select pg_advisory_xact_lock(hashtextextended($1, 0)), pg_advisory_xact_lock(hashtextextended($2, 0))';
+const RECEIVE_LOCKS_NAME = statementName(RECEIVE_LOCKS_SQL);
+const RECEIVE_STATE_SQL = `select s.content_digest as seen_content_digest, s.referral_id as seen_referral_id, s.receipt as seen_receipt,
+            l.seq as last_seq, l.content_digest as last_content_digest,
+            exists (select 1 from referrals r where r.id = $1::uuid) as referral_exists,
+            ${NEXT_AUDIT_IDX_SQL} as log_index
+       from (select 1) as one
+       left join inbound_messages s on s.issuer = $2 and s.id = $3::uuid
+       left join lateral (
+         select i.seq, i.content_digest from inbound_messages i
+          where i.issuer = $2 and i.referral_id = $1::uuid
+          order by i.seq desc limit 1) as l on true`;
+const RECEIVE_STATE_NAME = statementName(RECEIVE_STATE_SQL);
 
 /** A message applies only right after the previous one from the same sender for that referral. */
 function checkOrder(claims: MessageClaims, last: ReceiveState['last']): void {
