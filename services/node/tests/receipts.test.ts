@@ -107,6 +107,28 @@ describe('the sender checks every receipt', () => {
     });
   }
 
+  it('never follows a redirect: the copy goes to the pinned URL only', async () => {
+    const posted: string[] = [];
+    // Were the redirect followed, the second POST of the same message would get a valid receipt.
+    const { message, referral } = await sendWith(async (claims, digest, keys) => {
+      posted.push(claims.jti);
+      return posted.filter((id) => id === claims.jti).length === 1
+        ? { status: 307, body: {}, headers: { location: `${pvpt.url}/federation/v1/messages` } }
+        : { status: 200, body: { receipt: await signReceipt(receiptFor(claims, digest), keys.signing[0]!) } };
+    });
+    expect(posted.filter((id) => id === message.id)).toHaveLength(1);
+    expect(message).toMatchObject({ status: 'retrying', lastError: 'http_307', receipt: null, deliveredAt: null });
+    expect(referral.status).toBe('requested');
+  });
+
+  it('reads at most 64 KiB of an answer and refuses the rest', async () => {
+    const { message } = await sendWith(async (claims, digest, keys) => ({
+      status: 200,
+      body: { receipt: await signReceipt(receiptFor(claims, digest), keys.signing[0]!), padding: 'x'.repeat(100 * 1024) },
+    }));
+    expect(message).toMatchObject({ status: 'retrying', lastError: 'network_RESPONSE_TOO_LARGE', receipt: null, deliveredAt: null });
+  });
+
   it('delivers the held message once the peer answers with a valid receipt for a resent copy', async () => {
     const { message } = await sendWith(tampered((c) => ({ ...c, aud: 'csr-nis' })));
     pvpt.respond = tampered((c) => c);

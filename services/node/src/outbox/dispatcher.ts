@@ -1,6 +1,7 @@
 import { and, eq, sql } from 'drizzle-orm';
 import { mapRows, selectList, statementName } from '../db/statement.ts';
 import { preparedQuery } from '../db/client.ts';
+import { postOutbound } from '../http/outbound.ts';
 import { currentKey, isCryptoError, sealMessage, sha256Digest, verifyReceipt } from '@bridge/crypto';
 import { ReceiptResponse, problemCodes } from '@bridge/contract';
 import { outboxMessages, peers } from '../db/schema/index.ts';
@@ -207,16 +208,13 @@ export class Dispatcher {
     const { metrics } = ctx;
     let outcome: { receipt: string } | { error: string };
     try {
-      const res = await fetch(peer.messagesUrl, {
-        method: 'POST',
-        headers: { 'content-type': 'application/jose', accept: 'application/json' },
-        body: sealed,
-        // A message goes to the pinned URL only, never where a redirect points.
-        redirect: 'error',
-        signal: AbortSignal.timeout(ctx.config.delivery.requestTimeoutMs),
+      // A message goes to the pinned URL only, never where a redirect points.
+      const res = await postOutbound(peer.messagesUrl, sealed, { 'content-type': 'application/jose', accept: 'application/json' }, {
+        timeoutMs: ctx.config.delivery.requestTimeoutMs,
+        maxResponseBytes: MAX_ANSWER_BYTES,
       });
-      const payload: unknown = await res.json().catch(() => undefined);
-      if (res.ok) {
+      const payload = parseJson(res.text);
+      if (res.status >= 200 && res.status < 300) {
         const parsed = ReceiptResponse.safeParse(payload);
         outcome = parsed.success ? { receipt: parsed.data.receipt } : { error: 'receipt_invalid' };
       } else {
@@ -284,8 +282,21 @@ function peerProblemCode(payload: unknown): string | undefined {
   return typeof code === 'string' && (problemCodes as readonly string[]).includes(code) ? code : undefined;
 }
 
+/** A peer's answer is a receipt or a problem: a few kilobytes at most. */
+const MAX_ANSWER_BYTES = 64 * 1024;
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/** A failed request as a stable code: `timeout`, or `network_<code>` (ECONNREFUSED, ECONNRESET, …). */
 export function networkErrorCode(err: unknown): string {
-  const e = err as { name?: string; cause?: { code?: string } };
+  const e = err as { name?: string; code?: string; cause?: { code?: string } };
   if (e?.name === 'TimeoutError' || e?.name === 'AbortError') return 'timeout';
-  return e?.cause?.code ? `network_${e.cause.code}` : 'network_error';
+  const code = e?.cause?.code ?? e?.code;
+  return code && /^[A-Z0-9_]{1,40}$/.test(code) ? `network_${code}` : 'network_error';
 }

@@ -9,6 +9,7 @@ import { afterFailure } from '../outbox/backoff.ts';
 import { claimable } from '../outbox/claim.ts';
 import { WorkerPool } from '../outbox/worker-pool.ts';
 import { networkErrorCode } from '../outbox/dispatcher.ts';
+import { postOutbound } from '../http/outbound.ts';
 import { secretKeyMaterial } from './subscriptions.ts';
 import type { NodeContext } from '../context.ts';
 import { errorSummary } from '../log-safe.ts';
@@ -104,21 +105,19 @@ export class WebhookDispatcher {
     const timestamp = epochSeconds(ctx.clock.now());
     let error: string | undefined;
     try {
-      const res = await fetch(claimed.url, {
-        method: 'POST',
-        headers: {
+      const res = await postOutbound(
+        claimed.url,
+        claimed.body,
+        {
           'content-type': 'application/json',
           'webhook-id': claimed.eventId,
           'webhook-timestamp': String(timestamp),
           'webhook-signature': signWebhook(claimed.secret, { id: claimed.eventId, timestamp, body: claimed.body }),
         },
-        body: claimed.body,
-        redirect: 'error',
-        signal: AbortSignal.timeout(ctx.config.delivery.requestTimeoutMs),
-      });
-      // The receiver's answer is never kept or logged: only its status.
-      await res.body?.cancel().catch(() => {});
-      if (!res.ok) error = `http_${res.status}`;
+        // The receiver's answer is never kept or logged: only its status.
+        { timeoutMs: ctx.config.delivery.requestTimeoutMs, maxResponseBytes: 0 },
+      );
+      if (res.status < 200 || res.status >= 300) error = `http_${res.status}`;
     } catch (err) {
       error = networkErrorCode(err);
     }

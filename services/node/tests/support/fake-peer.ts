@@ -3,7 +3,7 @@ import { compactDecrypt, importJWK } from 'jose';
 import { generateNodeKeys, publicJwks, sha256Digest, type MessageClaims, type NodeKeySet } from '@bridge/crypto';
 import { nodeMetadata } from '../../src/federation/metadata.ts';
 
-export type Responder = (claims: MessageClaims, digest: string, keys: NodeKeySet) => Promise<{ status: number; body: unknown }>;
+export type Responder = (claims: MessageClaims, digest: string, keys: NodeKeySet) => Promise<{ status: number; body: unknown; headers?: Record<string, string> }>;
 
 export interface FakePeer {
   nodeId: string;
@@ -23,8 +23,8 @@ export async function startFakePeer(nodeId: string, respond: Responder): Promise
   let url = '';
   const peer: FakePeer = { nodeId, url, keys, received: [], respond, close: async () => {} };
   const server: Server = createServer(async (req, res) => {
-    const send = (status: number, body: unknown) => {
-      res.writeHead(status, { 'content-type': 'application/json' });
+    const send = (status: number, body: unknown, headers: Record<string, string> = {}) => {
+      res.writeHead(status, { 'content-type': 'application/json', ...headers });
       res.end(JSON.stringify(body));
     };
     if (req.method === 'GET' && req.url === '/.well-known/bridge.json') return send(200, nodeMetadata({ nodeId, name: nodeId, jurisdiction: 'XX', publicUrl: url }));
@@ -35,7 +35,7 @@ export async function startFakePeer(nodeId: string, respond: Responder): Promise
       const { plaintext } = await compactDecrypt(body, await importJWK(keys.encryption[0]!.jwk, 'ECDH-ES+A256KW'));
       const claims = JSON.parse(Buffer.from(new TextDecoder().decode(plaintext).split('.')[1]!, 'base64url').toString()) as MessageClaims;
       const answer = await peer.respond(claims, sha256Digest(body), keys);
-      return send(answer.status, answer.body);
+      return send(answer.status, answer.body, answer.headers);
     }
     send(404, {});
   });
