@@ -12,6 +12,9 @@ import { Dispatcher } from './outbox/dispatcher.ts';
 import { ErasureJobs } from './consent/jobs.ts';
 import { OverdueJobs } from './referrals/overdue-jobs.ts';
 import { OutboxListener } from './outbox/listener.ts';
+import { RowCache, registerRowCaches } from './db/row-cache.ts';
+import type { Peer } from './peers/peers.ts';
+import type { ApiClient } from './clients/clients.ts';
 import { WebhookDispatcher } from './webhooks/dispatcher.ts';
 import { AuditService } from './audit/service.ts';
 import type { App } from './routes/types.ts';
@@ -55,6 +58,9 @@ export async function createNode(config: NodeConfig, options: NodeOptions = {}):
   let dispatcher: Dispatcher | undefined;
   let webhooks: WebhookDispatcher | undefined;
   const autoDispatch = options.autoDispatch ?? true;
+  // Kept only while the listener hears every change to their tables (see RowCache).
+  const listening = () => listener.listening;
+  const rows = { peers: new RowCache<Peer>('peers', listening), clients: new RowCache<ApiClient>('api_clients', listening) };
   const ctx: NodeContext = {
     config,
     db: database.db,
@@ -70,6 +76,7 @@ export async function createNode(config: NodeConfig, options: NodeOptions = {}):
         webhooks?.wake();
       }
     },
+    rows,
   };
   dispatcher = new Dispatcher({ ...ctx, db: deliveryDatabase.db });
   webhooks = new WebhookDispatcher(ctx);
@@ -82,7 +89,13 @@ export async function createNode(config: NodeConfig, options: NodeOptions = {}):
       if (queue !== 'outbox') webhooks.wake();
     },
     logger,
+    (table) => {
+      if (table !== 'api_clients') rows.peers.clear();
+      if (table !== 'peers') rows.clients.clear();
+    },
   );
+  // Writes through either handle in this process clear the caches at once.
+  for (const db of [database.db, deliveryDatabase.db]) registerRowCaches(db, [rows.peers, rows.clients]);
   const audit = new AuditService(ctx);
   const app = await buildApp(ctx);
   let stopping: Promise<void> | undefined;

@@ -49,13 +49,15 @@ describe('graceful shutdown', () => {
     const withdrawn = await atina.api('POST', `/v1/referrals/${first.body.id}/withdraw`, { reason: 'PERSON_DECLINED' });
     expect(withdrawn.status).toBe(200);
 
-    // A request in flight on atina too: its token cannot be looked up while this lock is held.
+    // A request in flight on atina too, from a client not seen before (a known one is in the
+    // node's cache): its token cannot be looked up while this lock is held.
+    const freshToken = await atina.token();
     const clientsLock = new pg.Client({ connectionString: atinaDb });
     await clientsLock.connect();
     await clientsLock.query('begin');
     await clientsLock.query('lock table api_clients in access exclusive mode');
     const requestsBefore = atina.logs.filter((l) => l.includes('"incoming request"')).length;
-    const pendingRequest = atina.api('GET', '/v1/referrals');
+    const pendingRequest = atina.api('GET', '/v1/referrals', undefined, freshToken);
     await waitFor(async () => atina.logs.filter((l) => l.includes('"incoming request"')).length > requestsBefore);
 
     let stopped = false;

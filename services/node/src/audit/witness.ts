@@ -61,7 +61,7 @@ async function lastCosigned(ctx: NodeContext, origin: string, witness: string) {
 export async function answerCheckpointRequest(ctx: NodeContext, jws: string): Promise<CheckpointResponse> {
   const iss = peekIssuer(jws);
   if (!iss) throw invalid('the witness request cannot be read');
-  const peer = await requireActivePeer(ctx.db, iss);
+  const peer = await requireActivePeer(ctx, iss);
   const request = await withPeerKeys(ctx, peer, (keys) =>
     verifyWitnessRequest(jws, { iss, aud: ctx.config.nodeId, keys, now: ctx.clock.now(), maxAgeSeconds: ctx.config.acceptanceWindowSeconds }),
   );
@@ -76,7 +76,7 @@ export async function answerCheckpointRequest(ctx: NodeContext, jws: string): Pr
 export async function acceptCosignature(ctx: NodeContext, jws: string): Promise<void> {
   const iss = peekIssuer(jws);
   if (!iss) throw invalid('the co-signature cannot be read');
-  const peer = await requireActivePeer(ctx.db, iss);
+  const peer = await requireActivePeer(ctx, iss);
   const claims = await withPeerKeys(ctx, peer, (keys) => verifyCosignature(jws, iss, keys, ctx.config.nodeId));
   const [own] = await ctx.db.select().from(auditCheckpoints).where(eq(auditCheckpoints.treeSize, claims.treeSize));
   if (!own || own.rootHash !== claims.rootHash) throw new BridgeError(409, 'audit_inconsistent', 'no checkpoint of this size and root');

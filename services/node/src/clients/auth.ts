@@ -89,7 +89,8 @@ export async function registerBearerAuth(app: FastifyInstance, ctx: NodeContext)
     } catch {
       throw new BridgeError(401, 'unauthorized', 'a valid bearer token is required');
     }
-    const client = await findClient(ctx.db, request.user.sub);
+    const { sub } = request.user;
+    const client = await ctx.rows.clients.get(sub, () => findClient(ctx.db, sub));
     const now = ctx.clock.now();
     if (!client || client.revokedAt !== null || client.expiresAt <= now) throw new BridgeError(401, 'unauthorized', 'the token is revoked or expired');
     const needed = request.routeOptions.config.scopes ?? [];

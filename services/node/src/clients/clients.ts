@@ -1,5 +1,6 @@
 import { eq } from 'drizzle-orm';
 import { selectWhereEq } from '../db/statement.ts';
+import { rowsChanged } from '../db/row-cache.ts';
 import { currentKey, signApiToken } from '@bridge/crypto';
 import { apiClients } from '../db/schema/index.ts';
 import type { Database } from '../db/client.ts';
@@ -27,6 +28,7 @@ export async function createClient(db: Database, config: Pick<NodeConfig, 'nodeI
     await tx.insert(apiClients).values({ id, name: input.name, scopes: input.scopes, createdAt: now, expiresAt });
     await appendAudit(tx, { type: 'client.created', actor, at: now, detail: { clientId: id, scopes: input.scopes.join(' ') } });
   });
+  rowsChanged(db, 'api_clients');
   const token = await signApiToken(
     { clientId: id, scopes: input.scopes, issuer: config.nodeId, audience: tokenAudience(config.nodeId), issuedAt: now, expiresAt },
     currentKey(config.keys.token, now),
@@ -44,9 +46,12 @@ export async function revokeClient(db: Database, id: string, actor: string, now:
     if (!row) throw new BridgeError(404, 'not_found', 'no such client');
     await appendAudit(tx, { type: 'client.revoked', actor, at: now, detail: { clientId: id } });
   });
+  rowsChanged(db, 'api_clients');
 }
 
-export async function findClient(db: Database, id: string) {
-  const [row] = await selectWhereEq<typeof apiClients.$inferSelect>(db, apiClients, apiClients.id, id);
+export type ApiClient = typeof apiClients.$inferSelect;
+
+export async function findClient(db: Database, id: string): Promise<ApiClient | undefined> {
+  const [row] = await selectWhereEq<ApiClient>(db, apiClients, apiClients.id, id);
   return row;
 }

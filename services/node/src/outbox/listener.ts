@@ -1,12 +1,14 @@
 import pg from 'pg';
 import type { Logger } from 'pino';
 import { OUTBOX_CHANNEL, type NotifiedQueue } from './enqueue.ts';
+import type { CachedTable } from '../db/row-cache.ts';
 
 /**
  * LISTENs for outbox and webhook notifications (sent on commit by any replica sharing the database)
  * and wakes the dispatcher of the queue a notification names; on (re)connect, both, since anything
  * may have been committed meanwhile. Reconnects with backoff when the connection drops; polling
- * covers the gap.
+ * covers the gap. Notifications `cache:<table>` (a trigger's, on any change to a cached table) go
+ * to `onRowsChanged`, which also hears `all` whenever the connection comes up or goes down.
  */
 export class OutboxListener {
   private client: pg.Client | undefined;
@@ -18,6 +20,7 @@ export class OutboxListener {
     private readonly connectionString: string,
     private readonly onNotify: (queue: NotifiedQueue | 'all') => void,
     private readonly logger: Logger,
+    private readonly onRowsChanged: (table: CachedTable | 'all') => void = () => {},
   ) {}
 
   /** True while notifications arrive (the connection is up and LISTEN has run). */
@@ -28,15 +31,19 @@ export class OutboxListener {
   async start(): Promise<void> {
     if (this.stopped) return;
     const client = new pg.Client({ connectionString: this.connectionString, application_name: 'bridge-node-listener' });
-    client.on('notification', (n) => this.onNotify(n.payload === 'webhooks' ? 'webhooks' : n.payload === 'outbox' ? 'outbox' : 'all'));
+    client.on('notification', (n) => {
+      if (n.payload?.startsWith('cache:')) return this.onRowsChanged(n.payload === 'cache:peers' ? 'peers' : n.payload === 'cache:api_clients' ? 'api_clients' : 'all');
+      this.onNotify(n.payload === 'webhooks' ? 'webhooks' : n.payload === 'outbox' ? 'outbox' : 'all');
+    });
     client.on('error', () => this.reconnect(client));
     client.on('end', () => this.reconnect(client));
     try {
       await client.connect();
       await client.query(`listen ${OUTBOX_CHANNEL}`);
+      // Anything changed while we were not listening is picked up now; rows cached before are dropped.
+      this.onRowsChanged('all');
       this.client = client;
       this.retryMs = 500;
-      // Anything committed while we were not listening is picked up now.
       this.onNotify('all');
     } catch {
       this.reconnect(client);
@@ -46,6 +53,7 @@ export class OutboxListener {
   private reconnect(client: pg.Client): void {
     if (this.stopped || (this.client && this.client !== client)) return;
     this.client = undefined;
+    this.onRowsChanged('all');
     client.removeAllListeners('end');
     client.end().catch(() => {});
     this.logger.warn({ retryMs: this.retryMs }, 'outbox listener disconnected');

@@ -6,6 +6,7 @@ import { appendAudit } from '../audit/append.ts';
 import { refusalFromCrypto } from '../federation/refusals.ts';
 import type { NodeContext } from '../context.ts';
 import { requireActivePeer, type Peer } from './peers.ts';
+import { rowsChanged } from '../db/row-cache.ts';
 
 /** A peer's JWKS is re-fetched at most this often, however many unknown kids arrive. */
 export const JWKS_REFRESH_INTERVAL_MS = 60_000;
@@ -16,7 +17,7 @@ export const JWKS_REFRESH_INTERVAL_MS = 60_000;
  * to another node is an issuer mismatch.
  */
 export async function resolvePeerSigningKey(ctx: NodeContext, iss: string, kid: string): Promise<PublicJwk> {
-  const peer = await requireActivePeer(ctx.db, iss);
+  const peer = await requireActivePeer(ctx, iss);
   const pinned = signingKey(peer.jwks, kid);
   if (pinned) return pinned;
   const owner = await ownerOfKid(ctx, kid);
@@ -57,6 +58,7 @@ export async function refreshPeerKeys(ctx: NodeContext, peer: Peer): Promise<Pub
     fetched = jwks.keys;
   } catch {
     await ctx.db.update(peers).set({ jwksRefreshedAt: now }).where(eq(peers.nodeId, peer.nodeId));
+    rowsChanged(ctx.db, 'peers');
     ctx.logger.warn({ peer: peer.nodeId }, 'peer jwks refresh failed');
     return undefined;
   }
@@ -68,5 +70,6 @@ export async function refreshPeerKeys(ctx: NodeContext, peer: Peer): Promise<Pub
     await tx.update(peers).set({ jwks: merged, jwksRefreshedAt: now, updatedAt: now }).where(eq(peers.nodeId, peer.nodeId));
     await appendAudit(tx, { type: 'peer.keys_refreshed', actor: 'system', at: now, peerNodeId: peer.nodeId, detail: { added: added.join(' '), keys: merged.length } });
   });
+  rowsChanged(ctx.db, 'peers');
   return merged;
 }

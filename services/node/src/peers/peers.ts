@@ -1,5 +1,7 @@
 import { eq } from 'drizzle-orm';
 import { selectWhereEq } from '../db/statement.ts';
+import { rowsChanged } from '../db/row-cache.ts';
+import type { NodeContext } from '../context.ts';
 import { assertJwksConsistent, currentKey, nodeFingerprint, type PublicJwk } from '@bridge/crypto';
 import { NodeMetadata, Jwks } from '@bridge/contract';
 import { peers, type PeerStatus } from '../db/schema/index.ts';
@@ -34,7 +36,7 @@ async function getJson(url: string, timeoutMs: number): Promise<unknown> {
 /** Stores a fetched peer (new or re-pinned) in the given status. */
 export async function savePeer(db: Database, fetched: FetchedPeer, status: PeerStatus, actor: string, now: Date): Promise<Peer> {
   const { metadata } = fetched;
-  return db.transaction(async (tx) => {
+  const saved = await db.transaction(async (tx) => {
     const values = {
       nodeId: metadata.nodeId,
       name: metadata.name,
@@ -56,15 +58,19 @@ export async function savePeer(db: Database, fetched: FetchedPeer, status: PeerS
     await appendAudit(tx, { type: 'peer.added', actor, at: now, peerNodeId: metadata.nodeId, digest: null, detail: { status, fingerprint: fetched.fingerprint } });
     return row!;
   });
+  rowsChanged(db, 'peers');
+  return saved;
 }
 
 export async function setPeerStatus(db: Database, nodeId: string, status: PeerStatus, actor: string, now: Date): Promise<Peer> {
-  return db.transaction(async (tx) => {
+  const changed = await db.transaction(async (tx) => {
     const [row] = await tx.update(peers).set({ status, updatedAt: now }).where(eq(peers.nodeId, nodeId)).returning();
     if (!row) throw new BridgeError(404, 'peer_unknown', `no peer ${nodeId}`);
     await appendAudit(tx, { type: 'peer.status', actor, at: now, peerNodeId: nodeId, detail: { status } });
     return row;
   });
+  rowsChanged(db, 'peers');
+  return changed;
 }
 
 export async function findPeer(tx: Executor, nodeId: string): Promise<Peer | undefined> {
@@ -76,9 +82,14 @@ export async function listPeers(db: Database): Promise<Peer[]> {
   return db.select().from(peers).orderBy(peers.nodeId);
 }
 
+/** A peer as of its last change, from this node's cache (see RowCache): for the paths every message or request takes. */
+export function cachedPeer(ctx: Pick<NodeContext, 'db' | 'rows'>, nodeId: string): Promise<Peer | undefined> {
+  return ctx.rows.peers.get(nodeId, () => findPeer(ctx.db, nodeId));
+}
+
 /** A peer that may exchange messages now, or the reason it may not. */
-export async function requireActivePeer(tx: Executor, nodeId: string): Promise<Peer> {
-  const peer = await findPeer(tx, nodeId);
+export async function requireActivePeer(ctx: Pick<NodeContext, 'db' | 'rows'>, nodeId: string): Promise<Peer> {
+  const peer = await cachedPeer(ctx, nodeId);
   if (!peer) throw new BridgeError(403, 'peer_unknown', 'the sender is not a known peer');
   if (peer.status !== 'active') throw new BridgeError(403, 'peer_not_active', 'the peer is not active');
   return peer;

@@ -5,7 +5,7 @@ import { addAudit } from '../audit/append.ts';
 import { insertSql, Statement } from '../db/statement.ts';
 import { addHistory } from './lifecycle.ts';
 import { enqueueMessage } from '../outbox/enqueue.ts';
-import { findPeer } from '../peers/peers.ts';
+import { cachedPeer } from '../peers/peers.ts';
 import { BridgeError } from '../errors.ts';
 import { newId } from '../clock.ts';
 import type { NodeContext } from '../context.ts';
@@ -26,7 +26,7 @@ export async function createReferral(tx: Executor, ctx: NodeContext, input: Refe
   checkConsent(input, now);
   const id = newId();
   {
-    const peer = await findPeer(tx, input.recipient);
+    const peer = await cachedPeer(ctx, input.recipient);
     if (!peer) throw new BridgeError(404, 'peer_unknown', 'the recipient is not a known peer');
     if (peer.status !== 'active') throw new BridgeError(409, 'peer_not_active', 'the recipient peer is not active');
     const row: typeof referrals.$inferSelect = {
