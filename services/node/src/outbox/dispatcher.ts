@@ -1,4 +1,4 @@
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq, inArray, sql } from 'drizzle-orm';
 import { mapRows, selectList, statementName } from '../db/statement.ts';
 import { preparedQuery } from '../db/client.ts';
 import { postOutbound } from '../http/outbound.ts';
@@ -41,14 +41,6 @@ const CLAIM_SQL = `
       for update of due skip locked)
   returning ${selectList(outboxMessages, 'o')}`;
 const CLAIM_NAME = statementName(CLAIM_SQL);
-const PEERS_SQL = `select ${selectList(peers)} from peers where node_id = any($1::text[])`;
-const PEERS_NAME = statementName(PEERS_SQL);
-const RECORD_DIGESTS_SQL = `
-  update outbox_messages o set sent_digests = array_append(o.sent_digests, v.digest)
-    from unnest($1::uuid[], $2::text[]) as v(id, digest)
-   where o.id = v.id and o.status = 'sending' and o.lease_until = $3::timestamptz
-  returning o.id`;
-const RECORD_DIGESTS_NAME = statementName(RECORD_DIGESTS_SQL);
 
 /** Messages claimed by one statement; the deliveries of a batch run concurrently. */
 const DEFAULT_BATCH_SIZE = 16;
@@ -163,7 +155,7 @@ export class Dispatcher {
     rows.sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
 
     const peerIds = [...new Set(rows.map((r) => r.peerNodeId))];
-    const peersById = new Map(mapRows<Peer>(peers, await preparedQuery<Record<string, unknown>>(ctx.db, PEERS_NAME, PEERS_SQL, [peerIds])).map((p) => [p.nodeId, p]));
+    const peersById = new Map((await ctx.db.select().from(peers).where(inArray(peers.nodeId, peerIds))).map((p) => [p.nodeId, p]));
     const sealed: Claimed[] = [];
     for (const row of rows) {
       const peer = peersById.get(row.peerNodeId);
@@ -195,9 +187,14 @@ export class Dispatcher {
     if (sealed.length === 0) return { claimed: [], taken: rows.length };
     // Only copies whose digest is committed may leave: a receipt for any of them is then recognised.
     // The lease check keeps a row another dispatcher took over (our lease ran out) from being sent twice.
-    const recorded = {
-      rows: await preparedQuery<{ id: string }>(ctx.db, RECORD_DIGESTS_NAME, RECORD_DIGESTS_SQL, [sealed.map((c) => c.row.id), sealed.map((c) => c.digest), leaseUntil.toISOString()]),
-    };
+    const recorded = await ctx.db.execute<{ id: string }>(sql`
+      update outbox_messages o set sent_digests = array_append(o.sent_digests, v.digest)
+      from (values ${sql.join(
+        sealed.map((c) => sql`(${c.row.id}::uuid, ${c.digest}::text)`),
+        sql`, `,
+      )}) as v(id, digest)
+      where o.id = v.id and o.status = 'sending' and o.lease_until = ${leaseUntil.toISOString()}::timestamptz
+      returning o.id`);
     const mine = new Set(recorded.rows.map((r) => r.id));
     return { claimed: sealed.filter((c) => mine.has(c.row.id)), taken: rows.length };
   }

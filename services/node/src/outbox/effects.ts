@@ -1,12 +1,12 @@
-import { and, eq } from 'drizzle-orm';
+import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import type { ReceiptClaims } from '@bridge/crypto';
 import type { MessageType, ReferralStatus } from '@bridge/contract';
 import { referrals, referralStatusHistory, type outboxMessages } from '../db/schema/index.ts';
-import { preparedQuery, type Executor } from '../db/client.ts';
+import type { Executor } from '../db/client.ts';
 import { applyPeerChange, changeStatus, transitionRefusal } from '../referrals/lifecycle.ts';
 import { addEvent, recordEvent } from '../events/record.ts';
 import { addAudit } from '../audit/append.ts';
-import { mapRows, selectList, Statement, statementName } from '../db/statement.ts';
+import { Statement } from '../db/statement.ts';
 import type { VerifiedDelivery } from './recorder.ts';
 import { emptyMessageBody } from '../consent/erasure.ts';
 import type { NodeContext } from '../context.ts';
@@ -55,18 +55,6 @@ async function hasEntryBy(tx: Executor, referralId: string, by: string): Promise
   return row !== undefined;
 }
 
-const MARK_DELIVERED_SQL = `
-  with v(id, receipt, log_index, delivered_at) as (select * from unnest($1::uuid[], $2::text[], $3::bigint[], $4::timestamptz[]))
-  update outbox_messages o
-     set status = 'delivered', receipt = v.receipt, receipt_log_index = v.log_index,
-         delivered_at = v.delivered_at, lease_until = null, last_error = null
-    from v
-   where o.id = v.id and o.status <> 'delivered'
-  returning o.id, exists (select 1 from outbox_messages n where n.referral_id = o.referral_id and n.seq > o.seq) as has_successor`;
-const MARK_DELIVERED_NAME = statementName(MARK_DELIVERED_SQL);
-const LOCK_REFERRALS_SQL = `select ${selectList(referrals)} from referrals where id = any($1::uuid[]) order by id for update`;
-const LOCK_REFERRALS_NAME = statementName(LOCK_REFERRALS_SQL);
-
 /**
  * Marks verified messages delivered and applies what each receipt changes on the sending side, in
  * the caller's transaction (one per group of receipts, see DeliveryRecorder): one statement marks
@@ -77,21 +65,24 @@ const LOCK_REFERRALS_NAME = statementName(LOCK_REFERRALS_SQL);
  */
 export async function recordDelivered(tx: Executor, ctx: NodeContext, deliveries: VerifiedDelivery[]): Promise<Set<string>> {
   if (deliveries.length === 0) return new Set();
-  // Arrays, not a VALUES list: the statement has one shape for any group size, so it is prepared.
-  const result = {
-    rows: await preparedQuery<{ id: string; has_successor: boolean }>(tx, MARK_DELIVERED_NAME, MARK_DELIVERED_SQL, [
-      deliveries.map((d) => d.row.id),
-      deliveries.map((d) => d.receipt),
-      deliveries.map((d) => d.claims.logIndex),
-      deliveries.map((d) => d.at.toISOString()),
-    ]),
-  };
+  const values = sql.join(
+    deliveries.map((d) => sql`(${d.row.id}::uuid, ${d.receipt}::text, ${d.claims.logIndex}::bigint, ${d.at.toISOString()}::timestamptz)`),
+    sql`, `,
+  );
+  const result = await tx.execute<{ id: string; has_successor: boolean }>(sql`
+    with v(id, receipt, log_index, delivered_at) as (values ${values})
+    update outbox_messages o
+       set status = 'delivered', receipt = v.receipt, receipt_log_index = v.log_index,
+           delivered_at = v.delivered_at, lease_until = null, last_error = null
+      from v
+     where o.id = v.id and o.status <> 'delivered'
+    returning o.id, exists (select 1 from outbox_messages n where n.referral_id = o.referral_id and n.seq > o.seq) as has_successor`);
   // Another replica may have recorded the same receipt first: only rows updated here count.
   const updated = new Set(result.rows.map((r) => r.id));
   const recorded = deliveries.filter((d) => updated.has(d.row.id));
   // Locked in id order, so two recorders never wait on each other in a cycle.
   const referralIds = [...new Set(recorded.flatMap((d) => (d.row.referralId ? [d.row.referralId] : [])))].sort();
-  const locked = referralIds.length === 0 ? [] : mapRows<ReferralRow>(referrals, await preparedQuery<Record<string, unknown>>(tx, LOCK_REFERRALS_NAME, LOCK_REFERRALS_SQL, [referralIds]));
+  const locked = referralIds.length === 0 ? [] : await tx.select().from(referrals).where(inArray(referrals.id, referralIds)).orderBy(asc(referrals.id)).for('update');
   const byId = new Map(locked.map((r) => [r.id, r]));
   let statement = new Statement();
   const inStatement = new Set<string>();
