@@ -1,6 +1,9 @@
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { demoReferral } from '../src/demo/scenario.ts';
+import { sql } from 'drizzle-orm';
+import { rowsChanged } from '../src/db/row-cache.ts';
+import { createReferral } from '../src/referrals/create-referral.ts';
 import { usePair, waitFor, type TestNode } from './support/nodes.ts';
 
 /** A statement from outside the node (another replica, the CLI, an operator's psql): only the table's notification tells it. */
@@ -44,6 +47,33 @@ describe('peers and clients kept in memory', () => {
       expect((await waiting).status).toBe(200);
     } finally {
       await lock.end();
+    }
+  });
+
+  it('read a peer it does not hold on the caller\'s transaction, never on a second pool connection', async () => {
+    const { ctx } = atina.node;
+    rowsChanged(ctx.db, 'peers');
+    // Nine transactions hold nine of the pool's ten connections; the tenth is the caller's. A
+    // peer read on the pool would wait for a connection no one gives back.
+    const release: Array<() => void> = [];
+    const holders = Array.from({ length: 9 }, () =>
+      ctx.db.transaction(async (tx) => {
+        await tx.execute(sql`select 1`);
+        await new Promise<void>((resolve) => release.push(resolve));
+      }),
+    );
+    try {
+      await waitFor(async () => release.length === 9);
+      const created = await ctx.db.transaction((tx) =>
+        Promise.race([
+          createReferral(tx, ctx, demoReferral(new Date()), 'test'),
+          new Promise<never>((_, reject) => setTimeout(() => reject(new Error('the peer read waited for a second connection')), 5_000)),
+        ]),
+      );
+      expect(created.status).toBe('requested');
+    } finally {
+      for (const resolve of release) resolve();
+      await Promise.all(holders);
     }
   });
 

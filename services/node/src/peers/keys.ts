@@ -62,13 +62,17 @@ export async function refreshPeerKeys(ctx: NodeContext, peer: Peer): Promise<Pub
     ctx.logger.warn({ peer: peer.nodeId }, 'peer jwks refresh failed');
     return undefined;
   }
-  const byKid = new Map(peer.jwks.map((k) => [k.kid, k]));
-  const added = fetched.filter((k) => !byKid.has(k.kid)).map((k) => k.kid);
-  for (const key of fetched) byKid.set(key.kid, key);
-  const merged = [...byKid.values()];
-  await ctx.db.transaction(async (tx) => {
-    await tx.update(peers).set({ jwks: merged, jwksRefreshedAt: now, updatedAt: now }).where(eq(peers.nodeId, peer.nodeId));
-    await appendAudit(tx, { type: 'peer.keys_refreshed', actor: 'system', at: now, peerNodeId: peer.nodeId, detail: { added: added.join(' '), keys: merged.length } });
+  const merged = await ctx.db.transaction(async (tx) => {
+    // Merged into the stored keys, read and locked here: `peer` may be a cached copy, and another
+    // replica may have added keys since it was read.
+    const [current] = await tx.select({ jwks: peers.jwks }).from(peers).where(eq(peers.nodeId, peer.nodeId)).for('update');
+    const byKid = new Map((current?.jwks ?? peer.jwks).map((k) => [k.kid, k]));
+    const added = fetched.filter((k) => !byKid.has(k.kid)).map((k) => k.kid);
+    for (const key of fetched) byKid.set(key.kid, key);
+    const keys = [...byKid.values()];
+    await tx.update(peers).set({ jwks: keys, jwksRefreshedAt: now, updatedAt: now }).where(eq(peers.nodeId, peer.nodeId));
+    await appendAudit(tx, { type: 'peer.keys_refreshed', actor: 'system', at: now, peerNodeId: peer.nodeId, detail: { added: added.join(' '), keys: keys.length } });
+    return keys;
   });
   rowsChanged(ctx.db, 'peers');
   return merged;

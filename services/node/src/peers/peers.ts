@@ -82,9 +82,14 @@ export async function listPeers(db: Database): Promise<Peer[]> {
   return db.select().from(peers).orderBy(peers.nodeId);
 }
 
-/** A peer as of its last change, from this node's cache (see RowCache): for the paths every message or request takes. */
-export function cachedPeer(ctx: Pick<NodeContext, 'db' | 'rows'>, nodeId: string): Promise<Peer | undefined> {
-  return ctx.rows.peers.get(nodeId, () => findPeer(ctx.db, nodeId));
+/**
+ * A peer as of its last change, from this node's cache (see RowCache): for the paths every message
+ * or request takes. A caller inside a transaction passes it: a miss is then read on the connection
+ * it already holds, never on a second one from the pool (a full pool of such transactions would
+ * each wait for a connection none of them gives back).
+ */
+export function cachedPeer(ctx: Pick<NodeContext, 'db' | 'rows'>, nodeId: string, tx: Executor = ctx.db): Promise<Peer | undefined> {
+  return ctx.rows.peers.get(nodeId, () => findPeer(tx, nodeId));
 }
 
 /** A peer that may exchange messages now, or the reason it may not. */

@@ -26,7 +26,7 @@ export async function createReferral(tx: Executor, ctx: NodeContext, input: Refe
   checkConsent(input, now);
   const id = newId();
   {
-    const peer = await cachedPeer(ctx, input.recipient);
+    const peer = await cachedPeer(ctx, input.recipient, tx);
     if (!peer) throw new BridgeError(404, 'peer_unknown', 'the recipient is not a known peer');
     if (peer.status !== 'active') throw new BridgeError(409, 'peer_not_active', 'the recipient peer is not active');
     const row: typeof referrals.$inferSelect = {
