@@ -30,17 +30,8 @@ export const ENTRY_COLUMNS_SQL = `e.idx::bigint AS idx, to_char(e.at AT TIME ZON
    e.peer_node_id AS "peerNodeId", e.referral_id::text AS "referralId", e.message_id::text AS "messageId", e.digest, e.detail`;
 export const ENTRY_COLUMNS = sql.raw(ENTRY_COLUMNS_SQL);
 
-export interface EntryRow {
-  idx: string | number;
-  at: string;
-  type: string;
-  actor: string;
-  peerNodeId: string | null;
-  referralId: string | null;
-  messageId: string | null;
-  digest: string | null;
-  detail: AuditEntry['detail'];
-}
+/** An `AuditEntry` as pg returns it: bigint ids come back as strings. */
+export type EntryRow = Omit<AuditEntry, 'idx'> & { idx: string | number };
 
 export function toEntry(row: EntryRow): AuditEntry {
   return {

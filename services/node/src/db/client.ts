@@ -29,7 +29,11 @@ export function openDatabase(connectionString: string, options: { max?: number }
  * small queries where planning costs as much as executing. `name` must be unique per `text`.
  */
 export async function preparedQuery<R>(tx: Executor, name: string, text: string, values: unknown[]): Promise<R[]> {
-  const { client } = (tx as unknown as { _: { session: { client: pg.Pool | pg.PoolClient } } })._.session;
-  const result = await client.query<R & pg.QueryResultRow>({ name, text, values });
+  const result = await connectionOf(tx).query<R & pg.QueryResultRow>({ name, text, values });
   return result.rows;
+}
+
+/** The pool, or the client a transaction holds: where a hand-written query for `tx` must go. */
+export function connectionOf(tx: Executor): pg.Pool | pg.PoolClient {
+  return (tx as unknown as { _: { session: { client: pg.Pool | pg.PoolClient } } })._.session.client;
 }

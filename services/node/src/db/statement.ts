@@ -1,7 +1,7 @@
 import { getTableColumns, getTableName, type Column, type SQL } from 'drizzle-orm';
 import type { PgDialect, PgTable } from 'drizzle-orm/pg-core';
 import { createHash } from 'node:crypto';
-import { preparedQuery, type Executor } from './client.ts';
+import { connectionOf, preparedQuery, type Executor } from './client.ts';
 
 /** SQL text whose placeholders are `$1…$n`, numbered from 1 within the fragment, and their values. */
 export interface Fragment {
@@ -104,9 +104,16 @@ export const statementName = (text: string) => `bridge_${createHash('sha1').upda
  * (its client, its peer), where PostgreSQL spent more time parsing and planning than reading.
  */
 export async function selectWhereEq<T>(tx: Executor, table: PgTable, column: Column, value: unknown): Promise<T[]> {
-  const text = `select ${selectList(table)} from ${infoOf(table).name} where ${quote(column.name)} = $1`;
-  return mapRows<T>(table, await preparedQuery<Record<string, unknown>>(tx, statementName(text), text, [driverValue(column, value)]));
+  const key = `${getTableName(table)}.${column.name}`;
+  let query = selectsWhereEq.get(key);
+  if (!query) {
+    const text = `select ${selectList(table)} from ${infoOf(table).name} where ${quote(column.name)} = $1`;
+    query = { text, name: statementName(text) };
+    selectsWhereEq.set(key, query);
+  }
+  return mapRows<T>(table, await preparedQuery<Record<string, unknown>>(tx, query.name, query.text, [driverValue(column, value)]));
 }
+const selectsWhereEq = new Map<string, { text: string; name: string }>();
 
 /**
  * Several writes of one transaction sent as one statement: each write is a data-modifying CTE of
@@ -186,10 +193,7 @@ export class Statement {
     const ctes = this.ctes.map(({ name, piece }) => `${quote(name)} as (${place(piece)})`);
     const columns = this.outputs.length > 0 ? this.outputs.map(({ alias, piece }) => `(${place(piece)}) as ${quote(alias)}`).join(', ') : '1 as done';
     const text = ctes.length > 0 ? `with ${ctes.join(', ')} select ${columns}` : `select ${columns}`;
-    if (options.prepare === false) {
-      const { client } = (tx as unknown as { _: { session: { client: { query(q: { text: string; values: unknown[] }): Promise<{ rows: R[] }> } } } })._.session;
-      return (await client.query({ text, values: params })).rows[0] ?? ({} as R);
-    }
+    if (options.prepare === false) return ((await connectionOf(tx).query({ text, values: params })).rows[0] ?? {}) as R;
     // A path gathers the same writes every time, so its text repeats: PostgreSQL plans it once per
     // connection (planning a statement of many CTEs costs more than running it).
     const [row] = await preparedQuery<R>(tx, statementName(text), text, params);

@@ -17,6 +17,7 @@ import { applyConsentRevoke, applyErasureConfirm } from '../consent/erasure.ts';
 import { applyDisclose } from '../referrals/disclose.ts';
 import { applyInfoRequest, applyInfoResponse } from '../referrals/info-requests.ts';
 import { addEvent } from '../events/record.ts';
+import { newReferralRow } from '../referrals/create-referral.ts';
 import { insertSql, Statement, statementName } from '../db/statement.ts';
 
 /**
@@ -199,27 +200,7 @@ async function apply(tx: Executor, ctx: NodeContext, claims: MessageClaims, now:
       if (referralExists) throw new BridgeError(409, 'message_replay_conflict', 'a referral with this id already exists', undefined, { alert: true });
       const b = body.data;
       checkReceivedConsent(ctx, b, now);
-      const created: typeof referrals.$inferSelect = {
-        id: claims.referralId,
-        direction: 'inbound',
-        peerNodeId: claims.iss,
-        status: 'requested',
-        services: b.services,
-        urgency: b.urgency,
-        personCategory: b.personCategory,
-        phase: b.phase,
-        risk: b.risk,
-        person: b.person,
-        consent: b.consent,
-        note: b.note ?? null,
-        createdAt: now,
-        updatedAt: now,
-        consentRevokedAt: null,
-        erasedAt: null,
-        erasureReason: null,
-        erasureConfirmedAt: null,
-        overdueFlaggedAt: null,
-      };
+      const created = newReferralRow({ id: claims.referralId, direction: 'inbound', peerNodeId: claims.iss, now }, b);
       // Delivery is the receiver's first status change, made (and told to its systems) like every
       // other one; the row is inserted with it already made, as one statement's writes cannot
       // update a row another of them inserts.

@@ -29,27 +29,7 @@ export async function createReferral(tx: Executor, ctx: NodeContext, input: Refe
     const peer = await cachedPeer(ctx, input.recipient, tx);
     if (!peer) throw new BridgeError(404, 'peer_unknown', 'the recipient is not a known peer');
     if (peer.status !== 'active') throw new BridgeError(409, 'peer_not_active', 'the recipient peer is not active');
-    const row: typeof referrals.$inferSelect = {
-      id,
-      direction: 'outbound',
-      peerNodeId: peer.nodeId,
-      status: 'requested',
-      services: input.services,
-      urgency: input.urgency,
-      personCategory: input.personCategory,
-      phase: input.phase,
-      risk: input.risk,
-      person: input.person,
-      consent: input.consent,
-      note: input.note ?? null,
-      createdAt: now,
-      updatedAt: now,
-      consentRevokedAt: null,
-      erasedAt: null,
-      erasureReason: null,
-      erasureConfirmedAt: null,
-      overdueFlaggedAt: null,
-    };
+    const row = newReferralRow({ id, direction: 'outbound', peerNodeId: peer.nodeId, now }, input);
     const history = { referralId: id, status: 'requested', at: now, by: ctx.config.nodeId, reason: null, note: null };
     // The referral, its history, its message, their audit events and its event: one statement
     // (foreign keys are checked at its end).
@@ -63,6 +43,36 @@ export async function createReferral(tx: Executor, ctx: NodeContext, input: Refe
     await statement.run(tx);
     return toReferral(row, [history], { now, deadlines: responseDeadlines(ctx.config) });
   }
+}
+
+type ReferralRow = typeof referrals.$inferSelect;
+
+/** A referral as first stored, on either side: `requested`, with the request's fields and nothing else happened yet. */
+export function newReferralRow(
+  key: { id: string; direction: 'inbound' | 'outbound'; peerNodeId: string; now: Date },
+  request: Pick<ReferralRow, 'services' | 'urgency' | 'personCategory' | 'phase' | 'risk' | 'person' | 'consent'> & { note?: string | null | undefined },
+): ReferralRow {
+  return {
+    id: key.id,
+    direction: key.direction,
+    peerNodeId: key.peerNodeId,
+    status: 'requested',
+    services: request.services,
+    urgency: request.urgency,
+    personCategory: request.personCategory,
+    phase: request.phase,
+    risk: request.risk,
+    person: request.person,
+    consent: request.consent,
+    note: request.note ?? null,
+    createdAt: key.now,
+    updatedAt: key.now,
+    consentRevokedAt: null,
+    erasedAt: null,
+    erasureReason: null,
+    erasureConfirmedAt: null,
+    overdueFlaggedAt: null,
+  };
 }
 
 /** What leaves the node: the risk block and the person under a pairwise pseudonym, within profiles and consent. */
