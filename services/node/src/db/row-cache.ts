@@ -15,7 +15,7 @@ const MAX_AGE_MS = 5_000;
  * are never kept, so a peer added a moment ago is found. Rows are frozen: every caller shares them.
  */
 export class RowCache<T extends object> {
-  private readonly rows = new Map<string, { row: Promise<T | undefined>; until: number }>();
+  private readonly rows = new Map<string, { row: Promise<T | undefined>; until: number; value?: T }>();
 
   constructor(
     readonly table: CachedTable,
@@ -27,11 +27,15 @@ export class RowCache<T extends object> {
     const now = performance.now();
     const cached = this.rows.get(key);
     if (cached && cached.until > now) return cached.row;
-    const entry = { row: load(), until: now + MAX_AGE_MS };
+    const entry: { row: Promise<T | undefined>; until: number; value?: T } = { row: load(), until: now + MAX_AGE_MS };
     entry.row = entry.row.then(
       (row) => {
-        if (row === undefined) this.forget(key, entry);
-        return row === undefined ? undefined : Object.freeze(row);
+        if (row === undefined) {
+          this.forget(key, entry);
+          return undefined;
+        }
+        entry.value = Object.freeze(row);
+        return entry.value;
       },
       (err: unknown) => {
         this.forget(key, entry);
@@ -40,6 +44,15 @@ export class RowCache<T extends object> {
     );
     this.rows.set(key, entry);
     return entry.row;
+  }
+
+  /**
+   * The row if it is held and already read, without waiting for a read in flight: for a caller
+   * inside a transaction, whose own connection must not wait on a read that needs another one.
+   */
+  held(key: string): T | undefined {
+    const cached = this.active() ? this.rows.get(key) : undefined;
+    return cached && cached.until > performance.now() ? cached.value : undefined;
   }
 
   clear(): void {

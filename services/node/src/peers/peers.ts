@@ -88,8 +88,10 @@ export async function listPeers(db: Database): Promise<Peer[]> {
  * it already holds, never on a second one from the pool (a full pool of such transactions would
  * each wait for a connection none of them gives back).
  */
-export function cachedPeer(ctx: Pick<NodeContext, 'db' | 'rows'>, nodeId: string, tx: Executor = ctx.db): Promise<Peer | undefined> {
-  return ctx.rows.peers.get(nodeId, () => findPeer(tx, nodeId));
+export async function cachedPeer(ctx: Pick<NodeContext, 'db' | 'rows'>, nodeId: string, tx: Executor = ctx.db): Promise<Peer | undefined> {
+  if (tx === ctx.db) return ctx.rows.peers.get(nodeId, () => findPeer(ctx.db, nodeId));
+  // Not even a read in flight on the pool is waited for (it may need the connection tx holds).
+  return ctx.rows.peers.held(nodeId) ?? findPeer(tx, nodeId);
 }
 
 /** A peer that may exchange messages now, or the reason it may not. */
