@@ -1,4 +1,5 @@
-import { CompactSign, compactVerify } from 'jose';
+import { compactVerify } from 'jose';
+import { signCompactEdDsa } from './jws.ts';
 import { importKey } from './import-key.ts';
 import { CryptoError } from './errors.ts';
 import { canonicalJson } from './digest.ts';
@@ -96,9 +97,7 @@ const LEAF_PREFIX = new Uint8Array([0x00]);
 
 async function sign(typ: string, claims: object, key: PrivateKeyRecord): Promise<string> {
   if (key.purpose !== 'log') throw new CryptoError('checkpoint_invalid', 'checkpoints are signed with a log key');
-  return new CompactSign(new TextEncoder().encode(JSON.stringify(claims)))
-    .setProtectedHeader({ alg: 'EdDSA', typ, kid: key.kid })
-    .sign(await importKey(key.jwk, 'EdDSA'));
+  return signCompactEdDsa({ typ, kid: key.kid }, JSON.stringify(claims), key);
 }
 
 export const signCheckpoint = (claims: CheckpointClaims, logKey: PrivateKeyRecord) => sign(CHECKPOINT_TYP, claims, logKey);

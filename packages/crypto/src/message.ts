@@ -1,13 +1,14 @@
-import { CompactEncrypt, CompactSign, compactDecrypt, compactVerify } from 'jose';
+import { compactVerify } from 'jose';
 import { importKey } from './import-key.ts';
+import { signCompactEdDsa } from './jws.ts';
+import { decryptCompact, encryptCompact, JWE_ALG, JWE_ENC } from './jwe.ts';
 import { CryptoError } from './errors.ts';
 import { sha256Digest, type Digest } from './digest.ts';
 import { unretiredKeys, type PrivateKeyRecord, type PublicJwk } from './keys.ts';
 import { decodeSegmentJson, FORBIDDEN_HEADERS, splitCompact } from './compact.ts';
 
 export const MESSAGE_TYP = 'bridge-msg+jwt';
-export const JWE_ALG = 'ECDH-ES+A256KW';
-export const JWE_ENC = 'A256GCM';
+export { JWE_ALG, JWE_ENC };
 export const SIG_ALG = 'EdDSA';
 
 export interface MessageClaims {
@@ -23,19 +24,16 @@ export interface MessageClaims {
   body: Record<string, unknown>;
 }
 
-const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
-/** Sign with the sender's Ed25519 key, then encrypt to the receiver's X25519 key. */
+/**
+ * Sign with the sender's Ed25519 key, then encrypt to the receiver's X25519 key. Both by node:crypto
+ * (jws.ts, jwe.ts): through jose's WebCrypto path this was ~1.1 ms of CPU per message.
+ */
 export async function sealMessage(claims: MessageClaims, signingKey: PrivateKeyRecord, recipientKey: PublicJwk): Promise<string> {
   if (recipientKey.purpose !== 'encryption') throw new CryptoError('key_unknown', 'recipient key is not an encryption key');
-  const jws = await new CompactSign(encoder.encode(JSON.stringify(claims)))
-    .setProtectedHeader({ alg: SIG_ALG, typ: MESSAGE_TYP, kid: signingKey.kid })
-    .sign(await importKey(signingKey.jwk, SIG_ALG));
-  const recipient = await importKey({ kty: recipientKey.kty, crv: recipientKey.crv, x: recipientKey.x }, JWE_ALG);
-  return new CompactEncrypt(encoder.encode(jws))
-    .setProtectedHeader({ alg: JWE_ALG, enc: JWE_ENC, cty: 'JWT', kid: recipientKey.kid })
-    .encrypt(recipient);
+  const jws = signCompactEdDsa({ typ: MESSAGE_TYP, kid: signingKey.kid }, JSON.stringify(claims), signingKey);
+  return encryptCompact(jws, { cty: 'JWT', kid: recipientKey.kid }, recipientKey);
 }
 
 export interface OpenMessageOptions {
@@ -62,7 +60,7 @@ export interface OpenedMessage {
 
 /**
  * Opens a sealed message, refusing in the order of cheapest check first: size, outer header,
- * decryption, inner header, sender key, signature, claims.
+ * decryption (node:crypto, jwe.ts), inner header, sender key, signature (jose), claims.
  */
 export async function openMessage(compactJwe: string, opts: OpenMessageOptions): Promise<OpenedMessage> {
   if (Buffer.byteLength(compactJwe) > opts.maxBytes) throw new CryptoError('malformed', 'message is over the size limit');
@@ -78,11 +76,7 @@ export async function openMessage(compactJwe: string, opts: OpenMessageOptions):
   let inner: string | undefined;
   for (const key of candidates) {
     try {
-      const { plaintext } = await compactDecrypt(compactJwe, await importKey(key.jwk, JWE_ALG), {
-        keyManagementAlgorithms: [JWE_ALG],
-        contentEncryptionAlgorithms: [JWE_ENC],
-      });
-      inner = decoder.decode(plaintext);
+      inner = decryptCompact(parts, outer, key.jwk).toString('utf8');
       break;
     } catch {
       // try the next key of this node; failure of all of them is reported once below

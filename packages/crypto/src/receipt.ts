@@ -1,4 +1,5 @@
-import { CompactSign, compactVerify } from 'jose';
+import { compactVerify } from 'jose';
+import { signCompactEdDsa } from './jws.ts';
 import { importKey } from './import-key.ts';
 import { CryptoError } from './errors.ts';
 import type { Digest } from './digest.ts';
@@ -18,9 +19,7 @@ export interface ReceiptClaims {
 }
 
 export async function signReceipt(claims: ReceiptClaims, signingKey: PrivateKeyRecord): Promise<string> {
-  return new CompactSign(new TextEncoder().encode(JSON.stringify(claims)))
-    .setProtectedHeader({ alg: 'EdDSA', typ: RECEIPT_TYP, kid: signingKey.kid })
-    .sign(await importKey(signingKey.jwk, 'EdDSA'));
+  return signCompactEdDsa({ typ: RECEIPT_TYP, kid: signingKey.kid }, JSON.stringify(claims), signingKey);
 }
 
 export interface ReceiptExpectation {

@@ -15,8 +15,8 @@ const hasJwcrypto = spawnSync(PYTHON, ['-c', 'import jwcrypto'], { stdio: 'ignor
 const mustRun = process.env.CI === 'true';
 if (!hasJwcrypto) console.warn(`[independent JOSE check] python3-jwcrypto not found at ${PYTHON}: ${mustRun ? 'failing (CI)' : 'skipped'}`);
 
-function jwcryptoVerify(jwks: unknown, token: string, typ: string): { kid: string; payload: Record<string, unknown> } {
-  const run = spawnSync(PYTHON, [script], { input: JSON.stringify({ jwks, token, typ }), encoding: 'utf8' });
+function jwcryptoVerify(jwks: unknown, token: string, typ: string, decryptionKey?: unknown): { kid: string; payload: Record<string, unknown> } {
+  const run = spawnSync(PYTHON, [script], { input: JSON.stringify({ jwks, token, typ, ...(decryptionKey ? { decryptionKey } : {}) }), encoding: 'utf8' });
   if (run.status !== 0) throw new Error(`jwcrypto refused: ${run.stderr.trim()}`);
   return JSON.parse(run.stdout);
 }
@@ -56,11 +56,19 @@ describe.runIf(hasJwcrypto || mustRun)('an independent JOSE implementation (pyth
     const { request, response } = captured[0]!;
 
     // Only the receiver can open the envelope; the signature inside is then anyone's to check.
+    // Both jose and jwcrypto open what the node sealed with node:crypto, to the same signed message.
     const key = pvpt.node.ctx.config.keys.encryption[0]!;
     const inner = new TextDecoder().decode((await compactDecrypt(request, await importJWK(key.jwk, 'ECDH-ES+A256KW'))).plaintext);
     const atinaJwks = await (await fetch(`${atina.url}/.well-known/jwks.json`)).json();
-    const message = jwcryptoVerify(atinaJwks, inner, 'bridge-msg+jwt');
+    const message = jwcryptoVerify(atinaJwks, request, 'bridge-msg+jwt', key.jwk);
     expect(message.payload).toMatchObject({ iss: 'atina', aud: 'pvpt', type: 'referral.request', referralId: created.body.id, seq: 1 });
+    expect(jwcryptoVerify(atinaJwks, inner, 'bridge-msg+jwt')).toEqual(message);
+    // jwcrypto refuses the envelope with one changed byte of its ciphertext, or opened with another key.
+    const jwe = request.split('.');
+    const flipped = Buffer.from(jwe[3]!, 'base64url');
+    flipped[0] ^= 1;
+    expect(() => jwcryptoVerify(atinaJwks, [jwe[0], jwe[1], jwe[2], flipped.toString('base64url'), jwe[4]].join('.'), 'bridge-msg+jwt', key.jwk)).toThrow(/jwcrypto refused/);
+    expect(() => jwcryptoVerify(atinaJwks, request, 'bridge-msg+jwt', atina.node.ctx.config.keys.encryption[0]!.jwk)).toThrow(/jwcrypto refused/);
 
     const { receipt } = JSON.parse(response) as { receipt: string };
     const pvptJwks = await (await fetch(`${pvpt.url}/.well-known/jwks.json`)).json();

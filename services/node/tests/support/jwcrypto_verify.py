@@ -1,14 +1,24 @@
 """Verifies a compact JWS with python3-jwcrypto, an implementation independent of the node's.
 
 Reads {"jwks": {...}, "token": "...", "typ": "..."} on stdin; uses only the public JWKS; prints the
-verified payload as JSON, or exits non-zero with the reason.
+verified payload as JSON, or exits non-zero with the reason. With "decryptionKey" (a private JWK),
+the token is first a compact JWE (ECDH-ES+A256KW, A256GCM only) to open with that key.
 """
 import json
 import sys
 
-from jwcrypto import jwk, jws
+from jwcrypto import jwe, jwk, jws
 
 request = json.load(sys.stdin)
+if "decryptionKey" in request:
+    envelope = jwe.JWE()
+    envelope.allowed_algs = ["ECDH-ES+A256KW", "A256GCM"]
+    envelope.deserialize(request["token"])
+    if envelope.jose_header.get("cty") != "JWT":
+        sys.exit("unexpected cty %r" % envelope.jose_header.get("cty"))
+    private = {k: v for k, v in request["decryptionKey"].items() if k in ("kty", "crv", "x", "d")}
+    envelope.decrypt(jwk.JWK(**private))
+    request["token"] = envelope.payload.decode("utf-8")
 # Keep only the members RFC 7517/8037 define: the node's extra members (purpose, validity) are
 # information for Bridge peers, not for a generic JOSE library.
 keys = [{k: v for k, v in key.items() if k in ("kty", "crv", "x", "kid", "use", "alg")} for key in request["jwks"]["keys"]]

@@ -1,0 +1,96 @@
+import { describe, expect, it } from 'vitest';
+import { CompactEncrypt, CompactSign, compactDecrypt, compactVerify, importJWK } from 'jose';
+import { decryptCompact, encryptCompact } from './jwe.ts';
+import { signCompactEdDsa } from './jws.ts';
+import { decodeSegmentJson, splitCompact } from './compact.ts';
+import { generateKey, toPublicJwk } from './keys.ts';
+
+const now = new Date('2026-11-24T10:00:00Z');
+const text = 'Јелена Krasniqi-Çeliku — {"a":1}';
+
+async function keys() {
+  const encryption = await generateKey('encryption', now);
+  const signing = await generateKey('signing', now);
+  return { encryption, encryptionPublic: toPublicJwk(encryption), signing, signingPublic: toPublicJwk(signing) };
+}
+
+const open = (compact: string, jwk: Parameters<typeof decryptCompact>[2]) => {
+  const parts = splitCompact(compact, 5);
+  return decryptCompact(parts, decodeSegmentJson(parts[0]!, 'header'), jwk).toString('utf8');
+};
+
+const withPart = (compact: string, index: number, change: (bytes: Buffer) => Buffer): string => {
+  const parts = compact.split('.');
+  parts[index] = change(Buffer.from(parts[index]!, 'base64url')).toString('base64url');
+  return parts.join('.');
+};
+
+const withHeader = (compact: string, change: (header: Record<string, unknown>) => Record<string, unknown>): string => {
+  const parts = compact.split('.');
+  parts[0] = Buffer.from(JSON.stringify(change(JSON.parse(Buffer.from(parts[0]!, 'base64url').toString())))).toString('base64url');
+  return parts.join('.');
+};
+
+describe('compact JWE and JWS by node:crypto, checked against jose', () => {
+  it('jose decrypts and verifies what is produced here', async () => {
+    const k = await keys();
+    const jws = signCompactEdDsa({ typ: 'bridge-msg+jwt', kid: k.signing.kid }, text, k.signing);
+    const jwe = encryptCompact(jws, { cty: 'JWT', kid: k.encryption.kid }, k.encryptionPublic);
+    const { plaintext, protectedHeader } = await compactDecrypt(jwe, await importJWK(k.encryption.jwk, 'ECDH-ES+A256KW'), {
+      keyManagementAlgorithms: ['ECDH-ES+A256KW'],
+      contentEncryptionAlgorithms: ['A256GCM'],
+    });
+    expect(protectedHeader).toMatchObject({ alg: 'ECDH-ES+A256KW', enc: 'A256GCM', cty: 'JWT', kid: k.encryption.kid, epk: { kty: 'OKP', crv: 'X25519' } });
+    const verified = await compactVerify(new TextDecoder().decode(plaintext), await importJWK(k.signingPublic, 'EdDSA'), { algorithms: ['EdDSA'] });
+    expect(new TextDecoder().decode(verified.payload)).toBe(text);
+    expect(verified.protectedHeader).toEqual({ alg: 'EdDSA', typ: 'bridge-msg+jwt', kid: k.signing.kid });
+  });
+
+  it('decrypts what jose encrypts, with and without apu/apv', async () => {
+    const k = await keys();
+    const recipient = await importJWK(k.encryptionPublic, 'ECDH-ES+A256KW');
+    const jws = await new CompactSign(new TextEncoder().encode(text)).setProtectedHeader({ alg: 'EdDSA' }).sign(await importJWK(k.signing.jwk, 'EdDSA'));
+    const plain = await new CompactEncrypt(new TextEncoder().encode(jws)).setProtectedHeader({ alg: 'ECDH-ES+A256KW', enc: 'A256GCM' }).encrypt(recipient);
+    expect(open(plain, k.encryption.jwk)).toBe(jws);
+    const parties = await new CompactEncrypt(new TextEncoder().encode(jws))
+      .setProtectedHeader({ alg: 'ECDH-ES+A256KW', enc: 'A256GCM' })
+      .setKeyManagementParameters({ apu: new TextEncoder().encode('atina'), apv: new TextEncoder().encode('pvpt') })
+      .encrypt(recipient);
+    expect(open(parties, k.encryption.jwk)).toBe(jws);
+  });
+
+  it('uses a fresh ephemeral key, content key and IV for every message', async () => {
+    const k = await keys();
+    const a = encryptCompact(text, { cty: 'JWT', kid: k.encryption.kid }, k.encryptionPublic).split('.');
+    const b = encryptCompact(text, { cty: 'JWT', kid: k.encryption.kid }, k.encryptionPublic).split('.');
+    for (const i of [0, 1, 2, 3, 4]) expect(a[i]).not.toBe(b[i]);
+  });
+
+  it('refuses every changed part, a short tag, another key and a small-order ephemeral key', async () => {
+    const k = await keys();
+    const other = await keys();
+    const jwe = encryptCompact(text, { cty: 'JWT', kid: k.encryption.kid }, k.encryptionPublic);
+    expect(open(jwe, k.encryption.jwk)).toBe(text);
+    const flip = (b: Buffer) => {
+      const c = Buffer.from(b);
+      c[c.length - 1] = c[c.length - 1]! ^ 1;
+      return c;
+    };
+    const forged = [
+      withPart(jwe, 1, flip), // encrypted key: AES-KW integrity check
+      withPart(jwe, 2, flip), // IV
+      withPart(jwe, 3, flip), // ciphertext
+      withPart(jwe, 4, flip), // tag
+      withPart(jwe, 4, (b) => b.subarray(0, 12)), // a truncated tag would weaken GCM's check
+      withHeader(jwe, (h) => ({ ...h, kid: 'another' })), // the header is the AAD
+      withHeader(jwe, (h) => ({ ...h, apu: Buffer.from('atina').toString('base64url') })), // and feeds the KDF
+      withHeader(jwe, (h) => ({ ...h, epk: { ...(h.epk as object), x: other.encryptionPublic.x } })),
+      withHeader(jwe, (h) => ({ ...h, epk: { kty: 'OKP', crv: 'X25519', x: Buffer.alloc(32).toString('base64url') } })), // small order
+      withHeader(jwe, (h) => ({ ...h, epk: { kty: 'OKP', crv: 'Ed25519', x: other.signingPublic.x } })),
+      withHeader(jwe, (h) => ({ ...h, epk: undefined })),
+    ];
+    for (const f of forged) expect(() => open(f, k.encryption.jwk)).toThrow(expect.objectContaining({ code: 'decrypt_failed' }));
+    expect(() => open(jwe, other.encryption.jwk)).toThrow(expect.objectContaining({ code: 'decrypt_failed' }));
+    expect(() => open(withHeader(jwe, (h) => ({ ...h, enc: 'A128GCM' })), k.encryption.jwk)).toThrow(expect.objectContaining({ code: 'algorithm_forbidden' }));
+  });
+});
