@@ -66,7 +66,7 @@ describe.runIf(hasJwcrypto || mustRun)('an independent JOSE implementation (pyth
     // jwcrypto refuses the envelope with one changed byte of its ciphertext, or opened with another key.
     const jwe = request.split('.');
     const flipped = Buffer.from(jwe[3]!, 'base64url');
-    flipped[0] ^= 1;
+    flipped[0] = flipped[0]! ^ 1;
     expect(() => jwcryptoVerify(atinaJwks, [jwe[0], jwe[1], jwe[2], flipped.toString('base64url'), jwe[4]].join('.'), 'bridge-msg+jwt', key.jwk)).toThrow(/jwcrypto refused/);
     expect(() => jwcryptoVerify(atinaJwks, request, 'bridge-msg+jwt', atina.node.ctx.config.keys.encryption[0]!.jwk)).toThrow(/jwcrypto refused/);
 
