@@ -1,7 +1,7 @@
 import { getTableColumns, getTableName, type Column, type SQL } from 'drizzle-orm';
 import type { PgDialect, PgTable } from 'drizzle-orm/pg-core';
 import { createHash } from 'node:crypto';
-import { connectionOf, preparedQuery, type Executor } from './client.ts';
+import { connectionOf, preparedQuery, type Executor, type QueryConfig } from './client.ts';
 
 /** SQL text whose placeholders are `$1…$n`, numbered from 1 within the fragment, and their values. */
 export interface Fragment {
@@ -175,12 +175,20 @@ export class Statement {
    * statement it prepared, so only shapes that repeat are prepared.
    */
   async run<R extends Record<string, unknown> = Record<string, unknown>>(tx: Executor, options: { prepare?: boolean } = {}): Promise<R> {
+    const query = this.query(tx, options);
+    if (!query) return {} as R;
+    const [row] = (await connectionOf(tx).query<R>(query)).rows;
+    return row ?? ({} as R);
+  }
+
+  /** The statement `run` sends, for a caller that sends it itself (`PipelinedTransaction.send`); undefined when empty. */
+  query(tx: Executor, options: { prepare?: boolean } = {}): QueryConfig | undefined {
     for (const [table, group] of this.inserts) {
       const name = this.write(insertSql(table, group.rows, { returning: group.returning }));
       for (const then of group.then) then(name);
     }
     this.inserts.clear();
-    if (this.empty) return {} as R;
+    if (this.empty) return undefined;
     const dialect = (tx as unknown as { dialect: PgDialect }).dialect;
     const params: unknown[] = [];
     // Each piece numbers its placeholders from $1: shift them past the ones before it.
@@ -193,10 +201,8 @@ export class Statement {
     const ctes = this.ctes.map(({ name, piece }) => `${quote(name)} as (${place(piece)})`);
     const columns = this.outputs.length > 0 ? this.outputs.map(({ alias, piece }) => `(${place(piece)}) as ${quote(alias)}`).join(', ') : '1 as done';
     const text = ctes.length > 0 ? `with ${ctes.join(', ')} select ${columns}` : `select ${columns}`;
-    if (options.prepare === false) return ((await connectionOf(tx).query({ text, values: params })).rows[0] ?? {}) as R;
     // A path gathers the same writes every time, so its text repeats: PostgreSQL plans it once per
     // connection (planning a statement of many CTEs costs more than running it).
-    const [row] = await preparedQuery<R>(tx, statementName(text), text, params);
-    return row ?? ({} as R);
+    return options.prepare === false ? { text, values: params } : { name: statementName(text), text, values: params };
   }
 }

@@ -4,7 +4,7 @@ import { addHistory, applyPeerChange, changeStatus, reasonRefusal, type PeerStat
 import { mayShareText, overDisclosed } from '../consent/disclosure.ts';
 import { currentKey, isCryptoError, openMessage, signReceipt, type OpenedMessage } from '@bridge/crypto';
 import { inboundMessages, referrals } from '../db/schema/index.ts';
-import { preparedQuery, type Executor } from '../db/client.ts';
+import { pipelinedTransaction, type Executor } from '../db/client.ts';
 import { appendAudit, auditInsertWithIdx, NEXT_AUDIT_IDX_SQL } from '../audit/append.ts';
 import { epochSeconds, newId } from '../clock.ts';
 import { BridgeError } from '../errors.ts';
@@ -69,16 +69,17 @@ async function deliver(ctx: NodeContext, opened: OpenedMessage, now: Date): Prom
   const claims = parsed.data;
   const contentDigest = messageContentDigest(claims);
   let applied = false;
-  const result = await ctx.db.transaction(async (tx) => {
+  const result = await pipelinedTransaction(ctx.db, async (t) => {
+    const { tx } = t;
     // Serialises the messages of one referral from one sender (order), then copies of one message
     // (exactly once). Always in this order (a select list is evaluated left to right), so two
-    // transactions never wait on each other in a cycle.
-    await preparedQuery(tx, RECEIVE_LOCKS_NAME, RECEIVE_LOCKS_SQL, [
-      `referral/${claims.iss}/${claims.referralId}`,
-      `message/${claims.iss}/${claims.jti}`,
+    // transactions never wait on each other in a cycle. The state is read by the next statement
+    // (a later snapshot, once the locks are held); BEGIN and both go out in one round trip.
+    const [, stateRows] = await t.send([
+      { name: RECEIVE_LOCKS_NAME, text: RECEIVE_LOCKS_SQL, values: [`referral/${claims.iss}/${claims.referralId}`, `message/${claims.iss}/${claims.jti}`] },
+      { name: RECEIVE_STATE_NAME, text: RECEIVE_STATE_SQL, values: [claims.referralId, claims.iss, claims.jti] },
     ]);
-    // Read once the locks are held (a later statement, so a later snapshot): what the checks need.
-    const { seen, last, referralExists, logIndex } = await receiveState(tx, claims);
+    const { seen, last, referralExists, logIndex } = receiveState(stateRows![0] as ReceiveStateRow | undefined);
     if (seen) {
       if (seen.contentDigest !== contentDigest) {
         throw new BridgeError(409, 'message_replay_conflict', 'this message id was already delivered with other content', undefined, { alert: true });
@@ -121,7 +122,8 @@ async function deliver(ctx: NodeContext, opened: OpenedMessage, now: Date): Prom
       logIndex,
       receivedAt: now,
     }]));
-    await statement.run(tx);
+    // The writes and the COMMIT: the second round trip.
+    await t.send([statement.query(tx)!], { commit: true });
     applied = true;
     return { receipt };
   });
@@ -140,23 +142,22 @@ interface ReceiveState {
   logIndex: number;
 }
 
-/** One statement for the replay check, the order check, whether the referral exists, and the audit event id. */
-async function receiveState(tx: Executor, claims: MessageClaims): Promise<ReceiveState> {
-  // Prepared: on every message, planning this read cost PostgreSQL three times what running it did.
-  const [row] = await preparedQuery<{
-    seen_content_digest: string | null;
-    seen_referral_id: string | null;
-    seen_receipt: string | null;
-    last_seq: number | null;
-    last_content_digest: string | null;
-    referral_exists: boolean;
-    log_index: string;
-  }>(
-    tx,
-    RECEIVE_STATE_NAME,
-    RECEIVE_STATE_SQL,
-    [claims.referralId, claims.iss, claims.jti],
-  );
+interface ReceiveStateRow {
+  seen_content_digest: string | null;
+  seen_referral_id: string | null;
+  seen_receipt: string | null;
+  last_seq: number | null;
+  last_content_digest: string | null;
+  referral_exists: boolean;
+  log_index: string;
+}
+
+/**
+ * The row of the one statement for the replay check, the order check, whether the referral exists,
+ * and the audit event id. Prepared: on every message, planning it cost PostgreSQL three times what
+ * running it did.
+ */
+function receiveState(row: ReceiveStateRow | undefined): ReceiveState {
   if (!row) throw new Error('receive state read returned no row');
   return {
     seen: row.seen_receipt === null ? undefined : { contentDigest: row.seen_content_digest!, referralId: row.seen_referral_id, receipt: row.seen_receipt },
