@@ -574,7 +574,7 @@ function perReferral(from: StatementCounts, to: StatementCounts, referrals: numb
       const d = (to[id].counts[k] ?? 0) - (from[id].counts[k] ?? 0);
       if (d === 0) continue;
       out[k] = Math.round((d / Math.max(1, referrals)) * 100) / 100;
-      out.total! += d;
+      if (k !== 'round_trips') out.total! += d;
     }
     out.total = Math.round((out.total! / Math.max(1, referrals)) * 100) / 100;
     out.cpu_ms = Math.round((to[id].cpuUs - from[id].cpuUs) / 10 / Math.max(1, referrals)) / 100;
@@ -748,7 +748,7 @@ export async function run(args: string[]): Promise<unknown> {
       outbox_attempts_histogram: await attemptsHistogram(atinaDb),
       targets,
       note:
-        'statements_per_referral: statements each node process sent to PostgreSQL (BEGIN/COMMIT included) per referral created, with their drain; ' +
+        'statements_per_referral: statements each node process sent to PostgreSQL (BEGIN/COMMIT included) per referral created, with their drain, and round_trips: those of them that waited for an answer (the rest travelled pipelined behind another on the same connection); ' +
         'the top-level figure comes from --count referrals sent one after the other and does not depend on machine load. ' +
         'Two nodes (atina → pvpt), each in its own process on its own database, load generator in the parent process, all on this machine. ' +
         'Latency = atina outbox_messages.delivered_at (stamped by the dispatcher once pvpt\'s receipt is back, just before it verifies and commits it) − time the 201 of POST /v1/referrals was received; ' +

@@ -23,9 +23,11 @@ export type WorkerCommand = WorkerRequest & { id: number };
 export type WorkerReply = { id: number; ok: true; value: string } | { id: number; ok: false; error: string };
 
 /**
- * Every statement this process sends to PostgreSQL (BEGIN and COMMIT included: each is a round
- * trip), by its first keyword. pg.Pool runs its queries through pg.Client, so patching the client
- * counts the pool, the transactions and the outbox listener alike.
+ * Every statement this process sends to PostgreSQL (BEGIN and COMMIT included), by its first
+ * keyword, and `round_trips`: statements issued while their connection had nothing outstanding
+ * (one issued behind others on a pipelined connection travels in their round trip). pg.Pool runs
+ * its queries through pg.Client, so patching the client counts the pool, the transactions and the
+ * outbox listener alike.
  */
 const statements: Record<string, number> = {};
 type Query = (this: unknown, ...args: unknown[]) => unknown;
@@ -37,6 +39,8 @@ pgClient.prototype.query = function (...args) {
   const text = typeof q === 'string' ? q : typeof (q as { text?: unknown })?.text === 'string' ? (q as { text: string }).text : '';
   const kind = (/^\s*([a-z]+)/i.exec(text)?.[1] ?? 'other').toLowerCase();
   statements[kind] = (statements[kind] ?? 0) + 1;
+  const client = this as { _activeQuery?: unknown; _sentQueryQueue?: unknown[]; _queryQueue?: unknown[] };
+  if (!client._activeQuery && !client._sentQueryQueue?.length && !client._queryQueue?.length) statements.round_trips = (statements.round_trips ?? 0) + 1;
   return originalQuery.apply(this, args);
 };
 

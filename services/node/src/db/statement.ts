@@ -95,6 +95,12 @@ export function mapRows<T>(table: PgTable, rows: Array<Record<string, unknown>>)
   return rows as T[];
 }
 
+/** A drizzle `sql` query as the text and values pg sends (unprepared: for shapes that vary). */
+export function sqlQuery(tx: Executor, query: SQL): QueryConfig {
+  const { sql: text, params } = (tx as unknown as { dialect: PgDialect }).dialect.sqlToQuery(query);
+  return { text, values: params };
+}
+
 /** A name for a prepared statement, the same for the same text on every connection and replica. */
 export const statementName = (text: string) => `bridge_${createHash('sha1').update(text).digest('base64url')}`;
 

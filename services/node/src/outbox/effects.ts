@@ -1,12 +1,12 @@
-import { and, asc, eq, inArray, sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import type { ReceiptClaims } from '@bridge/crypto';
 import type { MessageType, ReferralStatus } from '@bridge/contract';
 import { referrals, referralStatusHistory, type outboxMessages } from '../db/schema/index.ts';
-import type { Executor } from '../db/client.ts';
+import type { Executor, PipelinedTransaction } from '../db/client.ts';
 import { applyPeerChange, changeStatus, transitionRefusal } from '../referrals/lifecycle.ts';
 import { addEvent, recordEvent } from '../events/record.ts';
 import { addAudit } from '../audit/append.ts';
-import { Statement } from '../db/statement.ts';
+import { mapRows, selectList, sqlQuery, Statement, statementName } from '../db/statement.ts';
 import type { VerifiedDelivery } from './recorder.ts';
 import { emptyMessageBody } from '../consent/erasure.ts';
 import type { NodeContext } from '../context.ts';
@@ -63,13 +63,14 @@ async function hasEntryBy(tx: Executor, referralId: string, by: string): Promise
  * referral to `received` through the lifecycle). Returns the ids of the messages just recorded
  * that a later message of the same referral waits for.
  */
-export async function recordDelivered(tx: Executor, ctx: NodeContext, deliveries: VerifiedDelivery[]): Promise<Set<string>> {
+export async function recordDelivered(t: PipelinedTransaction, ctx: NodeContext, deliveries: VerifiedDelivery[]): Promise<Set<string>> {
   if (deliveries.length === 0) return new Set();
+  const { tx } = t;
   const values = sql.join(
     deliveries.map((d) => sql`(${d.row.id}::uuid, ${d.receipt}::text, ${d.claims.logIndex}::bigint, ${d.at.toISOString()}::timestamptz)`),
     sql`, `,
   );
-  const result = await tx.execute<{ id: string; has_successor: boolean }>(sql`
+  const mark = sqlQuery(tx, sql`
     with v(id, receipt, log_index, delivered_at) as (values ${values})
     update outbox_messages o
        set status = 'delivered', receipt = v.receipt, receipt_log_index = v.log_index,
@@ -77,13 +78,16 @@ export async function recordDelivered(tx: Executor, ctx: NodeContext, deliveries
       from v
      where o.id = v.id and o.status <> 'delivered'
     returning o.id, exists (select 1 from outbox_messages n where n.referral_id = o.referral_id and n.seq > o.seq) as has_successor`);
+  // Locked in id order, so two recorders never wait on each other in a cycle; all the group's
+  // referrals, so the lock goes out with BEGIN and the marking in one round trip (a referral whose
+  // message another replica recorded first is locked for nothing, and changed by nothing).
+  const referralIds = [...new Set(deliveries.flatMap((d) => (d.row.referralId ? [d.row.referralId] : [])))].sort();
+  const [marked, locked] = await t.send([mark, { name: LOCK_REFERRALS_NAME, text: LOCK_REFERRALS_SQL, values: [referralIds] }]);
   // Another replica may have recorded the same receipt first: only rows updated here count.
-  const updated = new Set(result.rows.map((r) => r.id));
+  const result = marked as Array<{ id: string; has_successor: boolean }>;
+  const updated = new Set(result.map((r) => r.id));
   const recorded = deliveries.filter((d) => updated.has(d.row.id));
-  // Locked in id order, so two recorders never wait on each other in a cycle.
-  const referralIds = [...new Set(recorded.flatMap((d) => (d.row.referralId ? [d.row.referralId] : [])))].sort();
-  const locked = referralIds.length === 0 ? [] : await tx.select().from(referrals).where(inArray(referrals.id, referralIds)).orderBy(asc(referrals.id)).for('update');
-  const byId = new Map(locked.map((r) => [r.id, r]));
+  const byId = new Map(mapRows<ReferralRow>(referrals, locked!).map((r) => [r.id, r]));
   let statement = new Statement();
   const inStatement = new Set<string>();
   // One delivery's statement has a fixed shape (per branch); a group's varies with its size.
@@ -102,6 +106,11 @@ export async function recordDelivered(tx: Executor, ctx: NodeContext, deliveries
       await applyDelivered(tx, ctx, d.row, d.claims, byId.get(d.row.referralId), statement);
     }
   }
-  await statement.run(tx, { prepare });
-  return new Set(result.rows.filter((r) => r.has_successor).map((r) => r.id));
+  // The last writes go out with the COMMIT.
+  const last = statement.query(tx, { prepare });
+  if (last) await t.send([last], { commit: true });
+  return new Set(result.filter((r) => r.has_successor).map((r) => r.id));
 }
+
+const LOCK_REFERRALS_SQL = `select ${selectList(referrals)} from referrals where id = any($1::uuid[]) order by id for update`;
+const LOCK_REFERRALS_NAME = statementName(LOCK_REFERRALS_SQL);

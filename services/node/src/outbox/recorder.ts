@@ -3,6 +3,7 @@ import type { outboxMessages } from '../db/schema/index.ts';
 import type { NodeContext } from '../context.ts';
 import { errorSummary } from '../log-safe.ts';
 import { recordDelivered } from './effects.ts';
+import { pipelinedTransaction } from '../db/client.ts';
 
 /** A message whose receipt has verified, to be recorded as delivered. */
 export interface VerifiedDelivery {
@@ -44,7 +45,7 @@ export class DeliveryRecorder {
       while (this.pending.length > 0) {
         const group = this.pending.splice(0, MAX_GROUP);
         try {
-          const successors = await this.ctx.db.transaction((tx) => recordDelivered(tx, this.ctx, group.map((g) => g.delivery)));
+          const successors = await pipelinedTransaction(this.ctx.db, (t) => recordDelivered(t, this.ctx, group.map((g) => g.delivery)));
           for (const g of group) g.resolve(successors.has(g.delivery.row.id));
         } catch (err) {
           if (group.length === 1) {
@@ -53,7 +54,7 @@ export class DeliveryRecorder {
           }
           this.ctx.logger.warn({ ...errorSummary(err), deliveries: group.length }, 'recording a group of deliveries failed; recording them one by one');
           for (const g of group) {
-            await this.ctx.db.transaction((tx) => recordDelivered(tx, this.ctx, [g.delivery])).then((successors) => g.resolve(successors.size > 0), g.reject);
+            await pipelinedTransaction(this.ctx.db, (t) => recordDelivered(t, this.ctx, [g.delivery])).then((successors) => g.resolve(successors.size > 0), g.reject);
           }
         }
       }
