@@ -26,7 +26,15 @@ export async function sequenceBatch(db: Executor): Promise<number> {
   return db.transaction(async (tx) => {
     const [lock] = (await tx.execute(sql`select pg_try_advisory_xact_lock(hashtextextended('bridge/audit/sequencer', 0)) as locked`)).rows as Array<{ locked: boolean }>;
     if (!lock?.locked) return 0;
-    const rows = await selectEntries(tx, sql`select ${ENTRY_COLUMNS} from audit_pending p join audit_events e on e.idx = p.event_idx order by e.idx limit ${BATCH}`);
+    // The batch of pending ids first, then each event by its key (`limit 1` keeps the lookup a
+    // lookup: without it PostgreSQL flattens the join, and chose a merge join or a hash join that
+    // read the whole event log on every batch: 6-8 ms at 20 000 events in the delivery bench, and
+    // growing with the log).
+    const rows = await selectEntries(
+      tx,
+      sql`select ${ENTRY_COLUMNS} from (select event_idx from audit_pending order by event_idx limit ${BATCH}) p
+          cross join lateral (select * from audit_events e where e.idx = p.event_idx limit 1) e order by p.event_idx`,
+    );
     if (rows.length === 0) return 0;
     const builder = await resumeBuilder(tx);
     const start = builder.size;
