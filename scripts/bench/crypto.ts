@@ -201,8 +201,8 @@ export async function run(args: string[]): Promise<unknown> {
     bodyBytes: Buffer.byteLength(JSON.stringify(body)),
     note:
       'sealing = Ed25519 sign + X25519 ECDH-ES+A256KW + A256GCM (node:crypto, keys imported once and cached); ' +
-      'opening = size/header checks + decrypt (node:crypto) + Ed25519 verify (jose, WebCrypto) + claim checks + SHA-256 digest; ' +
-      'receipts = Ed25519 JWS sign (node:crypto) / verify (jose) + claim checks. Each call timed alone with process.hrtime.bigint(), ' +
+      'opening = size/header checks + decrypt + Ed25519 verify (node:crypto) + claim checks + SHA-256 digest; ' +
+      'receipts = Ed25519 JWS sign / verify (node:crypto) + claim checks. Each call timed alone with process.hrtime.bigint(), ' +
       'sequential awaits on a single thread on this machine; figures are per message, not throughput under concurrency.',
   };
   process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CompactEncrypt, CompactSign, compactDecrypt, compactVerify, importJWK } from 'jose';
 import { decryptCompact, encryptCompact } from './jwe.ts';
-import { signCompactEdDsa } from './jws.ts';
+import { signCompactEdDsa, verifyCompactEdDsa } from './jws.ts';
 import { decodeSegmentJson, splitCompact } from './compact.ts';
 import { generateKey, toPublicJwk } from './keys.ts';
 
@@ -92,5 +92,30 @@ describe('compact JWE and JWS by node:crypto, checked against jose', () => {
     for (const f of forged) expect(() => open(f, k.encryption.jwk)).toThrow(expect.objectContaining({ code: 'decrypt_failed' }));
     expect(() => open(jwe, other.encryption.jwk)).toThrow(expect.objectContaining({ code: 'decrypt_failed' }));
     expect(() => open(withHeader(jwe, (h) => ({ ...h, enc: 'A128GCM' })), k.encryption.jwk)).toThrow(expect.objectContaining({ code: 'algorithm_forbidden' }));
+  });
+
+  it('verifies an EdDSA signature jose made, and refuses any change, another key, and a non-canonical copy', async () => {
+    const k = await keys();
+    const other = await keys();
+    const jws = await new CompactSign(new TextEncoder().encode(text)).setProtectedHeader({ alg: 'EdDSA', typ: 'bridge-receipt+jwt', kid: k.signing.kid }).sign(await importJWK(k.signing.jwk, 'EdDSA'));
+    const parts = splitCompact(jws, 3);
+    expect(verifyCompactEdDsa(parts, k.signingPublic)).toBe(true);
+    expect(verifyCompactEdDsa(parts, other.signingPublic)).toBe(false);
+    expect(verifyCompactEdDsa(parts, k.encryptionPublic)).toBe(false);
+    const flip = (b: Buffer) => {
+      const c = Buffer.from(b);
+      c[0] = c[0]! ^ 1;
+      return c;
+    };
+    for (const i of [0, 1, 2]) expect(verifyCompactEdDsa(withPart(jws, i, flip).split('.'), k.signingPublic)).toBe(false);
+    expect(verifyCompactEdDsa(withPart(jws, 2, (b) => b.subarray(0, 63)).split('.'), k.signingPublic)).toBe(false);
+    // S + L (the group order) passes the same equation on a lax verifier: a second valid-looking copy.
+    const L = 2n ** 252n + 27742317777372353535851937790883648493n;
+    const malleable = withPart(jws, 2, (b) => {
+      const s = BigInt(`0x${Buffer.from(b.subarray(32)).reverse().toString('hex')}`) + L;
+      return Buffer.concat([b.subarray(0, 32), Buffer.from(s.toString(16).padStart(64, '0'), 'hex').reverse()]);
+    });
+    expect(malleable).not.toBe(jws);
+    expect(verifyCompactEdDsa(malleable.split('.'), k.signingPublic)).toBe(false);
   });
 });

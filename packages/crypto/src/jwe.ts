@@ -8,8 +8,8 @@ import { CryptoError } from './errors.ts';
  * Compact JWE (RFC 7516) with the one suite Bridge allows — ECDH-ES+A256KW over X25519 (RFC 7518
  * §4.6, RFC 8037) and A256GCM — by node:crypto directly. jose does the same through WebCrypto,
  * which on Node 20 cost ~1.1 ms of CPU per message each way, ~5× these synchronous calls
- * (pnpm bench crypto). jose still opens these in the tests, and an independent implementation
- * (python3-jwcrypto) in the integration tests; the signature inside is always verified by jose.
+ * (pnpm bench crypto). jose opens these in the tests, and so does an independent implementation
+ * (python3-jwcrypto) in the integration tests; what jose seals opens here.
  */
 export const JWE_ALG = 'ECDH-ES+A256KW';
 export const JWE_ENC = 'A256GCM';
