@@ -96,7 +96,7 @@ export const defaultDelivery: DeliveryConfig = {
 };
 
 export interface AuditConfig {
-  /** How often committed audit events are sequenced into the Merkle tree and checkpointed. */
+  /** How often the Merkle tree is checkpointed; committed events are sequenced into it ten times as often (at most every 100 ms). */
   sequenceIntervalMs: number;
   /** How often this node witnesses its active peers' checkpoints (0: only on demand). */
   witnessIntervalMs: number;
@@ -174,7 +174,7 @@ export const SERVE_ENV = {
   BRIDGE_RESPONSE_DEADLINE_EMERGENCY_HOURS: deadlineHours('EMERGENCY'),
   BRIDGE_RESPONSE_DEADLINE_URGENT_HOURS: deadlineHours('URGENT'),
   BRIDGE_RESPONSE_DEADLINE_ROUTINE_HOURS: deadlineHours('ROUTINE'),
-  BRIDGE_AUDIT_SEQUENCE_MS: wholeNumber(100, 3600_000, defaultAudit.sequenceIntervalMs, 'how often audit events are sequenced and checkpointed, in ms'),
+  BRIDGE_AUDIT_SEQUENCE_MS: wholeNumber(100, 3600_000, defaultAudit.sequenceIntervalMs, 'how often the audit log is checkpointed (events are sequenced ten times as often), in ms'),
   BRIDGE_AUDIT_WITNESS_MS: wholeNumber(0, 7 * 24 * 3600_000, defaultAudit.witnessIntervalMs, 'how often peers\' audit checkpoints are co-signed, in ms; 0 for on demand only'),
   BRIDGE_FAULT_CRASH_AFTER_COMMIT: envVar(
     z.coerce.number().min(0).max(1).optional(),

@@ -108,9 +108,14 @@ export async function checkpoint(ctx: Pick<NodeContext, 'db' | 'config' | 'clock
   });
 }
 
+/** Sequences everything committed so far (unless another sequencer holds the turn). */
+export async function sequenceAll(db: Executor): Promise<void> {
+  while ((await sequenceBatch(db)) > 0);
+}
+
 /** Sequences everything committed so far, then checkpoints it: the "on demand" path. */
 export async function syncLog(ctx: Pick<NodeContext, 'db' | 'config' | 'clock'>): Promise<CheckpointRow> {
-  while ((await sequenceBatch(ctx.db)) > 0);
+  await sequenceAll(ctx.db);
   return checkpoint(ctx);
 }
 
