@@ -4,7 +4,7 @@
  * on stdout (progress goes to stderr).
  *
  *   pnpm bench delivery [--seconds <s>] [--warmup <s>] [--concurrency <n>] [--window <n>] [--loads 20,100,200]
- *                       [--count <n>] [--database-url <postgres://…>] [--log-level warn]
+ *                       [--count <n>] [--database-url <postgres://…>] [--log-level warn] [--series <file>]
  *
  * Statements per referral: each node process counts every statement it sends to PostgreSQL
  * (BEGIN/COMMIT included). A first phase posts `--count` referrals one after the other and drains
@@ -25,6 +25,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import http from 'node:http';
 import { randomBytes } from 'node:crypto';
+import { appendFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -56,6 +57,8 @@ interface Options {
   loads: number[];
   databaseUrl: string | undefined;
   logLevel: string;
+  /** Where to write every counted referral's acceptance time and latency, per phase (to find periodic stalls). */
+  series: string | undefined;
 }
 
 function flagValue(args: string[], flag: string): string | undefined {
@@ -76,11 +79,11 @@ function positive(args: string[], flag: string, fallback: number, integer: boole
 }
 
 function parseOptions(args: string[]): Options {
-  const known = ['--seconds', '--warmup', '--concurrency', '--window', '--count', '--loads', '--database-url', '--log-level'];
+  const known = ['--seconds', '--warmup', '--concurrency', '--window', '--count', '--loads', '--database-url', '--log-level', '--series'];
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
     if (a === '--help' || a === '-h') {
-      process.stderr.write('usage: pnpm bench delivery [--seconds 10] [--warmup 2] [--concurrency 32] [--window 32] [--count 100] [--loads 20,100,200] [--database-url postgres://…] [--log-level warn]\n');
+      process.stderr.write('usage: pnpm bench delivery [--seconds 10] [--warmup 2] [--concurrency 32] [--window 32] [--count 100] [--loads 20,100,200] [--database-url postgres://…] [--log-level warn] [--series latencies.txt]\n');
       process.exit(0);
     }
     if (!known.includes(a.split('=')[0]!)) throw new Error(`unknown option ${a}`);
@@ -100,6 +103,7 @@ function parseOptions(args: string[]): Options {
     loads,
     databaseUrl: flagValue(args, '--database-url') ?? (process.env.BENCH_DATABASE_URL || undefined) ?? (process.env.TEST_DATABASE_URL || undefined),
     logLevel,
+    series: flagValue(args, '--series'),
   };
 }
 
@@ -496,7 +500,7 @@ function percentile(sorted: number[], p: number): number | null {
   return Number.isFinite(v) ? Math.round(v * 10) / 10 : null;
 }
 
-async function latencies(db: DatabaseHandle, accepted: Tally['accepted']): Promise<{ delivered: number; undelivered: number; latency: Latency; negative: number }> {
+async function latencies(db: DatabaseHandle, accepted: Tally['accepted'], series?: { path: string; phase: string }): Promise<{ delivered: number; undelivered: number; latency: Latency; negative: number }> {
   const deliveredAt = new Map<string, number>();
   for (let i = 0; i < accepted.length; i += 5000) {
     const ids = accepted.slice(i, i + 5000).map((a) => a.id);
@@ -511,6 +515,8 @@ async function latencies(db: DatabaseHandle, accepted: Tally['accepted']): Promi
     const d = deliveredAt.get(a.id);
     return d === undefined ? Number.POSITIVE_INFINITY : d - a.acceptedAt;
   });
+  // One line per referral: phase, acceptance time (ms since the epoch), latency in ms (Infinity: undelivered).
+  if (series) appendFileSync(series.path, accepted.map((a, i) => `${series.phase} ${a.acceptedAt} ${samples[i]}\n`).join(''));
   samples.sort((a, b) => a - b);
   return {
     delivered: deliveredAt.size,
@@ -682,7 +688,7 @@ export async function run(args: string[]): Promise<unknown> {
       const { tally, issued, maxLagMs, sendSpanS } = await openLoop(target, load, options.warmup, options.seconds, clock);
       const cpuBusy = busyPct(cpuFrom);
       const left = await drain(atinaDb, FIXED_DRAIN_TIMEOUT_MS, FIXED_DRAIN_TIMEOUT_MS);
-      const measured = await latencies(atinaDb, tally.accepted);
+      const measured = await latencies(atinaDb, tally.accepted, options.series ? { path: options.series, phase: String(load) } : undefined);
       if (left > 0) {
         // Counted as undelivered above; the backlog still has to go before the next phase starts.
         progress(`  ${left} messages still undelivered after ${FIXED_DRAIN_TIMEOUT_MS / 1000} s; draining before the next phase`);
@@ -717,7 +723,7 @@ export async function run(args: string[]): Promise<unknown> {
     const satLeft = await drain(atinaDb, FIXED_DRAIN_TIMEOUT_MS, SATURATION_DRAIN_CAP_MS);
     const satDrainS = (Date.now() - satDrainStarted) / 1000;
     if (satLeft > 0) progress(`  ${satLeft} messages still undelivered after draining for ${round1(satDrainS)} s`);
-    const satMeasured = await latencies(atinaDb, sat.tally.accepted);
+    const satMeasured = await latencies(atinaDb, sat.tally.accepted, options.series ? { path: options.series, phase: 'saturation' } : undefined);
     const deliveredInWindow = await deliveredBetween(atinaDb, sat.windowStart, sat.windowEnd);
     const satStatements = perReferral(satFrom.statements, await statementCounts(nodes), (await referralCount(atinaDb)) - satFrom.referrals);
     const saturation = {
