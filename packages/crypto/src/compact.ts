@@ -12,10 +12,15 @@ const SEGMENT = /^[A-Za-z0-9_-]*$/;
  */
 export function splitCompact(value: string, count: 3 | 5): string[] {
   const parts = value.split('.');
-  if (parts.length !== count || !parts.every((p) => SEGMENT.test(p) && Buffer.from(p, 'base64url').toString('base64url') === p)) {
+  if (parts.length !== count || !parts.every(isCanonicalBase64url)) {
     throw new CryptoError('malformed', `expected a compact serialization with ${count} canonical base64url parts`);
   }
   return parts;
+}
+
+/** Base64url with no padding, no stray characters and no unused bits set: one spelling per byte string. */
+export function isCanonicalBase64url(value: string): boolean {
+  return SEGMENT.test(value) && Buffer.from(value, 'base64url').toString('base64url') === value;
 }
 
 export function decodeSegmentJson(segment: string, what: string): Record<string, unknown> {

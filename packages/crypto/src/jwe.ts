@@ -3,6 +3,7 @@ import type { JWK } from 'jose';
 import { nodeKey } from './node-keys.ts';
 import { b64url } from './jws.ts';
 import { CryptoError } from './errors.ts';
+import { isCanonicalBase64url } from './compact.ts';
 
 /**
  * Compact JWE (RFC 7516) with the one suite Bridge allows — ECDH-ES+A256KW over X25519 (RFC 7518
@@ -74,7 +75,7 @@ const EMPTY = Buffer.alloc(0);
 /** `apu`/`apv` as sent (base64url), or empty; anything else fails the decryption. */
 function partyInfo(value: unknown): Buffer {
   if (value === undefined) return EMPTY;
-  if (typeof value !== 'string') throw new Error('party info');
+  if (typeof value !== 'string' || !isCanonicalBase64url(value)) throw new Error('party info');
   return Buffer.from(value, 'base64url');
 }
 

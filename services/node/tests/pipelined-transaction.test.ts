@@ -72,6 +72,19 @@ describe('a pipelined transaction', () => {
     }
   });
 
+  it('commits nothing when a value cannot be sent, though the server would never see an error', async () => {
+    // pg converts values itself and, when that fails, drops the query without telling the server:
+    // a COMMIT written behind it would commit the statement before it.
+    const unsendable = { note: 'a BigInt has no JSON', n: 1n };
+    await expect(
+      pipelinedTransaction(handle.db, async (t) => {
+        await t.send([{ text: 'insert into pipelined_t values ($1, $2)', values: [8, 'eight'] }]);
+        await t.send([{ text: 'insert into pipelined_t values ($1, $2::jsonb::text)', values: [9, unsendable] }], { commit: true });
+      }),
+    ).rejects.toThrow(/BigInt/);
+    expect((await rows()).map((r) => r.id)).toEqual([1, 2]);
+  });
+
   it('rolls back what ordinary queries on `tx` did when the function throws', async () => {
     await expect(
       pipelinedTransaction(handle.db, async (t) => {

@@ -22,10 +22,14 @@ const YIELD_EVERY = 32;
  * advisory lock. Rows become visible here only once committed, so an event whose transaction
  * rolled back never gets a leaf and leaf indexes stay contiguous. Returns the leaves added.
  */
-export async function sequenceBatch(db: Executor): Promise<number> {
+export async function sequenceBatch(db: Executor, options: { wait?: boolean } = {}): Promise<number> {
   return db.transaction(async (tx) => {
-    const [lock] = (await tx.execute(sql`select pg_try_advisory_xact_lock(hashtextextended('bridge/audit/sequencer', 0)) as locked`)).rows as Array<{ locked: boolean }>;
-    if (!lock?.locked) return 0;
+    if (options.wait) {
+      await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended('bridge/audit/sequencer', 0))`);
+    } else {
+      const [lock] = (await tx.execute(sql`select pg_try_advisory_xact_lock(hashtextextended('bridge/audit/sequencer', 0)) as locked`)).rows as Array<{ locked: boolean }>;
+      if (!lock?.locked) return 0;
+    }
     // The batch of pending ids first, then each event by its key (`limit 1` keeps the lookup a
     // lookup: without it PostgreSQL flattens the join, and chose a merge join or a hash join that
     // read the whole event log on every batch: 6-8 ms at 20 000 events in the delivery bench, and
@@ -108,14 +112,18 @@ export async function checkpoint(ctx: Pick<NodeContext, 'db' | 'config' | 'clock
   });
 }
 
-/** Sequences everything committed so far (unless another sequencer holds the turn). */
-export async function sequenceAll(db: Executor): Promise<void> {
-  while ((await sequenceBatch(db)) > 0);
+/**
+ * Sequences everything committed so far. The periodic steps skip a turn another sequencer holds;
+ * with `wait` (the on-demand path) it waits for the turn, so nothing committed before the call is
+ * left out.
+ */
+export async function sequenceAll(db: Executor, options: { wait?: boolean } = {}): Promise<void> {
+  while ((await sequenceBatch(db, options)) > 0);
 }
 
 /** Sequences everything committed so far, then checkpoints it: the "on demand" path. */
 export async function syncLog(ctx: Pick<NodeContext, 'db' | 'config' | 'clock'>): Promise<CheckpointRow> {
-  await sequenceAll(ctx.db);
+  await sequenceAll(ctx.db, { wait: true });
   return checkpoint(ctx);
 }
 

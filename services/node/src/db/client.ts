@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import pg from 'pg';
 import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
 import * as schema from './schema/index.ts';
@@ -48,6 +49,9 @@ export interface QueryConfig {
   values?: unknown[];
 }
 
+/** pg's own conversion of a value to its wire text (Date, Buffer, array, JSON, `toPostgres`). */
+const { prepareValue } = createRequire(import.meta.url)('pg/lib/utils') as { prepareValue(value: unknown): unknown };
+
 const boundDatabases = new WeakMap<pg.PoolClient, Database>();
 
 /**
@@ -69,20 +73,32 @@ export class PipelinedTransaction {
   /** Sends the queries in one write, after a BEGIN if none was sent yet and before a COMMIT if asked; their rows in order. */
   async send<R extends pg.QueryResultRow = Record<string, unknown>>(queries: QueryConfig[], options: { commit?: boolean } = {}): Promise<R[][]> {
     if (this.ended) throw new Error('the transaction has ended');
+    // pg turns values into their wire text itself, and when that fails (a value JSON cannot hold)
+    // it drops the query without telling the server: a COMMIT behind it would commit the rest.
+    // So the values become text here, before anything is written; every failure then is the
+    // server's, which aborts the transaction and turns the COMMIT into a ROLLBACK.
+    const ready = queries.map((q) => {
+      if (!q || typeof q.text !== 'string') throw new TypeError('a pipelined query needs its text');
+      return q.values ? { ...q, values: q.values.map((v) => prepareValue(v)) } : q;
+    });
     const stream = (this.client as unknown as { connection: { stream: { cork?(): void; uncork?(): void } } }).connection.stream;
     const sent: Array<Promise<pg.QueryResult>> = [];
+    const first = this.begun ? 0 : 1;
+    // Marked before anything is written: from here on, a failure rolls back.
+    this.begun = true;
+    if (options.commit) this.ended = true;
     // Corked, the messages of every query leave in one write.
     stream.cork?.();
     try {
-      if (!this.begun) sent.push(this.client.query('begin'));
-      for (const q of queries) sent.push(this.client.query(q));
+      if (first === 1) sent.push(this.client.query('begin'));
+      for (const q of ready) sent.push(this.client.query(q));
       if (options.commit) sent.push(this.client.query('commit'));
+    } catch (err) {
+      for (const p of sent) p.catch(() => {});
+      throw err;
     } finally {
       stream.uncork?.();
     }
-    const first = this.begun ? 0 : 1;
-    this.begun = true;
-    if (options.commit) this.ended = true;
     // Every promise is awaited (allSettled), so none rejects unobserved; the first failure is thrown.
     const results = await Promise.allSettled(sent);
     const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
