@@ -395,11 +395,6 @@ async function openLoop(target: Target, rate: number, warmupS: number, seconds: 
 }
 
 /**
- * Undelivered messages at atina, polled every 10 ms while `watch` runs, so the saturation clients
- * can hold back: sustained throughput is what is delivered while the backlog stays bounded, not
- * what the integration API accepts into an ever-growing outbox.
- */
-/**
  * atina's undelivered messages, counted through the partial index the dispatcher claims from. On a
  * connection without bitmap scans (`withoutBitmapScans`): a plain index scan marks the entries of
  * delivered rows dead as it passes them, as the claim's own scan does. With a bitmap scan (what
@@ -414,6 +409,11 @@ function withoutBitmapScans(url: string): string {
   return u.toString();
 }
 
+/**
+ * Undelivered messages at atina, polled every 50 ms while `watch` runs, so the saturation clients
+ * can hold back: sustained throughput is what is delivered while the backlog stays bounded, not
+ * what the integration API accepts into an ever-growing outbox.
+ */
 class BacklogWatch {
   pending = 0;
   private running = true;

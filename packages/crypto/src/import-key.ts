@@ -5,8 +5,8 @@ const cache = new Map<string, Promise<ImportedKey>>();
 const LIMIT = 512;
 
 /**
- * importJWK with a bounded cache: the same key is used for every message, and importing it into
- * WebCrypto each time costs as much as the signature. Keyed by the public `x` (which identifies the
+ * importJWK with a bounded cache, for what still goes through jose (API tokens): the same key
+ * signs every token, and importing it into WebCrypto each time costs as much as the signature. Keyed by the public `x` (which identifies the
  * pair) and whether the private half is present — never by the private value itself.
  */
 export function importKey(jwk: JWK, alg: string): Promise<ImportedKey> {
