@@ -17,6 +17,7 @@
  *
  * Profiling: with BENCH_CPU_PROF_DIR=<dir> each node process runs with --cpu-prof and writes its
  * V8 CPU profile there when it exits (open it in Chrome DevTools or any .cpuprofile viewer).
+ * BENCH_NODE_FLAGS="--trace-gc …" passes more flags to both node processes (not to the generator).
  *
  * Databases: with --database-url (or BENCH_DATABASE_URL / TEST_DATABASE_URL) two fresh databases
  * are created on that server and dropped afterwards; otherwise each node gets its own embedded
@@ -256,7 +257,9 @@ class NodeProcess {
 
   static spawn(id: NodeId): NodeProcess {
     // Each node runs under tsx in its own process; its stdout (and logs) go to our stderr.
-    const child = fork(workerPath, [], { cwd: repoRoot, execArgv: ['--import', 'tsx', ...(process.env.BENCH_CPU_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF_DIR}`] : [])], stdio: ['ignore', 2, 2, 'ipc'], env: { ...process.env } });
+    const profile = process.env.BENCH_CPU_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF_DIR}`] : [];
+    const flags = (process.env.BENCH_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean);
+    const child = fork(workerPath, [], { cwd: repoRoot, execArgv: ['--import', 'tsx', ...profile, ...flags], stdio: ['ignore', 2, 2, 'ipc'], env: { ...process.env } });
     return new NodeProcess(id, child);
   }
 
@@ -418,12 +421,23 @@ class BacklogWatch {
   pending = 0;
   private running = true;
   private readonly loop: Promise<void>;
+  private waiters: Array<{ resolve: () => void; reject: (err: unknown) => void }> = [];
+  private failure: unknown;
 
   constructor(private readonly db: DatabaseHandle) {
     this.loop = (async () => {
       while (this.running) {
-        const { rows } = await this.db.pool.query<{ n: string }>(UNDELIVERED_SQL);
-        this.pending = Number(rows[0]!.n);
+        let n: number;
+        try {
+          n = Number((await this.db.pool.query<{ n: string }>(UNDELIVERED_SQL)).rows[0]!.n);
+        } catch (err) {
+          // Clients waiting for a poll that will never come fail with it.
+          this.failure = err;
+          for (const w of this.waiters.splice(0)) w.reject(err);
+          throw err;
+        }
+        this.pending = n;
+        for (const w of this.waiters.splice(0)) w.resolve();
         // Every 10 ms, polls took ~10 % of a core from what is measured. Between polls, the
         // clients' own increments keep the window.
         await sleep(50);
@@ -431,9 +445,24 @@ class BacklogWatch {
     })();
   }
 
+  /**
+   * Resolves after the next poll: only a poll lowers `pending`, so a client held back by the
+   * window waits for one instead of waking on a timer (32 clients every 2 ms took CPU from the
+   * nodes being measured).
+   */
+  polled(): Promise<void> {
+    if (this.failure !== undefined) return Promise.reject(this.failure);
+    if (!this.running) return sleep(50);
+    return new Promise((resolve, reject) => this.waiters.push({ resolve, reject }));
+  }
+
   async stop(): Promise<void> {
     this.running = false;
-    await this.loop;
+    try {
+      await this.loop;
+    } finally {
+      for (const w of this.waiters.splice(0)) w.resolve();
+    }
   }
 }
 
@@ -452,7 +481,7 @@ async function closedLoop(target: Target, concurrency: number, warmupS: number, 
   const client = async () => {
     while (performance.now() < end && !aborted) {
       if (backlog && backlog.watch.pending >= backlog.window) {
-        await sleep(2);
+        await backlog.watch.polled();
         continue;
       }
       // Counted at once: the next poll may not see this one yet.
