@@ -1,13 +1,13 @@
-import { and, eq, inArray, sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import { mapRows, selectList, statementName } from '../db/statement.ts';
 import { preparedQuery } from '../db/client.ts';
 import { postOutbound } from '../http/outbound.ts';
 import { currentKey, isCryptoError, sealMessage, sha256Digest, verifyReceipt } from '@bridge/crypto';
 import { ReceiptResponse, problemCodes } from '@bridge/contract';
-import { outboxMessages, peers } from '../db/schema/index.ts';
+import { outboxMessages } from '../db/schema/index.ts';
 import { appendAudit } from '../audit/append.ts';
 import { epochSeconds } from '../clock.ts';
-import { peerEncryptionKey, type Peer } from '../peers/peers.ts';
+import { cachedPeer, peerEncryptionKey, type Peer } from '../peers/peers.ts';
 import { refreshPeerKeys } from '../peers/keys.ts';
 import { applyDead } from './effects.ts';
 import { DeliveryRecorder } from './recorder.ts';
@@ -154,8 +154,10 @@ export class Dispatcher {
     if (rows.length === 0) return { claimed: [], taken: 0 };
     rows.sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
 
-    const peerIds = [...new Set(rows.map((r) => r.peerNodeId))];
-    const peersById = new Map((await ctx.db.select().from(peers).where(inArray(peers.nodeId, peerIds))).map((p) => [p.nodeId, p]));
+    // From the row cache, as the integration API and the receiving side read peers: a change by
+    // any replica drops it on commit (db/row-cache.ts), so a suspended peer gets nothing more.
+    const peersById = new Map<string, Peer | undefined>();
+    for (const id of new Set(rows.map((r) => r.peerNodeId))) peersById.set(id, await cachedPeer(ctx, id));
     const sealed: Claimed[] = [];
     for (const row of rows) {
       const peer = peersById.get(row.peerNodeId);
