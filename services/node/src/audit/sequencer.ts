@@ -116,10 +116,12 @@ export async function checkpoint(ctx: Pick<NodeContext, 'db' | 'config' | 'clock
 /**
  * Sequences everything committed so far. The periodic steps skip a turn another sequencer holds;
  * with `wait` (the on-demand path) it waits for the turn, so nothing committed before the call is
- * left out.
+ * left out. A batch shorter than BATCH took every event committed before it began, so it is the
+ * last: looping until a batch came back empty chased the events committed meanwhile, in batches
+ * of a few, back to back (at 200 referrals/s, 68 sequencer transactions a second).
  */
 export async function sequenceAll(db: Executor, options: { wait?: boolean } = {}): Promise<void> {
-  while ((await sequenceBatch(db, options)) > 0);
+  while ((await sequenceBatch(db, options)) === BATCH);
 }
 
 /** Sequences everything committed so far, then checkpoints it: the "on demand" path. */
