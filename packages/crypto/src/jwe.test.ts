@@ -1,3 +1,4 @@
+import { createCipheriv, createHash, createPublicKey, diffieHellman, generateKeyPairSync, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { CompactEncrypt, CompactSign, compactDecrypt, compactVerify, importJWK } from 'jose';
 import { decryptCompact, encryptCompact } from './jwe.ts';
@@ -24,6 +25,29 @@ const withPart = (compact: string, index: number, change: (bytes: Buffer) => Buf
   parts[index] = change(Buffer.from(parts[index]!, 'base64url')).toString('base64url');
   return parts.join('.');
 };
+
+/**
+ * ECDH-ES+A256KW / A256GCM written out step by step, with `apu` put in the header exactly as given:
+ * to build a message whose header carries a non-canonical spelling of the bytes its key was
+ * derived from (no JOSE library will write one).
+ */
+function sealWithApu(plaintext: string, recipient: { x?: string }, apu: string): string {
+  const u32 = (n: number) => Buffer.from([n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255]);
+  const prefixed = (b: Buffer) => Buffer.concat([u32(b.length), b]);
+  const ephemeral = generateKeyPairSync('x25519');
+  const shared = diffieHellman({ privateKey: ephemeral.privateKey, publicKey: createPublicKey({ key: { kty: 'OKP', crv: 'X25519', x: recipient.x! }, format: 'jwk' }) });
+  const otherInfo = Buffer.concat([prefixed(Buffer.from('ECDH-ES+A256KW')), prefixed(Buffer.from(apu, 'base64url')), prefixed(Buffer.alloc(0)), u32(256)]);
+  const kek = createHash('sha256').update(u32(1)).update(shared).update(otherInfo).digest();
+  const cek = randomBytes(32);
+  const wrap = createCipheriv('id-aes256-wrap', kek, Buffer.from('a6a6a6a6a6a6a6a6', 'hex'));
+  const encryptedKey = Buffer.concat([wrap.update(cek), wrap.final()]);
+  const header = Buffer.from(JSON.stringify({ alg: 'ECDH-ES+A256KW', enc: 'A256GCM', apu, epk: { kty: 'OKP', crv: 'X25519', x: ephemeral.publicKey.export({ format: 'jwk' }).x } })).toString('base64url');
+  const iv = randomBytes(12);
+  const gcm = createCipheriv('aes-256-gcm', cek, iv);
+  gcm.setAAD(Buffer.from(header, 'ascii'));
+  const ciphertext = Buffer.concat([gcm.update(plaintext, 'utf8'), gcm.final()]);
+  return [header, encryptedKey, iv, ciphertext, gcm.getAuthTag()].map((p) => (typeof p === 'string' ? p : p.toString('base64url'))).join('.');
+}
 
 const withHeader = (compact: string, change: (header: Record<string, unknown>) => Record<string, unknown>): string => {
   const parts = compact.split('.');
@@ -92,6 +116,14 @@ describe('compact JWE and JWS by node:crypto, checked against jose', () => {
     for (const f of forged) expect(() => open(f, k.encryption.jwk)).toThrow(expect.objectContaining({ code: 'decrypt_failed' }));
     expect(() => open(jwe, other.encryption.jwk)).toThrow(expect.objectContaining({ code: 'decrypt_failed' }));
     expect(() => open(withHeader(jwe, (h) => ({ ...h, enc: 'A128GCM' })), k.encryption.jwk)).toThrow(expect.objectContaining({ code: 'algorithm_forbidden' }));
+  });
+
+  it('refuses apu spelled in non-canonical base64url, which lenient decoders read as the same bytes', async () => {
+    const k = await keys();
+    // 'atina' is YXRpbmE; in YXRpbmF the last character's two unused bits are not zero.
+    expect(Buffer.from('YXRpbmF', 'base64url').toString()).toBe('atina');
+    expect(open(sealWithApu(text, k.encryptionPublic, 'YXRpbmE'), k.encryption.jwk)).toBe(text);
+    expect(() => open(sealWithApu(text, k.encryptionPublic, 'YXRpbmF'), k.encryption.jwk)).toThrow(expect.objectContaining({ code: 'decrypt_failed' }));
   });
 
   it('verifies an EdDSA signature jose made, and refuses any change, another key, and a non-canonical copy', async () => {
