@@ -87,4 +87,27 @@ describe('the sequencer', () => {
     expect(checked).toBe(70 * 71 / 2);
     expect(await eventInclusion(ctx.db, cp.treeSize, 2 ** 40)).toBeNull();
   });
+
+  it('sequences everything committed before syncLog, in batches, past a pending event whose row was deleted by hand', async () => {
+    const { ctx } = node.node;
+    await syncLog(ctx);
+    // More than one batch (2000) of events, committed at once; then one of the first batch's rows goes.
+    const inserted = await ctx.db.execute(sql`insert into audit_events (at, type, actor) select now(), 'client.created', 'batch-' || g from generate_series(1, 2100) g returning idx::int as idx`);
+    const ids = (inserted.rows as Array<{ idx: number }>).map((r) => r.idx).sort((a, b) => a - b);
+    await ctx.db.execute(sql`delete from audit_events where idx = ${ids[10]!}`);
+    const cp = await syncLog(ctx);
+    const [counts] = (
+      await ctx.db.execute(sql`select (select count(*)::int from audit_pending) as pending,
+        (select count(*)::int from audit_leaves where event_idx = any(${sql.raw(`'{${ids.join(',')}}'::bigint[]`)})) as sequenced`)
+    ).rows as Array<{ pending: number; sequenced: number }>;
+    // The first batch added 1999 leaves: stopping there (fewer leaves than a batch) would have left 101 behind.
+    expect(counts).toEqual({ pending: 1, sequenced: 2099 });
+    expect(cp.treeSize).toBeGreaterThanOrEqual(2099);
+    // A batch of nothing but such events ends the loop instead of reading them forever.
+    await ctx.db.execute(sql`delete from audit_events where idx in (select event_idx from audit_pending)`);
+    await ctx.db.execute(sql`insert into audit_pending (event_idx) select g from generate_series(${2 ** 40}::bigint, ${2 ** 40 + 2100}::bigint) g`);
+    await syncLog(ctx);
+    const [left] = (await ctx.db.execute(sql`select count(*)::int as n from audit_pending`)).rows as Array<{ n: number }>;
+    expect(left).toEqual({ n: 2102 });
+  });
 });
