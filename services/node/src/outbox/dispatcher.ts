@@ -7,7 +7,7 @@ import { ReceiptResponse, problemCodes } from '@bridge/contract';
 import { outboxMessages } from '../db/schema/index.ts';
 import { appendAudit } from '../audit/append.ts';
 import { epochSeconds } from '../clock.ts';
-import { cachedPeer, peerEncryptionKey, type Peer } from '../peers/peers.ts';
+import { findPeer, peerEncryptionKey, type Peer } from '../peers/peers.ts';
 import { refreshPeerKeys } from '../peers/keys.ts';
 import { applyDead } from './effects.ts';
 import { DeliveryRecorder } from './recorder.ts';
@@ -154,10 +154,13 @@ export class Dispatcher {
     if (rows.length === 0) return { claimed: [], taken: 0 };
     rows.sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
 
-    // From the row cache, as the integration API and the receiving side read peers: a change by
-    // any replica drops it on commit (db/row-cache.ts), so a suspended peer gets nothing more.
-    const peersById = new Map<string, Peer | undefined>();
-    for (const id of new Set(rows.map((r) => r.peerNodeId))) peersById.set(id, await cachedPeer(ctx, id));
+    // From the row cache when it holds the peer, as the integration API and the receiving side
+    // read peers: a change made through this process clears it at once, one made by another
+    // replica or by hand when its NOTIFY arrives (at most 5 s if that were lost; db/row-cache.ts).
+    // A miss is read here, on the delivery pool, never waiting on a read in flight on the main one.
+    const ids = [...new Set(rows.map((r) => r.peerNodeId))];
+    const found = await Promise.all(ids.map(async (id) => ctx.rows.peers.held(id) ?? (await findPeer(ctx.db, id))));
+    const peersById = new Map(ids.map((id, i) => [id, found[i]]));
     const sealed: Claimed[] = [];
     for (const row of rows) {
       const peer = peersById.get(row.peerNodeId);
