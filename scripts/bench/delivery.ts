@@ -443,6 +443,9 @@ class BacklogWatch {
         await sleep(50);
       }
     })();
+    // A failed poll rejects the clients waiting for one, and stop() rethrows it; until then it is
+    // not an unhandled rejection (which would end the generator before its cleanup).
+    this.loop.catch(() => {});
   }
 
   /**
