@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
+import { loadContractDocument } from '@bridge/contract';
 import { demoReferral } from '../src/demo/scenario.ts';
 import { inboundMessages, outboxMessages, referrals } from '../src/db/schema/index.ts';
 import { startPair, type TestNode, usePair, waitFor } from './support/nodes.ts';
@@ -8,6 +9,17 @@ describe('two nodes exchange a signed referral', () => {
   let atina: TestNode;
   let pvpt: TestNode;
   usePair((a, b) => ([atina, pvpt] = [a, b]));
+
+  it("accepts the contract's own createReferral examples as they are (an integrator's first request)", async () => {
+    const paths = loadContractDocument().paths as Record<string, { post?: { requestBody?: { content: Record<string, { examples?: Record<string, { value: unknown }> }> } } }>;
+    const examples = Object.entries(paths['/v1/referrals']!.post!.requestBody!.content['application/json']!.examples!);
+    expect(examples.length).toBeGreaterThanOrEqual(2);
+    for (const [name, { value }] of examples) {
+      const created = await atina.api('POST', '/v1/referrals', value);
+      // An example whose consent has expired by now gets a 400: move its validUntil forward.
+      expect({ name, status: created.status, problems: created.body.problems }).toEqual({ name, status: 201, problems: undefined });
+    }
+  });
 
   it('delivers a referral, which pvpt lists as inbound and atina then shows as received', async () => {
     const input = demoReferral(new Date());
