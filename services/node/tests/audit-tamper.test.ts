@@ -1,9 +1,10 @@
+import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
 import { syncLog } from '../src/audit/sequencer.ts';
 import { verifyExport } from '../src/audit/verify.ts';
 import { startTestNode, type TestNode } from './support/nodes.ts';
-import { exportOf } from './support/audit.ts';
+import { asOwnerWithoutTriggers, exportOf } from './support/audit.ts';
 
 /**
  * Each test builds a log of 20 events, checkpoints it, then changes the tables directly in SQL the
@@ -22,7 +23,8 @@ describe('tampering with the audit tables is detected and located', () => {
     const cp = await syncLog(node.node.ctx);
     expect(cp.treeSize).toBe(20);
   }
-  const run = (query: ReturnType<typeof sql>) => node.node.ctx.db.execute(query);
+  // As an owner who switches the append-only triggers off first (see the last test).
+  const run = (query: ReturnType<typeof sql>) => asOwnerWithoutTriggers(node.node.ctx.db, query);
   const eventAt = (leaf: number) => sql`(select event_idx from audit_leaves where leaf_index = ${leaf})`;
 
   async function verdict() {
@@ -84,7 +86,7 @@ describe('tampering with the audit tables is detected and located', () => {
     await seeded();
     await run(sql`update audit_leaves set leaf_index = leaf_index + 1000 where leaf_index >= 3`);
     await run(sql`update audit_leaves set leaf_index = leaf_index - 999 where leaf_index >= 1003`);
-    const [row] = (await run(sql`insert into audit_events (idx, at, type, actor) overriding system value values (100000, now(), 'client.created', 'forger') returning idx`)).rows;
+    const [row] = (await node.node.ctx.db.execute(sql`insert into audit_events (idx, at, type, actor) overriding system value values (100000, now(), 'client.created', 'forger') returning idx`)).rows;
     await run(sql`delete from audit_pending where event_idx = 100000`);
     await run(sql`insert into audit_leaves (leaf_index, event_idx, leaf_hash) values (3, ${row!.idx}, 'AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA')`);
     expect((await verdict()).failure).toMatchObject({ leafIndex: 3, eventId: 100000 });
@@ -108,6 +110,30 @@ describe('tampering with the audit tables is detected and located', () => {
     const forged = Buffer.from(JSON.stringify({ ...claims, treeSize: claims.treeSize - 1 })).toString('base64url');
     const result = await verifyExport([{ ...head, checkpoint: `${h}.${forged}.${sig}` }, ...records.slice(1)]);
     expect(result.failure).toMatchObject({ leafIndex: null, reason: expect.stringMatching(/^the checkpoint does not verify: .*signature does not verify$/) });
+  });
+
+  it('refuses in the database every UPDATE, DELETE and TRUNCATE of the audit tables, on the node\'s own connection', async () => {
+    await seeded();
+    const before = await verdict();
+    const client = new pg.Client({ connectionString: node.node.ctx.config.databaseUrl });
+    await client.connect();
+    try {
+      const columns = { audit_events: 'actor', audit_leaves: 'leaf_hash', audit_tree_nodes: 'hash', audit_checkpoints: 'root_hash', audit_cosignatures: 'cosignature' };
+      let refused = 0;
+      for (const [table, column] of Object.entries(columns)) {
+        for (const statement of [`update ${table} set ${column} = ${column}`, `delete from ${table}`, `truncate ${table}`]) {
+          await expect(client.query(statement), statement).rejects.toMatchObject({ code: '23001', message: expect.stringContaining('append-only') });
+          refused++;
+        }
+      }
+      expect(refused).toBe(15);
+    } finally {
+      await client.end();
+    }
+    // Nothing changed, and appending still works (the verification appends its own event).
+    const after = await verdict();
+    expect(after).toMatchObject({ ok: true, failure: null });
+    expect(after.entries).toBeGreaterThan(before.entries);
   });
 });
 
@@ -166,4 +192,5 @@ describe('an audit event that cannot be written fails the change it records (fai
       await peer.stop();
     }
   });
+
 });
