@@ -59,6 +59,15 @@ describe('the audit log is a verifiable Merkle log', () => {
     expect((await atina.api('GET', '/admin/v1/audit/events?cursor=bm9wZQ', undefined, atinaAudit)).status).toBe(400);
     // The audit surface needs audit:read; an integration token is refused.
     expect((await atina.api('GET', '/admin/v1/audit/events')).status).toBe(403);
+    // Every search is itself in the log (the one refused for its cursor too): who searched, and by
+    // which filters, by name only. Newest first, this search included.
+    const searches = await atina.api('GET', '/admin/v1/audit/events?type=audit.searched&limit=500', undefined, atinaAudit);
+    const filters = searches.body.items.map((e: { detail: { filters: string } }) => e.detail.filters).reverse();
+    expect(filters.slice(0, 3)).toEqual(['referralId', 'actor,messageId,peer,type', 'from']);
+    expect(filters.slice(-2)).toEqual(['', 'type']);
+    const auditClient = JSON.parse(Buffer.from(atinaAudit.split('.')[1]!, 'base64url').toString()).sub as string;
+    expect(new Set(searches.body.items.map((e: { actor: string }) => e.actor))).toEqual(new Set([auditClient]));
+    expect(JSON.stringify(searches.body.items)).not.toContain(referralId);
   });
 
   it("proves a receipt's logIndex into the receiver's signed checkpoint", async () => {

@@ -32,6 +32,7 @@ export type AuditEventType =
 
   | 'referral.read'
   | 'audit.exported'
+  | 'audit.searched'
   | 'audit.verified'
   | 'audit.witnessed'
   | 'audit.cosigned'

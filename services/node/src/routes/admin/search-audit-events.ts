@@ -1,4 +1,5 @@
 import { AuditEventList, operations, Problem, SearchAuditQuery } from '@bridge/contract';
+import { appendAudit } from '../../audit/append.ts';
 import { searchAudit } from '../../audit/search.ts';
 import type { RouteModule } from '../types.ts';
 
@@ -9,6 +10,13 @@ export const searchAuditEventsRoute: RouteModule = (app, ctx) => {
     method: op.method,
     url: op.fastifyPath,
     schema: { querystring: SearchAuditQuery, response: { 200: AuditEventList, '4xx': Problem } },
-    handler: async (request) => searchAudit(ctx.db, request.query),
+    handler: async (request) => {
+      // Reading the log is an audited admin action, as exporting it is: who searched, and by what
+      // (the filters' names, not their values). Appended first, so an unfiltered search shows it.
+      const { limit: _limit, cursor: _cursor, ...filters } = request.query;
+      const used = Object.entries(filters).filter(([, v]) => v !== undefined).map(([k]) => k).sort().join(',');
+      await appendAudit(ctx.db, { type: 'audit.searched', actor: request.client!.id, at: ctx.clock.now(), detail: { filters: used } });
+      return searchAudit(ctx.db, request.query);
+    },
   });
 };
