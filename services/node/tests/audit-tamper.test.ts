@@ -192,5 +192,4 @@ describe('an audit event that cannot be written fails the change it records (fai
       await peer.stop();
     }
   });
-
 });

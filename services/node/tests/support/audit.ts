@@ -11,15 +11,18 @@ export async function exportOf(node: TestNode, token: string, query = ''): Promi
   return { text, records: parseExport(text), contentType: res.headers.get('content-type') };
 }
 
+const APPEND_ONLY = ['audit_events', 'audit_leaves', 'audit_tree_nodes', 'audit_checkpoints', 'audit_cosignatures'];
+
 /**
- * Runs `queries` as an owner of the database who first switches its triggers off for the
- * transaction (`session_replication_role = replica`, superuser only), as a malicious operator
- * could: the audit tables' append-only triggers refuse every other UPDATE, DELETE and TRUNCATE.
- * The tamper tests come in this way and show that the log still names what was changed.
+ * Runs `queries` as an owner of the audit tables who first switches their append-only triggers
+ * off (migration 0012), as a malicious operator could: the tamper tests come in this way and
+ * show that the log still names what was changed. The triggers are back on before the
+ * transaction commits, so no other connection ever sees them off.
  */
 export async function asOwnerWithoutTriggers(db: Database, ...queries: SQL[]): Promise<void> {
   await db.transaction(async (tx) => {
-    await tx.execute(sql`set local session_replication_role = replica`);
+    for (const table of APPEND_ONLY) await tx.execute(sql.raw(`alter table ${table} disable trigger ${table}_append_only`));
     for (const query of queries) await tx.execute(query);
+    for (const table of APPEND_ONLY) await tx.execute(sql.raw(`alter table ${table} enable trigger ${table}_append_only`));
   });
 }
