@@ -17,7 +17,7 @@ describe('two nodes exchange a signed referral', () => {
     for (const [name, { value }] of examples) {
       const created = await atina.api('POST', '/v1/referrals', value);
       // An example whose consent has expired by now gets a 400: move its validUntil forward.
-      expect({ name, status: created.status, problems: created.body.problems }).toEqual({ name, status: 201, problems: undefined });
+      expect({ name, status: created.status, errors: created.body.errors }).toEqual({ name, status: 201, errors: undefined });
     }
   });
 

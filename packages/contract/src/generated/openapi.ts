@@ -2702,7 +2702,7 @@ export interface operations {
                      *           "FAMILY",
                      *           "HEALTH"
                      *         ],
-                     *         "validUntil": "2025-09-14T00:00:00Z",
+                     *         "validUntil": "2030-09-14T00:00:00Z",
                      *         "legalBasis": "CONSENT",
                      *         "recordedBy": "staff-0017"
                      *       },
