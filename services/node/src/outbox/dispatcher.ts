@@ -7,7 +7,7 @@ import { ReceiptResponse, problemCodes } from '@bridge/contract';
 import { outboxMessages } from '../db/schema/index.ts';
 import { appendAudit } from '../audit/append.ts';
 import { epochSeconds } from '../clock.ts';
-import { findPeer, peerEncryptionKey, type Peer } from '../peers/peers.ts';
+import { heldPeer, peerEncryptionKey, type Peer } from '../peers/peers.ts';
 import { refreshPeerKeys } from '../peers/keys.ts';
 import { applyDead } from './effects.ts';
 import { DeliveryRecorder } from './recorder.ts';
@@ -159,7 +159,7 @@ export class Dispatcher {
     // replica or by hand when its NOTIFY arrives (at most 5 s if that were lost; db/row-cache.ts).
     // A miss is read here, on the delivery pool, never waiting on a read in flight on the main one.
     const ids = [...new Set(rows.map((r) => r.peerNodeId))];
-    const found = await Promise.all(ids.map(async (id) => ctx.rows.peers.held(id) ?? (await findPeer(ctx.db, id))));
+    const found = await Promise.all(ids.map((id) => heldPeer(ctx, id, ctx.db)));
     const peersById = new Map(ids.map((id, i) => [id, found[i]]));
     const sealed: Claimed[] = [];
     for (const row of rows) {

@@ -91,7 +91,12 @@ export async function listPeers(db: Database): Promise<Peer[]> {
 export async function cachedPeer(ctx: Pick<NodeContext, 'db' | 'rows'>, nodeId: string, tx: Executor = ctx.db): Promise<Peer | undefined> {
   if (tx === ctx.db) return ctx.rows.peers.get(nodeId, () => findPeer(ctx.db, nodeId));
   // Not even a read in flight on the pool is waited for (it may need the connection tx holds).
-  return ctx.rows.peers.held(nodeId) ?? findPeer(tx, nodeId);
+  return heldPeer(ctx, nodeId, tx);
+}
+
+/** The peer the cache holds already, or else read on `db`: never waiting on a read in flight elsewhere. */
+export async function heldPeer(ctx: Pick<NodeContext, 'rows'>, nodeId: string, db: Executor): Promise<Peer | undefined> {
+  return ctx.rows.peers.held(nodeId) ?? findPeer(db, nodeId);
 }
 
 /** A peer that may exchange messages now, or the reason it may not. */
