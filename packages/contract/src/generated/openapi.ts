@@ -3226,8 +3226,8 @@ export interface operations {
             };
             /**
              * @description The request does not match the contract (`validation_failed`), or the URL points where this node
-             *     does not send webhooks (`webhook_target_forbidden`: not https, or a host that resolves to a
-             *     loopback, link-local, private, unique-local or otherwise non-public address).
+             *     does not send webhooks (`webhook_target_forbidden`: not https, a host that does not resolve, or
+             *     one that resolves to a loopback, link-local, private, unique-local or otherwise non-public address).
              */
             400: {
                 headers: {
