@@ -27,7 +27,7 @@ export async function createSubscription(ctx: Pick<NodeContext, 'clock' | 'confi
   if (url.protocol !== 'https:' && url.protocol !== 'http:') throw invalidUrl('must be an http or https URL');
   if (url.username || url.password) throw invalidUrl('must not carry credentials');
   await checkTarget(url, ctx.config.webhooks?.allowLocal ?? false).catch((err: unknown) => {
-    const message = err instanceof TargetForbidden ? err.message : `${url.hostname} does not resolve`;
+    const message = err instanceof TargetForbidden ? err.message : 'the host does not resolve';
     throw new BridgeError(400, 'webhook_target_forbidden', 'the webhook target is not allowed', [{ path: '/body/url', message }]);
   });
   return ctx.db.transaction(async (tx) => {

@@ -50,14 +50,15 @@ export async function checkTarget(url: URL, allowLocal: boolean, lookup: Lookup 
   checkTargetUrl(url, allowLocal);
   if (allowLocal || ipLiteral(url.hostname) !== undefined) return;
   const addresses = await new Promise<LookupAddress[]>((resolve, reject) => lookup(url.hostname, { all: true }, (err, found) => (err ? reject(err) : resolve(found))));
-  refuseForbidden(url.hostname, addresses);
+  refuseForbidden(addresses);
 }
 
-function refuseForbidden(hostname: string, addresses: LookupAddress[]): void {
-  if (addresses.length === 0) throw new TargetForbidden(`${hostname} has no address`);
+/** The messages name the range, never the host: a URL is the caller's text and is not echoed. */
+function refuseForbidden(addresses: LookupAddress[]): void {
+  if (addresses.length === 0) throw new TargetForbidden('the host has no address');
   for (const { address } of addresses) {
     const range = forbiddenRange(address);
-    if (range) throw new TargetForbidden(`${hostname} resolves to a ${range} address`);
+    if (range) throw new TargetForbidden(`the host resolves to a ${range} address`);
   }
 }
 
@@ -71,7 +72,7 @@ export function guardedLookup(lookup: Lookup = systemLookup): LookupFunction {
     lookup(hostname, { ...options, all: true }, (err, addresses) => {
       if (err) return callback(err, '');
       try {
-        refuseForbidden(hostname, addresses);
+        refuseForbidden(addresses);
       } catch (refused) {
         return callback(refused as TargetForbidden, '');
       }
