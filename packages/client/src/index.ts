@@ -31,6 +31,7 @@ export type EventPage = Schemas['EventPage'];
 export type WebhookSubscription = Schemas['WebhookSubscription'];
 export type WebhookSubscriptionCreate = Schemas['WebhookSubscriptionCreate'];
 export type WebhookSubscriptionCreated = Schemas['WebhookSubscriptionCreated'];
+export type WebhookDelivery = Schemas['WebhookDelivery'];
 export type WebhookDeliveryList = Schemas['WebhookDeliveryList'];
 export type ListEventsQuery = NonNullable<paths['/v1/events']['get']['parameters']['query']>;
 export type ListWebhookDeliveriesQuery = NonNullable<paths['/admin/v1/webhook-deliveries']['get']['parameters']['query']>;
@@ -110,6 +111,8 @@ export interface BridgeHelpers {
   deleteWebhookSubscription(id: string): Promise<void>;
   /** Admin scope. */
   listWebhookDeliveries(query?: ListWebhookDeliveriesQuery): Promise<WebhookDeliveryList>;
+  /** Admin scope. Only a dead delivery of a subscription that still exists. */
+  resendWebhookDelivery(id: string): Promise<WebhookDelivery>;
 }
 
 /** The openapi-fetch client (`GET`, `POST`, … typed by the contract) plus helpers that throw BridgeApiError. */
@@ -165,6 +168,7 @@ export function createBridgeClient(options: BridgeClientOptions): BridgeClient {
       ok(await client.DELETE('/v1/webhooks/{subscriptionId}', { params: { path: { subscriptionId: id } } }));
     },
     listWebhookDeliveries: async (query = {}) => ok(await client.GET('/admin/v1/webhook-deliveries', { params: { query } })),
+    resendWebhookDelivery: async (id) => ok(await client.POST('/admin/v1/webhook-deliveries/{deliveryId}/resend', { params: { path: { deliveryId: id } } })),
   };
   return Object.assign(client, helpers);
 }

@@ -131,6 +131,8 @@ export type ContractTypeChecks = [
   Expect<Same<z.input<Zod['MessageIdParams']>, operations['resendOutboxMessage']['parameters']['path']>>,
   Expect<Same<z.output<Zod['SubscriptionIdParams']>, operations['deleteWebhookSubscription']['parameters']['path']>>,
   Expect<Same<z.input<Zod['SubscriptionIdParams']>, operations['deleteWebhookSubscription']['parameters']['path']>>,
+  Expect<Same<z.output<Zod['DeliveryIdParams']>, operations['resendWebhookDelivery']['parameters']['path']>>,
+  Expect<Same<z.input<Zod['DeliveryIdParams']>, operations['resendWebhookDelivery']['parameters']['path']>>,
   // the Idempotency-Key header, under its lower-case name
   Expect<Same<z.output<Zod['IdempotencyKey']>, Parameters['IdempotencyKey']>>,
   Expect<Same<z.input<Zod['IdempotencyKey']>, Parameters['IdempotencyKey']>>,

@@ -39,6 +39,7 @@ const parameterSchemas: Record<string, Partial<Record<'query' | 'path' | 'header
   listEvents: { query: contract.ListEventsQuery },
   deleteWebhookSubscription: { path: contract.SubscriptionIdParams },
   listWebhookDeliveries: { query: contract.ListWebhookDeliveriesQuery },
+  resendWebhookDelivery: { path: contract.DeliveryIdParams },
 };
 
 /** The first example of every path parameter of an operation, by name. */

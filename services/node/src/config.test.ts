@@ -15,3 +15,12 @@ describe('response deadlines config', () => {
     expect(responseDeadlines({ responseDeadlines: { ROUTINE: 1000 } })).toEqual({ ...defaultResponseDeadlines, ROUTINE: 1000 });
   });
 });
+
+describe('BRIDGE_WEBHOOK_ALLOW_LOCAL', () => {
+  it('is off unless set to true, and refuses anything but true or false', () => {
+    expect(parseServeEnv({}).BRIDGE_WEBHOOK_ALLOW_LOCAL).toBe(false);
+    expect(parseServeEnv({ BRIDGE_WEBHOOK_ALLOW_LOCAL: 'false' }).BRIDGE_WEBHOOK_ALLOW_LOCAL).toBe(false);
+    expect(parseServeEnv({ BRIDGE_WEBHOOK_ALLOW_LOCAL: 'true' }).BRIDGE_WEBHOOK_ALLOW_LOCAL).toBe(true);
+    for (const value of ['yes', '1', 'TRUE', '']) expect(() => parseServeEnv({ BRIDGE_WEBHOOK_ALLOW_LOCAL: value }), value).toThrow(/BRIDGE_WEBHOOK_ALLOW_LOCAL must be true or false/);
+  });
+});

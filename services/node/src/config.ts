@@ -82,6 +82,8 @@ export interface NodeConfig {
   responseDeadlines?: Partial<Record<Urgency, number>>;
   /** Audit log sequencing and cross-witnessing; defaults in `defaultAudit`. */
   audit?: AuditConfig;
+  /** Which webhook targets are allowed; by default only https to public addresses. */
+  webhooks?: WebhookConfig;
   /** Fault injection, for the fault tests only: never set in a deployment. */
   faults?: { crashAfterCommitProbability?: number };
 }
@@ -100,6 +102,15 @@ export interface AuditConfig {
   sequenceIntervalMs: number;
   /** How often this node witnesses its active peers' checkpoints (0: only on demand). */
   witnessIntervalMs: number;
+}
+
+export interface WebhookConfig {
+  /**
+   * Allows plain http and targets on loopback, link-local, private and unique-local addresses: for
+   * the demo and tests, whose receivers listen on 127.0.0.1. Off, a subscription can only point at
+   * https on public addresses, checked at creation and again at every connection.
+   */
+  allowLocal: boolean;
 }
 
 export const defaultAudit: AuditConfig = { sequenceIntervalMs: 5_000, witnessIntervalMs: 10 * 60_000 };
@@ -176,6 +187,11 @@ export const SERVE_ENV = {
   BRIDGE_RESPONSE_DEADLINE_ROUTINE_HOURS: deadlineHours('ROUTINE'),
   BRIDGE_AUDIT_SEQUENCE_MS: wholeNumber(100, 3600_000, defaultAudit.sequenceIntervalMs, 'how often the audit log is checkpointed (events are sequenced ten times as often), in ms'),
   BRIDGE_AUDIT_WITNESS_MS: wholeNumber(0, 7 * 24 * 3600_000, defaultAudit.witnessIntervalMs, 'how often peers\' audit checkpoints are co-signed, in ms; 0 for on demand only'),
+  BRIDGE_WEBHOOK_ALLOW_LOCAL: envVar(
+    z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
+    'true or false',
+    'allow webhooks to plain http and to loopback, link-local, private and unique-local addresses (local receivers only: demo and tests)',
+  ),
   BRIDGE_FAULT_CRASH_AFTER_COMMIT: envVar(
     z.coerce.number().min(0).max(1).optional(),
     'a probability from 0 to 1',

@@ -139,8 +139,18 @@ export interface paths {
          *     (Unix seconds of this attempt) and `webhook-signature: v1,<base64 HMAC-SHA256 of
          *     "<webhook-id>.<webhook-timestamp>.<body>" under the secret's bytes>`. Any 2xx answer within the
          *     timeout acknowledges it; anything else is retried with capped exponential backoff and jitter until
-         *     the delivery deadline, then given up (`dead`, visible to operators). Deliveries can arrive more than
-         *     once and out of order: deduplicate on `webhook-id`, and read the feed for order.
+         *     the delivery deadline, then given up (`dead`, visible to operators, who can resend it). A `410 Gone`
+         *     answer is taken as final: that delivery is dead at once and the subscription is disabled, recorded
+         *     in the audit log as `webhook.disabled`. Deliveries can arrive more than once and out of order:
+         *     deduplicate on `webhook-id`, and read the feed for order.
+         *
+         *     The URL must be `https` and its host must resolve only to public addresses: a target on a loopback,
+         *     link-local (such as the cloud metadata address 169.254.169.254), private, shared (100.64.0.0/10),
+         *     unique-local, multicast, unspecified or reserved address is refused with `webhook_target_forbidden`.
+         *     The address is checked again at every connection, on the address connected to, so a name that
+         *     later resolves inward is refused too (the delivery fails with `target_forbidden`). An operator can
+         *     allow plain http and local targets with the node setting `BRIDGE_WEBHOOK_ALLOW_LOCAL=true`, meant
+         *     for local receivers in a demo or a test.
          */
         post: operations["createWebhookSubscription"];
         delete?: never;
@@ -838,6 +848,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/v1/webhook-deliveries/{deliveryId}/resend": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Resend a dead webhook delivery
+         * @description Puts a `dead` webhook delivery back in the queue, due at once and with a new delivery deadline, as
+         *     `resendOutboxMessage` does for a message to a peer. The event is the same (same `webhook-id` and
+         *     body); each attempt is signed afresh. Only a dead delivery of a subscription that still exists
+         *     (not deleted, nor disabled by a `410 Gone`) can be resent. Recorded in the audit log as
+         *     `webhook.resent`. Requires a bearer token with the `admin` scope.
+         */
+        post: operations["resendWebhookDelivery"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/healthz": {
         parameters: {
             query?: never;
@@ -1410,7 +1444,7 @@ export interface components {
          * @example validation_failed
          * @enum {string}
          */
-        ProblemCode: "validation_failed" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "not_ready" | "peer_unknown" | "peer_not_active" | "message_malformed" | "message_header_forbidden" | "message_algorithm_forbidden" | "message_decrypt_failed" | "message_signature_invalid" | "message_key_unknown" | "message_audience_mismatch" | "message_issuer_mismatch" | "message_stale" | "message_replay_conflict" | "message_body_invalid" | "message_out_of_order" | "receipt_invalid" | "idempotency_key_in_use" | "idempotency_key_reused" | "illegal_transition" | "disclosure_not_allowed" | "referral_not_accepted" | "consent_not_valid" | "checkpoint_invalid" | "audit_inconsistent";
+        ProblemCode: "validation_failed" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "not_ready" | "peer_unknown" | "peer_not_active" | "message_malformed" | "message_header_forbidden" | "message_algorithm_forbidden" | "message_decrypt_failed" | "message_signature_invalid" | "message_key_unknown" | "message_audience_mismatch" | "message_issuer_mismatch" | "message_stale" | "message_replay_conflict" | "message_body_invalid" | "message_out_of_order" | "receipt_invalid" | "idempotency_key_in_use" | "idempotency_key_reused" | "illegal_transition" | "disclosure_not_allowed" | "referral_not_accepted" | "consent_not_valid" | "checkpoint_invalid" | "audit_inconsistent" | "webhook_target_forbidden";
         /** @description RFC 9457 problem details with a stable `code`. A 500 never reveals internals. */
         Problem: {
             /** Format: uri-reference */
@@ -3190,7 +3224,19 @@ export interface operations {
                     "application/json": components["schemas"]["WebhookSubscriptionCreated"];
                 };
             };
-            400: components["responses"]["ValidationFailed"];
+            /**
+             * @description The request does not match the contract (`validation_failed`), or the URL points where this node
+             *     does not send webhooks (`webhook_target_forbidden`: not https, a host that does not resolve, or
+             *     one that resolves to a loopback, link-local, private, unique-local or otherwise non-public address).
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["AdminForbidden"];
         };
@@ -5218,6 +5264,89 @@ export interface operations {
             400: components["responses"]["ValidationFailed"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["AdminForbidden"];
+        };
+    };
+    resendWebhookDelivery: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The webhook delivery id, as listed by `listWebhookDeliveries`.
+                 * @example 0192f4a2-3c4d-7e5f-8a6b-7c8d9e0f1a2b
+                 */
+                deliveryId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The delivery was queued again. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "0192f4a2-3c4d-7e5f-8a6b-7c8d9e0f1a2b",
+                     *       "subscriptionId": "0192f4a2-1a2b-7c3d-8e4f-5a6b7c8d9e0f",
+                     *       "eventId": "0192f4a1-7f91-7d24-8e33-5c6d7e8f9001",
+                     *       "eventType": "referral.status_changed",
+                     *       "status": "queued",
+                     *       "attempts": 9,
+                     *       "lastError": "http_503",
+                     *       "nextAttemptAt": "2025-03-18T08:00:00Z",
+                     *       "deadlineAt": "2025-03-25T08:00:00Z",
+                     *       "createdAt": "2025-03-14T09:30:01Z",
+                     *       "deliveredAt": null
+                     *     }
+                     */
+                    "application/json": components["schemas"]["WebhookDelivery"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["AdminForbidden"];
+            /** @description No webhook delivery with this id exists on this node (`not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:bridge:problem:not_found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "code": "not_found",
+                     *       "detail": "webhook delivery not found",
+                     *       "instance": "/admin/v1/webhook-deliveries/0192f4a2-3c4d-7e5f-8a6b-7c8d9e0f1a2b/resend",
+                     *       "requestId": "req-3e8b1d42"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The delivery is not `dead`, or its subscription was deleted or disabled (`conflict`). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:bridge:problem:conflict",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "code": "conflict",
+                     *       "detail": "only a dead delivery can be resent; this one is retrying",
+                     *       "instance": "/admin/v1/webhook-deliveries/0192f4a2-3c4d-7e5f-8a6b-7c8d9e0f1a2b/resend",
+                     *       "requestId": "req-3e8b1d43"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     getHealth: {

@@ -48,6 +48,7 @@ export const operations = {
   requestAuditCheckpoint: { method: 'POST', path: '/federation/v1/audit/checkpoint', fastifyPath: '/federation/v1/audit/checkpoint', scopes: null },
   submitAuditCosignature: { method: 'POST', path: '/federation/v1/audit/cosignatures', fastifyPath: '/federation/v1/audit/cosignatures', scopes: null },
   listWebhookDeliveries: { method: 'GET', path: '/admin/v1/webhook-deliveries', fastifyPath: '/admin/v1/webhook-deliveries', scopes: ['admin'] },
+  resendWebhookDelivery: { method: 'POST', path: '/admin/v1/webhook-deliveries/{deliveryId}/resend', fastifyPath: '/admin/v1/webhook-deliveries/:deliveryId/resend', scopes: ['admin'] },
   getHealth: { method: 'GET', path: '/healthz', fastifyPath: '/healthz', scopes: null },
   getReadiness: { method: 'GET', path: '/readyz', fastifyPath: '/readyz', scopes: null },
   getOpenApiDocument: { method: 'GET', path: '/openapi.json', fastifyPath: '/openapi.json', scopes: null },

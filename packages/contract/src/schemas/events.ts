@@ -75,6 +75,10 @@ export const WebhookDelivery = z.strictObject({
 });
 export type WebhookDelivery = z.infer<typeof WebhookDelivery>;
 
+/** Path parameters of `resendWebhookDelivery`. */
+export const DeliveryIdParams = z.strictObject({ deliveryId: z.uuid() });
+export type DeliveryIdParams = z.infer<typeof DeliveryIdParams>;
+
 export const WebhookDeliveryList = z.strictObject({
   items: z.array(WebhookDelivery),
   nextCursor: z.string().nullable(),

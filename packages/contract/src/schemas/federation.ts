@@ -37,6 +37,7 @@ export const ProblemCode = z.enum([
   'consent_not_valid',
   'checkpoint_invalid',
   'audit_inconsistent',
+  'webhook_target_forbidden',
 ]);
 export type ProblemCode = z.infer<typeof ProblemCode>;
 

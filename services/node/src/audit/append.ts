@@ -29,6 +29,8 @@ export type AuditEventType =
   | 'webhook.subscribed'
   | 'webhook.unsubscribed'
   | 'webhook.dead'
+  | 'webhook.disabled'
+  | 'webhook.resent'
 
   | 'referral.read'
   | 'audit.exported'

@@ -8,6 +8,7 @@ import { keys, keysCommand } from './commands/keys.ts';
 import { outbox, outboxCommand } from './commands/outbox.ts';
 import { peers, peersCommand } from './commands/peers.ts';
 import { serve, serveCommand } from './commands/serve.ts';
+import { webhooks, webhooksCommand } from './commands/webhooks.ts';
 import { demoCommand } from '../demo/command.ts';
 
 export const usage = `usage: bridge <command> [options]
@@ -19,12 +20,13 @@ commands:
   clients   create, list or revoke API clients
   keys      rotate the node's keys
   outbox    list messages to peers and their delivery state; resend a dead-lettered one
+  webhooks  list webhook deliveries and their state; resend a dead one
   audit     verify an audit log export offline
   demo      run two nodes on embedded PostgreSQL and exchange a referral (pnpm demo)
 
 bridge <command> --help describes each command's options.`;
 
-const COMMANDS: Record<string, (argv: string[], io: CliIo) => Promise<number>> = { init, serve, peers, clients, keys, outbox, audit };
+const COMMANDS: Record<string, (argv: string[], io: CliIo) => Promise<number>> = { init, serve, peers, clients, keys, outbox, webhooks, audit };
 
 /** Each command's options and help: the same specs its parser uses. */
 export const COMMAND_SPECS: Record<string, CommandSpec> = {
@@ -34,6 +36,7 @@ export const COMMAND_SPECS: Record<string, CommandSpec> = {
   clients: clientsCommand,
   keys: keysCommand,
   outbox: outboxCommand,
+  webhooks: webhooksCommand,
   audit: auditCommand,
   demo: demoCommand,
 };

@@ -131,7 +131,8 @@ async function startDemoNode(base: string, id: string, name: string, jurisdictio
   const url = `http://127.0.0.1:${port}`;
   const dataDir = await initDataDir(join(base, id), { nodeId: id, name, jurisdiction, publicUrl: url }, new Date());
   const database = await nodeDatabase(dataDir, undefined);
-  const env = parseServeEnv({});
+  // Everything runs on 127.0.0.1: a webhook receiver someone tries with the demo is local too.
+  const env = parseServeEnv({ BRIDGE_WEBHOOK_ALLOW_LOCAL: 'true' });
   const logger = createLogger(id, 'info', pino.destination({ dest: join(base, `${id}.log`), sync: false }));
   const node = await createNode(nodeConfigFromDataDir(dataDir, env, database.url, port), { logger });
   await node.start();

@@ -1,14 +1,24 @@
 import http from 'node:http';
 import https from 'node:https';
+import type { LookupFunction } from 'node:net';
+
+export type OutboundAgents = Record<'http:' | 'https:', http.Agent>;
 
 /**
- * Keep-alive connections for what this node POSTs to peers and webhook receivers. Node's agent
- * honours the server's `Keep-Alive: timeout` hint, closing an idle connection before the server does.
+ * Keep-alive connections for what this node POSTs. Node's agent honours the server's
+ * `Keep-Alive: timeout` hint, closing an idle connection before the server does. A `lookup`, if
+ * given, resolves the host of every new connection (webhooks use it to refuse inward addresses).
  */
-const agents: Record<string, http.Agent> = {
-  'http:': new http.Agent({ keepAlive: true, maxSockets: 64 }),
-  'https:': new https.Agent({ keepAlive: true, maxSockets: 64 }),
-};
+export function createAgents(options: { lookup?: LookupFunction } = {}): OutboundAgents {
+  const lookup = options.lookup ? { lookup: options.lookup } : {};
+  return {
+    'http:': new http.Agent({ keepAlive: true, maxSockets: 64, ...lookup }),
+    'https:': new https.Agent({ keepAlive: true, maxSockets: 64, ...lookup }),
+  };
+}
+
+/** The agents of peers and, when local targets are allowed, webhook receivers. */
+const defaultAgents = createAgents();
 
 export interface OutboundResponse {
   status: number;
@@ -22,12 +32,17 @@ export interface OutboundResponse {
  * `fetch(…, { redirect: 'error' })` it never follows a redirect (a 3xx is only a status), and it
  * reads at most `maxResponseBytes` of the answer, so a peer cannot make this node buffer without
  * bound (0: only the status is wanted; the body is dropped). Network failures reject with their `code` (ECONNREFUSED, ECONNRESET, …); the timeout
- * rejects with an `AbortError`.
+ * rejects with an `AbortError`. `agents` replaces the shared ones (their pool and their `lookup`).
  */
-export function postOutbound(url: string, body: string, headers: Record<string, string>, options: { timeoutMs: number; maxResponseBytes: number }): Promise<OutboundResponse> {
+export function postOutbound(
+  url: string,
+  body: string,
+  headers: Record<string, string>,
+  options: { timeoutMs: number; maxResponseBytes: number; agents?: OutboundAgents },
+): Promise<OutboundResponse> {
   return new Promise((resolve, reject) => {
     const target = new URL(url);
-    const agent = agents[target.protocol];
+    const agent = (options.agents ?? defaultAgents)[target.protocol as keyof OutboundAgents] as http.Agent | undefined;
     if (!agent) return reject(Object.assign(new Error(`cannot POST to a ${target.protocol} URL`), { code: 'UNSUPPORTED_PROTOCOL' }));
     const request = (target.protocol === 'https:' ? https : http).request(target, {
       method: 'POST',

@@ -51,7 +51,7 @@ export function createMetrics(db: Database, logger: Logger): Metrics {
     messagesReceived: new Counter({ name: 'bridge_messages_received_total', help: 'Messages received from a peer and applied (replays not counted).', labelNames: ['peer', 'type'], registers }),
     messagesRefused: new Counter({ name: 'bridge_messages_refused_total', help: 'Messages refused, by problem code.', labelNames: ['code'], registers }),
     webhookAttempts: new Counter({ name: 'bridge_webhook_attempts_total', help: 'Webhook delivery attempts, by outcome (delivered or failed).', labelNames: ['outcome'], registers }),
-    webhookDead: new Counter({ name: 'bridge_webhook_dead_total', help: 'Webhook deliveries given up after their deadline.', registers }),
+    webhookDead: new Counter({ name: 'bridge_webhook_dead_total', help: 'Webhook deliveries given up (deadline passed, or the receiver answered 410 Gone).', registers }),
     deliveryDuration: new Histogram({
       name: 'bridge_delivery_duration_seconds',
       help: 'From claiming an outbox message to its verified receipt, per successful attempt.',

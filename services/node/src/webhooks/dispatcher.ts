@@ -1,4 +1,4 @@
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
 import { openWebhookSecret, signWebhook } from '@bridge/crypto';
 import { events, webhookDeliveries, webhookSubscriptions } from '../db/schema/index.ts';
 import type { Executor } from '../db/client.ts';
@@ -11,10 +11,14 @@ import { WorkerPool } from '../outbox/worker-pool.ts';
 import { networkErrorCode } from '../outbox/dispatcher.ts';
 import { postOutbound } from '../http/outbound.ts';
 import { secretKeyMaterial } from './subscriptions.ts';
+import { checkTargetUrl, guardedAgents, TargetForbidden } from './target.ts';
 import type { NodeContext } from '../context.ts';
 import { errorSummary } from '../log-safe.ts';
 
 type DeliveryRow = typeof webhookDeliveries.$inferSelect;
+
+/** Connections to receivers when local targets are not allowed: each new one checks the address it connects to. */
+const guarded = guardedAgents();
 
 interface Claimed {
   row: DeliveryRow;
@@ -103,8 +107,11 @@ export class WebhookDispatcher {
     const { row } = claimed;
     // Signed afresh at each attempt: a receiver refuses old timestamps, so a retry must carry a new one.
     const timestamp = epochSeconds(ctx.clock.now());
+    const allowLocal = ctx.config.webhooks?.allowLocal ?? false;
     let error: string | undefined;
     try {
+      // Checked again at each attempt: the setting may have changed since the subscription was made.
+      checkTargetUrl(new URL(claimed.url), allowLocal);
       const res = await postOutbound(
         claimed.url,
         claimed.body,
@@ -115,11 +122,11 @@ export class WebhookDispatcher {
           'webhook-signature': signWebhook(claimed.secret, { id: claimed.eventId, timestamp, body: claimed.body }),
         },
         // The receiver's answer is never kept or logged: only its status.
-        { timeoutMs: ctx.config.delivery.requestTimeoutMs, maxResponseBytes: 0 },
+        { timeoutMs: ctx.config.delivery.requestTimeoutMs, maxResponseBytes: 0, ...(allowLocal ? {} : { agents: guarded }) },
       );
       if (res.status < 200 || res.status >= 300) error = `http_${res.status}`;
     } catch (err) {
-      error = networkErrorCode(err);
+      error = err instanceof TargetForbidden ? 'target_forbidden' : networkErrorCode(err);
     }
     const now = ctx.clock.now();
     ctx.metrics.webhookAttempts.inc({ outcome: error === undefined ? 'delivered' : 'failed' });
@@ -132,7 +139,7 @@ export class WebhookDispatcher {
       return;
     }
     ctx.logger.warn({ deliveryId: row.id, subscriptionId: row.subscriptionId, error, attempts: row.attempts }, 'webhook delivery failed');
-    const dead = await ctx.db.transaction((tx) => this.recordFailure(tx, claimed, error, now));
+    const dead = await ctx.db.transaction((tx) => (error === 'http_410' ? this.disableGone(tx, claimed, now) : this.recordFailure(tx, claimed, error, now)));
     if (dead) ctx.metrics.webhookDead.inc();
   }
 
@@ -155,5 +162,39 @@ export class WebhookDispatcher {
     });
     this.ctx.logger.error({ deliveryId: row.id, subscriptionId: row.subscriptionId, error }, 'webhook delivery dead');
     return true;
+  }
+
+  /**
+   * `410 Gone`: the receiver says this URL will not take deliveries again, so retrying is pointless.
+   * The delivery is dead at once, the subscription is disabled (like a deletion, by the system) with
+   * its waiting deliveries given up, and an audit event records it.
+   */
+  private async disableGone(tx: Executor, claimed: Claimed, now: Date): Promise<boolean> {
+    const { row } = claimed;
+    const [updated] = await tx
+      .update(webhookDeliveries)
+      .set({ status: 'dead', lastError: 'http_410', leaseUntil: null })
+      .where(and(eq(webhookDeliveries.id, row.id), eq(webhookDeliveries.status, 'sending')))
+      .returning({ id: webhookDeliveries.id });
+    const [disabled] = await tx
+      .update(webhookSubscriptions)
+      .set({ deletedAt: now })
+      .where(and(eq(webhookSubscriptions.id, row.subscriptionId), isNull(webhookSubscriptions.deletedAt)))
+      .returning({ id: webhookSubscriptions.id });
+    if (disabled) {
+      await tx
+        .update(webhookDeliveries)
+        .set({ status: 'dead', lastError: 'subscription_gone', leaseUntil: null })
+        .where(and(eq(webhookDeliveries.subscriptionId, row.subscriptionId), inArray(webhookDeliveries.status, ['queued', 'retrying'])));
+      await appendAudit(tx, {
+        type: 'webhook.disabled',
+        actor: 'system',
+        at: now,
+        referralId: claimed.referralId,
+        detail: { subscriptionId: row.subscriptionId, deliveryId: row.id, eventType: claimed.eventType, error: 'http_410' },
+      });
+      this.ctx.logger.warn({ subscriptionId: row.subscriptionId, deliveryId: row.id }, 'webhook subscription disabled: receiver answered 410');
+    }
+    return updated !== undefined;
   }
 }

@@ -7,6 +7,7 @@ import { appendAudit } from '../audit/append.ts';
 import { newId } from '../clock.ts';
 import { BridgeError, notFound } from '../errors.ts';
 import type { NodeContext } from '../context.ts';
+import { checkTarget, TargetForbidden } from './target.ts';
 
 type SubscriptionRow = typeof webhookSubscriptions.$inferSelect;
 
@@ -17,20 +18,29 @@ export function toSubscription(row: SubscriptionRow): WebhookSubscription {
 /** The secret's sealing key material: kept with the node's keys, never in the database. */
 export const secretKeyMaterial = (ctx: Pick<NodeContext, 'config'>): string => ctx.config.pseudonymSecret;
 
-/** Creates a subscription; its secret is in the answer only (sealed in the row, never logged). */
-export async function createSubscription(tx: Executor, ctx: Pick<NodeContext, 'clock' | 'config'>, input: WebhookSubscriptionCreate, actor: string): Promise<WebhookSubscriptionCreated> {
+/**
+ * Creates a subscription; its secret is in the answer only (sealed in the row, never logged). The
+ * target is checked first (target.ts), outside the transaction since it may resolve a name.
+ */
+export async function createSubscription(ctx: Pick<NodeContext, 'clock' | 'config' | 'db'>, input: WebhookSubscriptionCreate, actor: string): Promise<WebhookSubscriptionCreated> {
   const url = new URL(input.url);
   if (url.protocol !== 'https:' && url.protocol !== 'http:') throw invalidUrl('must be an http or https URL');
   if (url.username || url.password) throw invalidUrl('must not carry credentials');
-  const now = ctx.clock.now();
-  const id = newId();
-  const secret = generateWebhookSecret();
-  const [row] = await tx
-    .insert(webhookSubscriptions)
-    .values({ id, url: url.href, eventTypes: input.eventTypes ?? null, sealedSecret: sealWebhookSecret(secretKeyMaterial(ctx), id, secret), createdBy: actor, createdAt: now })
-    .returning();
-  await appendAudit(tx, { type: 'webhook.subscribed', actor, at: now, detail: { subscriptionId: id, eventTypes: input.eventTypes?.join(' ') ?? null } });
-  return { ...toSubscription(row!), secret };
+  await checkTarget(url, ctx.config.webhooks?.allowLocal ?? false).catch((err: unknown) => {
+    const message = err instanceof TargetForbidden ? err.message : 'the host does not resolve';
+    throw new BridgeError(400, 'webhook_target_forbidden', 'the webhook target is not allowed', [{ path: '/body/url', message }]);
+  });
+  return ctx.db.transaction(async (tx) => {
+    const now = ctx.clock.now();
+    const id = newId();
+    const secret = generateWebhookSecret();
+    const [row] = await tx
+      .insert(webhookSubscriptions)
+      .values({ id, url: url.href, eventTypes: input.eventTypes ?? null, sealedSecret: sealWebhookSecret(secretKeyMaterial(ctx), id, secret), createdBy: actor, createdAt: now })
+      .returning();
+    await appendAudit(tx, { type: 'webhook.subscribed', actor, at: now, detail: { subscriptionId: id, eventTypes: input.eventTypes?.join(' ') ?? null } });
+    return { ...toSubscription(row!), secret };
+  });
 }
 
 const invalidUrl = (message: string) => new BridgeError(400, 'validation_failed', 'the webhook URL is not allowed', [{ path: '/body/url', message }]);

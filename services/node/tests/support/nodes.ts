@@ -48,6 +48,8 @@ export async function startTestNode(id: string, options: TestNodeOptions = {}): 
     // Generous, so no test is throttled by accident; the rate-limit tests set their own.
     limits: { clientPerMinute: 100_000, messagesPerMinute: 100_000 },
     logLevel: 'debug',
+    // Test receivers listen on 127.0.0.1 over http; the tests of the refusals turn this off.
+    webhooks: { allowLocal: true },
     ...options.config,
   };
   const logs: string[] = [];

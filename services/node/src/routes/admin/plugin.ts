@@ -5,6 +5,7 @@ import type { App } from '../types.ts';
 import { listOutboxMessagesRoute } from './list-outbox-messages.ts';
 import { resendOutboxMessageRoute } from './resend-outbox-message.ts';
 import { listWebhookDeliveriesRoute } from './list-webhook-deliveries.ts';
+import { resendWebhookDeliveryRoute } from './resend-webhook-delivery.ts';
 import { searchAuditEventsRoute } from './search-audit-events.ts';
 import { getAuditEventProofRoute } from './get-audit-event-proof.ts';
 import { getAuditConsistencyProofRoute } from './get-audit-consistency-proof.ts';
@@ -20,6 +21,7 @@ export async function adminPlugin(app: App, { ctx }: { ctx: NodeContext }): Prom
     listOutboxMessagesRoute,
     resendOutboxMessageRoute,
     listWebhookDeliveriesRoute,
+    resendWebhookDeliveryRoute,
     searchAuditEventsRoute,
     getAuditEventProofRoute,
     getAuditConsistencyProofRoute,

@@ -11,7 +11,7 @@ export const createWebhookSubscriptionRoute: RouteModule = (app, ctx) => {
     // A subscription makes the node call a URL of the caller's choosing: an operator's decision.
     schema: { body: WebhookSubscriptionCreate, response: { 201: WebhookSubscriptionCreated, '4xx': Problem } },
     handler: async (request, reply) => {
-      const created = await ctx.db.transaction((tx) => createSubscription(tx, ctx, request.body, `client:${request.client!.id}`));
+      const created = await createSubscription(ctx, request.body, `client:${request.client!.id}`);
       return reply.code(201).header('cache-control', 'no-store').send(created);
     },
   });
