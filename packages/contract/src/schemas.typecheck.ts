@@ -86,6 +86,8 @@ export type ContractTypeChecks = [
   Expect<Matches<'CodeLists'>>,
   Expect<Matches<'OutboxStatus'>>,
   Expect<Matches<'OutboxMessage'>>,
+  Expect<Matches<'OutboxDiscardReason'>>,
+  Expect<Matches<'OutboxDiscard'>>,
   Expect<Matches<'OutboxMessageList'>>,
   Expect<Matches<'ReceiptClaims'>>,
   Expect<Matches<'ReceiptResponse'>>,
@@ -129,6 +131,7 @@ export type ContractTypeChecks = [
   Expect<Same<z.output<Zod['ReferralIdParams']>, operations['markReferralEnteredInError']['parameters']['path']>>,
   Expect<Same<z.output<Zod['MessageIdParams']>, operations['resendOutboxMessage']['parameters']['path']>>,
   Expect<Same<z.input<Zod['MessageIdParams']>, operations['resendOutboxMessage']['parameters']['path']>>,
+  Expect<Same<z.output<Zod['MessageIdParams']>, operations['discardOutboxMessage']['parameters']['path']>>,
   Expect<Same<z.output<Zod['SubscriptionIdParams']>, operations['deleteWebhookSubscription']['parameters']['path']>>,
   Expect<Same<z.input<Zod['SubscriptionIdParams']>, operations['deleteWebhookSubscription']['parameters']['path']>>,
   // the Idempotency-Key header, under its lower-case name
