@@ -1,8 +1,13 @@
 import { and, asc, eq, sql } from 'drizzle-orm';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { ReferralCreate } from '@bridge/contract';
 import { auditEvents, events, inboundMessages, infoRequests, outboxMessages, referrals } from '../src/db/schema/index.ts';
 import { demoReferral } from '../src/demo/scenario.ts';
+import { main } from '../src/cli/main.ts';
+import type { CliIo } from '../src/cli/args.ts';
 import { messageContentDigest } from '../src/outbox/enqueue.ts';
 import { type TestNode, usePair, waitFor } from './support/nodes.ts';
 import { encrypt, encryptionKeyOf, postMessage, requestClaims, signInner, signingKeyOf } from './support/forge.ts';
@@ -148,6 +153,34 @@ describe('a message the peer refuses for good', () => {
     expect(listed.status).toBe(200);
     expect(listed.body.items).toHaveLength(1);
     expect(JSON.stringify(listed.body)).not.toContain('Question-f1');
+  });
+
+  it('can be discarded by an operator with `bridge outbox discard`, which requires a reason code', async () => {
+    const id = await sendAccepted(atina, pvpt, notesReferral('f2'));
+    expect((await pvpt.api('POST', `/v1/referrals/${id}/info-requests`, { text: 'Question-f2' })).status).toBe(201);
+    const [message] = await outboxOf(pvpt, id);
+    await pvpt.node.ctx.db.update(outboxMessages).set({ body: { text: 'Question-f2' } }).where(eq(outboxMessages.id, message!.id));
+    await pvpt.node.dispatcher.processAll();
+    expect((await outboxOf(pvpt, id))[0]).toMatchObject({ status: 'dead', attempts: 1, lastError: 'message_body_invalid' });
+
+    const dir = await mkdtemp(join(tmpdir(), 'bridge-discard-'));
+    try {
+      let out = '';
+      const io: CliIo = { out: (l) => (out += `${l}\n`), err: (l) => (out += `${l}\n`), env: { DATABASE_URL: pvpt.node.ctx.config.databaseUrl }, cwd: dir };
+      expect(await main(['init', '--node-id', 'pvpt', '--data-dir', dir, '--public-url', pvpt.url, '--jurisdiction', 'XK'], io)).toBe(0);
+      expect(await main(['outbox', 'discard', message!.id, '--data-dir', dir], io)).toBe(2);
+      expect(out).toContain('--reason');
+      expect(await main(['outbox', 'discard', message!.id, '--data-dir', dir, '--reason', 'asked twice'], io)).toBe(2);
+      expect(out).toContain('--reason must be one of REFUSED_BY_PEER');
+      out = '';
+      expect(await main(['outbox', 'discard', message!.id, '--data-dir', dir, '--reason', 'SENT_IN_ERROR'], io)).toBe(0);
+      expect(out).toContain(`message ${message!.id} is discarded`);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+    expect((await outboxOf(pvpt, id))[0]).toMatchObject({ status: 'discarded', body: {} });
+    const [discarded] = await auditOf(pvpt, id, 'message.discarded');
+    expect(discarded).toMatchObject({ actor: 'operator:pvpt', detail: { reason: 'SENT_IN_ERROR', error: 'message_body_invalid', seq: 1, resequenced: 0 } });
   });
 });
 

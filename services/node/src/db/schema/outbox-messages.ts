@@ -3,7 +3,7 @@ import { bigint, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, u
 import { peers } from './peers.ts';
 import { referrals } from './referrals.ts';
 
-/** `discarded`: a dead message an operator gave up; the later messages of its referral took its place (outbox/discard.ts). */
+/** `discarded`: a dead message an operator gave up; the later messages of its referral took its place (discardMessage in outbox/admin.ts). */
 export type OutboxStatus = 'queued' | 'sending' | 'retrying' | 'delivered' | 'dead' | 'discarded';
 
 /**
