@@ -24,6 +24,7 @@ export type CompleteReferral = Schemas['CompleteReferral'];
 export type CodeLists = Schemas['CodeLists'];
 export type OutboxMessage = Schemas['OutboxMessage'];
 export type OutboxMessageList = Schemas['OutboxMessageList'];
+export type OutboxDiscard = Schemas['OutboxDiscard'];
 export type ListReferralsQuery = NonNullable<paths['/v1/referrals']['get']['parameters']['query']>;
 export type ListOutboxQuery = NonNullable<paths['/admin/v1/outbox']['get']['parameters']['query']>;
 export type Event = Schemas['Event'];
@@ -101,6 +102,8 @@ export interface BridgeHelpers {
   listOutbox(query?: ListOutboxQuery): Promise<OutboxMessageList>;
   /** Admin scope. */
   resendOutboxMessage(id: string): Promise<OutboxMessage>;
+  /** Admin scope. Gives up a dead message so the later ones of its referral flow. */
+  discardOutboxMessage(id: string, body: OutboxDiscard): Promise<OutboxMessage>;
   /** The event feed: pass the previous page's `nextCursor` as `after`. */
   listEvents(query?: ListEventsQuery): Promise<EventPage>;
   /** Admin scope. The answer carries the signing secret, this once. */
@@ -161,6 +164,7 @@ export function createBridgeClient(options: BridgeClientOptions): BridgeClient {
     getCodeLists: async () => ok(await client.GET('/v1/code-lists')),
     listOutbox: async (query = {}) => ok(await client.GET('/admin/v1/outbox', { params: { query } })),
     resendOutboxMessage: async (id) => ok(await client.POST('/admin/v1/outbox/{messageId}/resend', { params: { path: { messageId: id } } })),
+    discardOutboxMessage: async (id, body) => ok(await client.POST('/admin/v1/outbox/{messageId}/discard', { body, params: { path: { messageId: id } } })),
     listEvents: async (query = {}) => ok(await client.GET('/v1/events', { params: { query } })),
     createWebhookSubscription: async (body) => ok(await client.POST('/v1/webhooks', { body })),
     listWebhookSubscriptions: async () => ok(await client.GET('/v1/webhooks')).items,

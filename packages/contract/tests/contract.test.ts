@@ -31,6 +31,7 @@ const parameterSchemas: Record<string, Partial<Record<'query' | 'path' | 'header
   // Both are required; each example is checked on its own.
   getAuditConsistencyProof: { query: contract.ConsistencyQuery.partial() },
   resendOutboxMessage: { path: contract.MessageIdParams },
+  discardOutboxMessage: { path: contract.MessageIdParams },
   discloseReferral: { path: contract.ReferralIdParams, header: contract.IdempotencyKeyHeaders },
   revokeConsent: { path: contract.ReferralIdParams, header: contract.IdempotencyKeyHeaders },
   listInfoRequests: { path: contract.ReferralIdParams },

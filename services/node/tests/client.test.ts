@@ -72,6 +72,7 @@ describe('@bridge/client against two real nodes', () => {
     const delivered = outbox.items[0]!;
     expect(delivered.status).toBe('delivered');
     await expect(admin.resendOutboxMessage(delivered.id)).rejects.toMatchObject({ status: 409, code: 'conflict' });
+    await expect(admin.discardOutboxMessage(delivered.id, { reason: 'OBSOLETE' })).rejects.toMatchObject({ status: 409, code: 'conflict' });
   });
 
   it('exposes the raw openapi-fetch client, with the bearer token added', async () => {

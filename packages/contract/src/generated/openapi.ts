@@ -641,6 +641,39 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/v1/outbox/{messageId}/discard": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Discard a dead outbox message
+         * @description Gives up a `dead` message for good, so that the later messages of its referral, which wait for it,
+         *     are delivered. The message becomes `discarded` and its body is dropped. The later messages of the
+         *     referral, none of which has left yet, are renumbered to close the gap (each takes the `seq` of the
+         *     one before it and chains `prev` from the message before the discarded one), so the peer, which
+         *     applies a referral's messages only in order, takes them as they are; their digests are recomputed
+         *     and each renumbering is recorded in the audit log.
+         *
+         *     Discard only what the peer never applied: a message it refused (see `referral.message_refused`)
+         *     or one addressed to a peer that is gone. A message that died of timeouts may have been applied
+         *     by the peer with its receipt lost: resend it instead, and the peer answers with its receipt.
+         *
+         *     The reason is a code (never free text), recorded with the message's last error in the audit
+         *     event `message.discarded`. Only a dead message can be discarded. Requires a bearer token with
+         *     the `admin` scope.
+         */
+        post: operations["discardOutboxMessage"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/admin/v1/audit/events": {
         parameters: {
             query?: never;
@@ -1712,11 +1745,25 @@ export interface components {
         /**
          * @description Delivery status of an outbox message: `queued` (waiting for its first attempt), `sending` (an attempt
          *     is in flight), `retrying` (an attempt failed; another is scheduled), `delivered` (the peer returned a
-         *     valid receipt) or `dead` (the delivery deadline passed or the peer refused it for good).
+         *     valid receipt), `dead` (the delivery deadline passed or the peer refused it for good) or `discarded`
+         *     (an operator gave up a dead message; outbox messages only, see `discardOutboxMessage`).
          * @example retrying
          * @enum {string}
          */
-        OutboxStatus: "queued" | "sending" | "retrying" | "delivered" | "dead";
+        OutboxStatus: "queued" | "sending" | "retrying" | "delivered" | "dead" | "discarded";
+        /**
+         * @description Why an operator discards a dead message: `REFUSED_BY_PEER` (the peer refuses it for good and it
+         *     cannot be corrected), `OBSOLETE` (later events made it pointless, e.g. the referral was closed or its
+         *     consent revoked), `SENT_IN_ERROR` (it should never have been queued) or `PEER_RETIRED` (the peer
+         *     left the network and will never take it).
+         * @example REFUSED_BY_PEER
+         * @enum {string}
+         */
+        OutboxDiscardReason: "REFUSED_BY_PEER" | "OBSOLETE" | "SENT_IN_ERROR" | "PEER_RETIRED";
+        /** @description Why a dead message is discarded (`discardOutboxMessage`). */
+        OutboxDiscard: {
+            reason: components["schemas"]["OutboxDiscardReason"];
+        };
         /**
          * @description A message in the outbox, as operators see it: where it goes, what kind it is and how its delivery
          *     goes. It never includes the message body, which carries personal data.
@@ -1972,14 +2019,17 @@ export interface components {
          *     `referral.received` (a peer's referral arrived), `referral.status_changed` (any status change, on
          *     either side, including `cancelled` by a withdrawal), `referral.message_delivered` (a message of the
          *     referral reached the peer, with a verified receipt), `referral.message_dead` (a message was given
-         *     up after its delivery deadline; an operator can resend it) and `referral.overdue` (the referral's
+         *     up after its delivery deadline; an operator can resend it), `referral.message_refused` (an alert:
+         *     the peer refused a message with a code that can never succeed, such as `illegal_transition` or
+         *     `message_body_invalid`, so it was dead-lettered at its first refusal; the later messages of the
+         *     referral wait until an operator resends or discards it) and `referral.overdue` (the referral's
          *     response deadline passed while it was still `requested` or `received`, on this node's clock; once
          *     per referral). More types may be added: ignore unknown ones.
          * @example referral.status_changed
          * @example referral.overdue
          * @enum {string}
          */
-        EventType: "referral.created" | "referral.received" | "referral.status_changed" | "referral.message_delivered" | "referral.message_dead" | "referral.overdue";
+        EventType: "referral.created" | "referral.received" | "referral.status_changed" | "referral.message_delivered" | "referral.message_dead" | "referral.message_refused" | "referral.overdue";
         /**
          * @description One change to a referral. Ids, codes and times only, never personal data or free text: GET the
          *     referral for its content. The same object is the body of a webhook delivery.
@@ -2028,7 +2078,7 @@ export interface components {
              */
             messageId?: string;
             messageType?: components["schemas"]["MessageType"];
-            /** @description For `referral.message_dead`, the last delivery error (a code). */
+            /** @description For `referral.message_dead` and `referral.message_refused`, the last delivery error (a code). */
             error?: string;
         };
         EventPage: {
@@ -4644,6 +4694,100 @@ export interface operations {
                      *       "detail": "Outbox message 0192f4a1-7d02-7c44-8e61-2f0a9b7c3d11 is retrying; only a dead message can be resent.",
                      *       "instance": "/admin/v1/outbox/0192f4a1-7d02-7c44-8e61-2f0a9b7c3d11/resend",
                      *       "requestId": "req-3e8b1d41"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    discardOutboxMessage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The outbox message id (the `jti` of the message).
+                 * @example 0192f4a1-7d02-7c44-8e61-2f0a9b7c3d11
+                 */
+                messageId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "reason": "REFUSED_BY_PEER"
+                 *     }
+                 */
+                "application/json": components["schemas"]["OutboxDiscard"];
+            };
+        };
+        responses: {
+            /** @description The message was discarded; the later messages of its referral are due. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "0192f4a1-7d02-7c44-8e61-2f0a9b7c3d11",
+                     *       "peer": "pvpt",
+                     *       "referralId": "0192f4a1-7c3e-7a10-9b2d-5e8f3c1a2b40",
+                     *       "type": "referral.info-request",
+                     *       "seq": 3,
+                     *       "status": "discarded",
+                     *       "attempts": 1,
+                     *       "lastError": "consent_not_valid",
+                     *       "nextAttemptAt": "2025-03-16T08:00:00Z",
+                     *       "deadlineAt": "2025-03-21T08:00:00Z",
+                     *       "createdAt": "2025-03-14T09:30:00Z",
+                     *       "deliveredAt": null
+                     *     }
+                     */
+                    "application/json": components["schemas"]["OutboxMessage"];
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["AdminForbidden"];
+            /** @description No outbox message with this id exists on this node (`not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:bridge:problem:not_found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "code": "not_found",
+                     *       "detail": "message not found",
+                     *       "instance": "/admin/v1/outbox/0192f4a1-7d02-7c44-8e61-2f0a9b7c3d11/discard",
+                     *       "requestId": "req-3e8b1d42"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The message is not `dead` (`conflict`); only a dead message can be discarded. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:bridge:problem:conflict",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "code": "conflict",
+                     *       "detail": "only a dead message can be discarded; this one is retrying",
+                     *       "instance": "/admin/v1/outbox/0192f4a1-7d02-7c44-8e61-2f0a9b7c3d11/discard",
+                     *       "requestId": "req-3e8b1d43"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];

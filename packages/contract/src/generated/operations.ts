@@ -39,6 +39,7 @@ export const operations = {
   getJwks: { method: 'GET', path: '/.well-known/jwks.json', fastifyPath: '/.well-known/jwks.json', scopes: null },
   listOutboxMessages: { method: 'GET', path: '/admin/v1/outbox', fastifyPath: '/admin/v1/outbox', scopes: ['admin'] },
   resendOutboxMessage: { method: 'POST', path: '/admin/v1/outbox/{messageId}/resend', fastifyPath: '/admin/v1/outbox/:messageId/resend', scopes: ['admin'] },
+  discardOutboxMessage: { method: 'POST', path: '/admin/v1/outbox/{messageId}/discard', fastifyPath: '/admin/v1/outbox/:messageId/discard', scopes: ['admin'] },
   searchAuditEvents: { method: 'GET', path: '/admin/v1/audit/events', fastifyPath: '/admin/v1/audit/events', scopes: ['audit:read'] },
   getAuditEventProof: { method: 'GET', path: '/admin/v1/audit/events/{eventId}/proof', fastifyPath: '/admin/v1/audit/events/:eventId/proof', scopes: ['audit:read'] },
   getAuditConsistencyProof: { method: 'GET', path: '/admin/v1/audit/consistency', fastifyPath: '/admin/v1/audit/consistency', scopes: ['audit:read'] },

@@ -4,7 +4,7 @@ import { MessageType } from './federation.ts';
 import { dateTime } from './helpers.ts';
 import { NodeId } from './referral.ts';
 
-export const OutboxStatus = z.enum(['queued', 'sending', 'retrying', 'delivered', 'dead']);
+export const OutboxStatus = z.enum(['queued', 'sending', 'retrying', 'delivered', 'dead', 'discarded']);
 export type OutboxStatus = z.infer<typeof OutboxStatus>;
 
 /** Where a delivery stands: the fields shared by outbox messages and webhook deliveries. */
@@ -44,6 +44,14 @@ export const ListOutboxQuery = z.strictObject({
 });
 export type ListOutboxQuery = z.infer<typeof ListOutboxQuery>;
 
-/** Path parameters of `resendOutboxMessage`. */
+/** Why an operator discards a dead message: a code, never free text. */
+export const OutboxDiscardReason = z.enum(['REFUSED_BY_PEER', 'OBSOLETE', 'SENT_IN_ERROR', 'PEER_RETIRED']);
+export type OutboxDiscardReason = z.infer<typeof OutboxDiscardReason>;
+
+/** Body of `discardOutboxMessage`. */
+export const OutboxDiscard = z.strictObject({ reason: OutboxDiscardReason });
+export type OutboxDiscard = z.infer<typeof OutboxDiscard>;
+
+/** Path parameters of `resendOutboxMessage` and `discardOutboxMessage`. */
 export const MessageIdParams = z.strictObject({ messageId: z.uuid() });
 export type MessageIdParams = z.infer<typeof MessageIdParams>;

@@ -5,7 +5,7 @@ import { MessageType } from './federation.ts';
 import { dateTime, unique, uniqueMessage } from './helpers.ts';
 import { NodeId, ReferralStatus } from './referral.ts';
 
-export const EventType = z.enum(['referral.created', 'referral.received', 'referral.status_changed', 'referral.message_delivered', 'referral.message_dead', 'referral.overdue']);
+export const EventType = z.enum(['referral.created', 'referral.received', 'referral.status_changed', 'referral.message_delivered', 'referral.message_dead', 'referral.message_refused', 'referral.overdue']);
 export type EventType = z.infer<typeof EventType>;
 
 /** One change to a referral: ids, codes and times only, never personal data. Also a webhook body. */

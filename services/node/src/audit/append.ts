@@ -17,6 +17,8 @@ export type AuditEventType =
   | 'message.retrying'
   | 'message.dead'
   | 'message.resent'
+  | 'message.discarded'
+  | 'message.resequenced'
   | 'message.received'
   | 'message.replayed'
   | 'message.refused'

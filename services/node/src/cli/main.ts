@@ -19,7 +19,7 @@ commands:
   peers     add, list, activate, suspend or revoke peers
   clients   create, list or revoke API clients
   keys      rotate the node's keys
-  outbox    list messages to peers and their delivery state; resend a dead-lettered one
+  outbox    list messages to peers and their delivery state; resend or discard a dead-lettered one
   webhooks  list webhook deliveries and their state; resend a dead one
   audit     verify an audit log export offline
   demo      run two nodes on embedded PostgreSQL and exchange a referral (pnpm demo)

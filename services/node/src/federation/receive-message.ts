@@ -1,9 +1,9 @@
-import { and, eq } from 'drizzle-orm';
+import { and, eq, ne } from 'drizzle-orm';
 import { MessageClaims, ReferralRequestBody, ReferralStatusBody, ReferralWithdrawBody, type Consent, type ServiceCode } from '@bridge/contract';
 import { addHistory, applyPeerChange, changeStatus, reasonRefusal, type PeerStatusChange } from '../referrals/lifecycle.ts';
 import { mayShareText, overDisclosed } from '../consent/disclosure.ts';
 import { currentKey, isCryptoError, openMessage, signReceipt, type OpenedMessage } from '@bridge/crypto';
-import { inboundMessages, referrals } from '../db/schema/index.ts';
+import { inboundMessages, outboxMessages, referrals } from '../db/schema/index.ts';
 import { pipelinedTransaction, type Executor } from '../db/client.ts';
 import { appendAudit, auditInsertWithIdx, NEXT_AUDIT_IDX_SQL } from '../audit/append.ts';
 import { epochSeconds, newId } from '../clock.ts';
@@ -252,6 +252,11 @@ async function applyStatus(
 ): Promise<void> {
   const [referral] = await tx.select().from(referrals).where(and(eq(referrals.id, claims.referralId), eq(referrals.peerNodeId, claims.iss))).for('update');
   if (!referral) throw new BridgeError(422, 'message_body_invalid', 'no referral shared with this peer has that id');
+  if (referral.direction === 'outbound' && !(await requestReceiptRecorded(tx, referral.id))) {
+    // The receiver's change overtook the receipt of our request, which records its `received`: the
+    // change is judged once that is recorded (a retry, moments later), not refused for good now.
+    throw new BridgeError(409, 'message_out_of_order', 'the receipt of the referral request is not recorded yet; retry');
+  }
   const badReason = reasonRefusal(change.status, change.reason);
   if (badReason) throw new BridgeError(422, 'message_body_invalid', badReason);
   if (change.note !== undefined && !mayShareText(referral.services as ServiceCode[], referral.consent as Consent)) {
@@ -263,6 +268,16 @@ async function applyStatus(
   // erasure (or after a retention purge here) is not kept, and the change applies without it.
   const kept = referral.erasedAt === null ? change : { ...change, note: undefined };
   await applyPeerChange(tx, ctx, referral, { ...kept, by: claims.iss }, at, { actor: claims.iss, messageId: claims.jti });
+}
+
+/** Whether the receipt of our `referral.request` of this referral is recorded (its outbox message delivered). */
+async function requestReceiptRecorded(tx: Executor, referralId: string): Promise<boolean> {
+  const [request] = await tx
+    .select({ status: outboxMessages.status })
+    .from(outboxMessages)
+    .where(and(eq(outboxMessages.referralId, referralId), ne(outboxMessages.status, 'discarded'), eq(outboxMessages.type, 'referral.request')))
+    .limit(1);
+  return request?.status === 'delivered';
 }
 
 /** The receiver applies the sender's rule again: nothing beyond profiles ∩ consent is stored. */

@@ -1,9 +1,10 @@
-import { and, desc, eq, type SQL } from 'drizzle-orm';
-import { outboxMessages, type OutboxStatus } from '../db/schema/index.ts';
+import { and, desc, eq, sql, type SQL } from 'drizzle-orm';
+import type { OutboxDiscardReason } from '@bridge/contract';
+import { outboxMessages, referrals, type OutboxStatus } from '../db/schema/index.ts';
 import type { Executor } from '../db/client.ts';
 import { appendAudit } from '../audit/append.ts';
 import { afterCursor, encodeCursor } from '../http/cursor.ts';
-import { notifyOutbox } from './enqueue.ts';
+import { notifyOutbox, resequenceAfter } from './enqueue.ts';
 import { BridgeError, notFound } from '../errors.ts';
 import type { NodeContext } from '../context.ts';
 
@@ -82,7 +83,36 @@ export async function resendMessage(ctx: Pick<NodeContext, 'config' | 'db' | 'cl
       .where(eq(outboxMessages.id, id))
       .returning();
     await notifyOutbox(tx);
-    await appendAudit(tx, { type: 'message.resent', actor, at: now, peerNodeId: current.peerNodeId, referralId: current.referralId, messageId: id, detail: { attempts: current.attempts } });
+    await appendAudit(tx, { type: 'message.resent', actor, at: now, peerNodeId: current.peerNodeId, referralId: current.referralId, messageId: id, detail: { attempts: current.attempts, error: current.lastError } });
+    return updated!;
+  });
+  ctx.wakeDispatcher();
+  return toOutboxView(row);
+}
+
+/**
+ * Gives up a dead message for good, so the later messages of its referral, which wait for it, flow:
+ * it becomes `discarded` (its body dropped: it will never be sealed again; its digest stays as
+ * evidence) and the later messages are renumbered to close the gap (resequenceAfter). Audited with
+ * the operator's reason code and the message's last error, never anything of its content.
+ */
+export async function discardMessage(ctx: Pick<NodeContext, 'db' | 'clock' | 'wakeDispatcher'>, id: string, reason: OutboxDiscardReason, actor: string): Promise<OutboxView> {
+  const now = ctx.clock.now();
+  const row = await ctx.db.transaction(async (tx) => {
+    const [found] = await tx.select({ referralId: outboxMessages.referralId }).from(outboxMessages).where(eq(outboxMessages.id, id));
+    if (!found) throw notFound('message');
+    // The referral first, as enqueueMessage locks it: no message of it is numbered while we renumber.
+    if (found.referralId) await tx.select({ id: referrals.id }).from(referrals).where(eq(referrals.id, found.referralId)).for('update');
+    const [current] = await tx.select().from(outboxMessages).where(eq(outboxMessages.id, id)).for('update');
+    if (current!.status !== 'dead') throw new BridgeError(409, 'conflict', `only a dead message can be discarded; this one is ${current!.status}`);
+    const [updated] = await tx
+      .update(outboxMessages)
+      .set({ status: 'discarded', body: sql`'{}'::jsonb`, leaseUntil: null })
+      .where(eq(outboxMessages.id, id))
+      .returning();
+    const resequenced = await resequenceAfter(tx, current!, actor, now);
+    await appendAudit(tx, { type: 'message.discarded', actor, at: now, peerNodeId: current!.peerNodeId, referralId: current!.referralId, messageId: id, detail: { reason, error: current!.lastError, seq: current!.seq, resequenced } });
+    if (resequenced > 0) await notifyOutbox(tx);
     return updated!;
   });
   ctx.wakeDispatcher();

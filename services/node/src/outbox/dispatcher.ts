@@ -12,6 +12,7 @@ import { refreshPeerKeys } from '../peers/keys.ts';
 import { applyDead } from './effects.ts';
 import { DeliveryRecorder } from './recorder.ts';
 import { afterFailure } from './backoff.ts';
+import { isFinalRefusal } from './final-refusals.ts';
 import type { NodeContext } from '../context.ts';
 import { errorSummary } from '../log-safe.ts';
 
@@ -35,7 +36,7 @@ const CLAIM_SQL = `
         and (due.status <> 'sending' or due.lease_until < $1::timestamptz)
         and not exists (
           select 1 from outbox_messages p
-           where p.referral_id = due.referral_id and p.seq < due.seq and p.status <> 'delivered')
+           where p.referral_id = due.referral_id and p.seq < due.seq and p.status not in ('delivered', 'discarded'))
       order by due.next_attempt_at, due.created_at
       limit $3
       for update of due skip locked)
@@ -256,10 +257,15 @@ export class Dispatcher {
     return false;
   }
 
-  /** Records a failed attempt; true when it dead-lettered the message (counted once committed). */
+  /**
+   * Records a failed attempt; true when it dead-lettered the message (counted once committed): past
+   * its deadline, or at once when the peer refused it for good (final-refusals.ts), with an alert.
+   */
   private async recordFailure(tx: Parameters<Parameters<NodeContext['db']['transaction']>[0]>[0], row: OutboxRow, error: string, now: Date): Promise<boolean> {
     const { delivery } = this.ctx.config;
-    const { dead, nextAttemptAt } = afterFailure(row.attempts, row.deadlineAt, now, delivery);
+    const final = isFinalRefusal(error);
+    const { dead: expired, nextAttemptAt } = afterFailure(row.attempts, row.deadlineAt, now, delivery);
+    const dead = final || expired;
     await tx
       .update(outboxMessages)
       .set({
@@ -270,9 +276,9 @@ export class Dispatcher {
       })
       .where(and(eq(outboxMessages.id, row.id), sql`${outboxMessages.status} <> 'delivered'`));
     if (dead) {
-      await appendAudit(tx, { type: 'message.dead', actor: 'system', at: now, peerNodeId: row.peerNodeId, referralId: row.referralId, messageId: row.id, detail: { error, attempts: row.attempts } });
-      await applyDead(tx, this.ctx, row, error);
-      this.ctx.logger.error({ messageId: row.id, peer: row.peerNodeId, error }, 'message dead-lettered');
+      await appendAudit(tx, { type: 'message.dead', actor: 'system', at: now, peerNodeId: row.peerNodeId, referralId: row.referralId, messageId: row.id, detail: { error, attempts: row.attempts, ...(final ? { final: true, alert: true } : {}) } });
+      await applyDead(tx, this.ctx, row, error, final);
+      this.ctx.logger.error({ messageId: row.id, peer: row.peerNodeId, error, final }, final ? 'message refused for good; dead-lettered' : 'message dead-lettered');
     }
     return dead;
   }

@@ -37,12 +37,17 @@ async function applyDelivered(tx: Executor, ctx: NodeContext, message: OutboxRow
   addEvent(statement, ctx, { type: 'referral.message_delivered', referralId: referral.id, direction: referral.direction as 'inbound' | 'outbound', peer: message.peerNodeId, status: referral.status, messageId: message.id, messageType: message.type as MessageType });
 }
 
-/** A message of a referral was given up after its deadline: its organisation is told, in the same transaction. */
-export async function applyDead(tx: Executor, ctx: NodeContext, message: OutboxRow, error: string): Promise<void> {
+/**
+ * A message of a referral was given up, after its deadline or (`final`) at once because the peer
+ * refused it for good: its organisation is told, in the same transaction. The refused one is an
+ * alert of its own type: the later messages of the referral wait until an operator resends or
+ * discards it.
+ */
+export async function applyDead(tx: Executor, ctx: NodeContext, message: OutboxRow, error: string, final = false): Promise<void> {
   if (!message.referralId) return;
   const referral = await referralState(tx, message.referralId);
   if (referral.erasedAt !== null) await emptyMessageBody(tx, message.id);
-  await recordEvent(tx, ctx, { type: 'referral.message_dead', referralId: message.referralId, direction: referral.direction, peer: message.peerNodeId, status: referral.status, messageId: message.id, messageType: message.type as MessageType, error: error.slice(0, 200) });
+  await recordEvent(tx, ctx, { type: final ? 'referral.message_refused' : 'referral.message_dead', referralId: message.referralId, direction: referral.direction, peer: message.peerNodeId, status: referral.status, messageId: message.id, messageType: message.type as MessageType, error: error.slice(0, 200) });
 }
 
 async function referralState(tx: Executor, id: string) {
@@ -77,7 +82,7 @@ export async function recordDelivered(t: PipelinedTransaction, ctx: NodeContext,
            delivered_at = v.delivered_at, lease_until = null, last_error = null
       from v
      where o.id = v.id and o.status <> 'delivered'
-    returning o.id, exists (select 1 from outbox_messages n where n.referral_id = o.referral_id and n.seq > o.seq) as has_successor`);
+    returning o.id, exists (select 1 from outbox_messages n where n.referral_id = o.referral_id and n.seq > o.seq and n.status <> 'discarded') as has_successor`);
   // Locked in id order, so two recorders never wait on each other in a cycle; all the group's
   // referrals, so the lock goes out with BEGIN and the marking in one round trip (a referral whose
   // message another replica recorded first is locked for nothing, and changed by nothing).

@@ -1,8 +1,8 @@
-import { desc, eq, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, ne, sql } from 'drizzle-orm';
 import { contentDigest, type Digest } from '@bridge/crypto';
 import { outboxMessages, referrals } from '../db/schema/index.ts';
 import type { Executor } from '../db/client.ts';
-import { addAudit } from '../audit/append.ts';
+import { addAudit, appendAudit } from '../audit/append.ts';
 import { insertSql, Statement } from '../db/statement.ts';
 import { newId } from '../clock.ts';
 import type { NodeContext } from '../context.ts';
@@ -48,7 +48,8 @@ export async function enqueueMessage(
     [previous] = await tx
       .select({ seq: outboxMessages.seq, contentDigest: outboxMessages.contentDigest })
       .from(outboxMessages)
-      .where(eq(outboxMessages.referralId, message.referralId))
+      // A discarded message was never applied by the peer: the chain continues from the one before it.
+      .where(and(eq(outboxMessages.referralId, message.referralId), ne(outboxMessages.status, 'discarded')))
       .orderBy(desc(outboxMessages.seq))
       .limit(1);
   }
@@ -82,4 +83,36 @@ export async function enqueueMessage(
 /** Wakes the outbox dispatchers of every replica sharing this database, on commit. */
 export async function notifyOutbox(tx: Executor): Promise<void> {
   await tx.execute(sql.raw(notifyText('outbox')));
+}
+
+type OutboxRow = typeof outboxMessages.$inferSelect;
+
+/**
+ * Closes the gap a discarded message leaves in its referral's chain, in the caller's transaction
+ * (which holds the referral's lock, as enqueueMessage takes it). The peer applies a referral's
+ * messages only as seq n+1 whose `prev` is the content digest of the n it applied last; it never
+ * applied the discarded one, so each later message takes the seq of the one before it, the first
+ * chains from the discarded one's own `prev`, and each content digest is computed again. None of
+ * them has left yet (they waited for the discarded one), so no copy with the old numbering exists.
+ * Returns how many were renumbered.
+ */
+export async function resequenceAfter(tx: Executor, discarded: OutboxRow, actor: string, now: Date): Promise<number> {
+  if (!discarded.referralId) return 0;
+  const later = await tx
+    .select()
+    .from(outboxMessages)
+    .where(and(eq(outboxMessages.referralId, discarded.referralId), gt(outboxMessages.seq, discarded.seq), ne(outboxMessages.status, 'discarded')))
+    .orderBy(asc(outboxMessages.seq))
+    .for('update');
+  let seq = discarded.seq;
+  let prev = discarded.prev;
+  for (const m of later) {
+    // Renumbered one at a time in ascending order: each seq it takes has just been freed.
+    const digest = messageContentDigest({ type: m.type, referralId: discarded.referralId, seq, prev, body: m.body });
+    await tx.update(outboxMessages).set({ seq, prev, contentDigest: digest }).where(eq(outboxMessages.id, m.id));
+    await appendAudit(tx, { type: 'message.resequenced', actor, at: now, peerNodeId: m.peerNodeId, referralId: m.referralId, messageId: m.id, digest, detail: { seq, previousSeq: m.seq, discarded: discarded.id } });
+    prev = digest;
+    seq++;
+  }
+  return later.length;
 }

@@ -5,7 +5,7 @@ import type { Executor } from '../db/client.ts';
 import { appendAudit } from '../audit/append.ts';
 import { enqueueMessage } from '../outbox/enqueue.ts';
 import { mayShareText } from '../consent/disclosure.ts';
-import { requireValidConsent } from '../consent/validity.ts';
+import { consentInvalidity, requireValidConsent } from '../consent/validity.ts';
 import { referralOfMessage, type ReferralRow } from '../federation/message-referral.ts';
 import { BridgeError, notFound } from '../errors.ts';
 import { newId } from '../clock.ts';
@@ -82,24 +82,36 @@ export async function answerInfoRequest(tx: Executor, ctx: NodeContext, referral
   return toInfoRequest(stored!);
 }
 
+/**
+ * Whether a text received from the peer is kept. The peer wrote it while it could; once the consent
+ * no longer lets personal data cross here (revoked, expired, or the record erased), it is accepted
+ * without its text, as a status note of an erased referral is: refusing it would hold back every
+ * later message of the peer for this referral, its `erasure.confirm` among them.
+ */
+function keepsText(row: ReferralRow, from: 'sender' | 'receiver', now: Date): boolean {
+  if (consentInvalidity(row, now) !== null) return false;
+  checkText(row, from, now);
+  return true;
+}
+
 /** `referral.info-request` from the peer: stored to be answered here. */
 export async function applyInfoRequest(tx: Executor, claims: MessageClaims, now: Date): Promise<void> {
   const body = ReferralInfoRequestBody.parse(claims.body);
   const row = await referralOfMessage(tx, claims);
-  checkText(row, sideOf(row, false), now);
+  const kept = keepsText(row, sideOf(row, false), now);
   const [existing] = await tx.select({ id: infoRequests.id }).from(infoRequests).where(eq(infoRequests.id, body.questionId));
   if (existing) throw new BridgeError(422, 'message_body_invalid', 'a question with this id already exists');
-  await tx.insert(infoRequests).values({ id: body.questionId, referralId: row.id, askedBy: claims.iss, askedAt: new Date(claims.iat * 1000), question: body.text });
-  await appendAudit(tx, { type: 'info.requested', actor: claims.iss, at: now, peerNodeId: claims.iss, referralId: row.id, messageId: claims.jti, detail: { questionId: body.questionId } });
+  await tx.insert(infoRequests).values({ id: body.questionId, referralId: row.id, askedBy: claims.iss, askedAt: new Date(claims.iat * 1000), question: kept ? body.text : null });
+  await appendAudit(tx, { type: 'info.requested', actor: claims.iss, at: now, peerNodeId: claims.iss, referralId: row.id, messageId: claims.jti, detail: { questionId: body.questionId, ...(kept ? {} : { textDropped: true }) } });
 }
 
 /** `referral.info-response` from the peer: the answer to one of our open questions. */
 export async function applyInfoResponse(tx: Executor, claims: MessageClaims, now: Date): Promise<void> {
   const body = ReferralInfoResponseBody.parse(claims.body);
   const row = await referralOfMessage(tx, claims);
-  checkText(row, sideOf(row, false), now);
+  const kept = keepsText(row, sideOf(row, false), now);
   const [question] = await tx.select().from(infoRequests).where(and(eq(infoRequests.id, body.questionId), eq(infoRequests.referralId, row.id))).for('update');
   if (!question || question.askedBy === claims.iss || question.answeredAt !== null) throw new BridgeError(422, 'message_body_invalid', 'no open question of ours with this id');
-  await tx.update(infoRequests).set({ answeredBy: claims.iss, answeredAt: new Date(claims.iat * 1000), answer: body.text }).where(eq(infoRequests.id, question.id));
-  await appendAudit(tx, { type: 'info.answered', actor: claims.iss, at: now, peerNodeId: claims.iss, referralId: row.id, messageId: claims.jti, detail: { questionId: body.questionId } });
+  await tx.update(infoRequests).set({ answeredBy: claims.iss, answeredAt: new Date(claims.iat * 1000), answer: kept ? body.text : null }).where(eq(infoRequests.id, question.id));
+  await appendAudit(tx, { type: 'info.answered', actor: claims.iss, at: now, peerNodeId: claims.iss, referralId: row.id, messageId: claims.jti, detail: { questionId: body.questionId, ...(kept ? {} : { textDropped: true }) } });
 }

@@ -3,7 +3,8 @@ import { bigint, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, u
 import { peers } from './peers.ts';
 import { referrals } from './referrals.ts';
 
-export type OutboxStatus = 'queued' | 'sending' | 'retrying' | 'delivered' | 'dead';
+/** `discarded`: a dead message an operator gave up; the later messages of its referral took its place (discardMessage in outbox/admin.ts). */
+export type OutboxStatus = 'queued' | 'sending' | 'retrying' | 'delivered' | 'dead' | 'discarded';
 
 /**
  * A message to a peer, written in the same transaction as the change that caused it. It is sealed
@@ -43,6 +44,7 @@ export const outboxMessages = pgTable(
     // sorting the whole backlog, and delivered rows (the bulk of the table) are not in it at all.
     index('outbox_messages_pending_idx').on(t.nextAttemptAt, t.createdAt).where(sql`${t.status} in ('queued', 'sending', 'retrying')`),
     index('outbox_messages_peer_idx').on(t.peerNodeId),
-    uniqueIndex('outbox_messages_referral_seq_idx').on(t.referralId, t.seq),
+    // A discarded message keeps its seq, which the message after it takes over.
+    uniqueIndex('outbox_messages_referral_seq_idx').on(t.referralId, t.seq).where(sql`${t.status} <> 'discarded'`),
   ],
 );

@@ -4,6 +4,7 @@ import { registerClientRateLimit } from '../../http/rate-limit.ts';
 import type { App } from '../types.ts';
 import { listOutboxMessagesRoute } from './list-outbox-messages.ts';
 import { resendOutboxMessageRoute } from './resend-outbox-message.ts';
+import { discardOutboxMessageRoute } from './discard-outbox-message.ts';
 import { listWebhookDeliveriesRoute } from './list-webhook-deliveries.ts';
 import { resendWebhookDeliveryRoute } from './resend-webhook-delivery.ts';
 import { searchAuditEventsRoute } from './search-audit-events.ts';
@@ -20,6 +21,7 @@ export async function adminPlugin(app: App, { ctx }: { ctx: NodeContext }): Prom
   const routes = [
     listOutboxMessagesRoute,
     resendOutboxMessageRoute,
+    discardOutboxMessageRoute,
     listWebhookDeliveriesRoute,
     resendWebhookDeliveryRoute,
     searchAuditEventsRoute,

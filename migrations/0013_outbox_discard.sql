@@ -1,0 +1,2 @@
+DROP INDEX "outbox_messages_referral_seq_idx";--> statement-breakpoint
+CREATE UNIQUE INDEX "outbox_messages_referral_seq_idx" ON "outbox_messages" USING btree ("referral_id","seq") WHERE "outbox_messages"."status" <> 'discarded';
