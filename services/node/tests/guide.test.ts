@@ -1,5 +1,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -49,6 +51,44 @@ describe('docs/integrator-guide.md', () => {
     for (const block of blocks.filter((b) => b.kind === 'sh')) {
       for (const [, name] of block.text.matchAll(/(?:^|[\s;(])(?:export\s+)?([A-Z_][A-Z0-9_]*)=/g)) assigned.add(name!);
       for (const [, name] of block.text.matchAll(/\$\{?([A-Z_][A-Z0-9_]*)/g)) expect(assigned, `$${name} in the block at line ${block.line}`).toContain(name);
+    }
+  });
+
+  it("waits with a bounded loop that stops at the first problem the node answers, and fails the script", async () => {
+    const guide = await readFile(guidePath, 'utf8');
+    const helper = /^wait_for\(\) \{\n[\s\S]*?\n\}$/m.exec(guideBlocks(guide).find((b) => b.text.includes('wait_for() {'))?.text ?? '')?.[0];
+    expect(helper, 'the guide defines wait_for').toBeDefined();
+    // A node that answers a sequence of bodies, then repeats the last; it counts the requests.
+    let answers: string[] = [];
+    let requests = 0;
+    const server = createServer((_req, res) => {
+      const body = answers[Math.min(requests++, answers.length - 1)]!;
+      res.writeHead(JSON.parse(body).code ? 404 : 200, { 'content-type': 'application/json' }).end(body);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    // `sleep` is a no-op here, so the 30 attempts take no time; `true` runs only if wait_for succeeded.
+    const wait = async (bodies: string[]) => {
+      answers = bodies;
+      requests = 0;
+      const script = `sleep() { :; }\n${helper}\nwait_for "${url}" token /v1/referrals/x '.status == "received"'\necho reached`;
+      const run = await new Promise<Run>((resolve) => {
+        const child = spawn('bash', ['-euo', 'pipefail', '-c', script], { stdio: ['ignore', 'pipe', 'pipe'] });
+        let stdout = '';
+        let stderr = '';
+        child.stdout.on('data', (d) => (stdout += d));
+        child.stderr.on('data', (d) => (stderr += d));
+        child.on('close', (code) => resolve({ code, stdout, stderr }));
+      });
+      return { ...run, requests };
+    };
+    try {
+      const problem = '{"type":"urn:bridge:problem:not_found","title":"Not found","status":404,"code":"not_found"}';
+      expect(await wait([problem])).toMatchObject({ code: 1, stdout: '', stderr: expect.stringContaining('"code":"not_found"'), requests: 1 });
+      expect(await wait(['{"status":"requested"}', '{"status":"requested"}', '{"status":"received"}'])).toMatchObject({ code: 0, stdout: 'reached\n', requests: 3 });
+      expect(await wait(['{"status":"requested"}'])).toMatchObject({ code: 1, stdout: '', stderr: expect.stringContaining('gave up'), requests: 30 });
+    } finally {
+      server.close();
     }
   });
 
