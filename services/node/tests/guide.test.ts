@@ -14,7 +14,7 @@ import { guideBlocks, guideScript } from './support/guide.ts';
  * ONE bash process with `-euo pipefail`, from a fresh directory inside the checkout (where a reader's
  * shell is), against the two real nodes the guide itself starts with `pnpm bridge init|serve` on
  * embedded PostgreSQL, onboards with `pnpm bridge peers add` and gives tokens with
- * `pnpm bridge clients create`. Only the ports differ (free ones instead of 4100 and 4200). The
+ * `pnpm bridge clients create`. Only the ports differ (free ones instead of 4100, 4200 and 4300). The
  * typed-client example is saved and run with `pnpm exec tsx`, as the guide says.
  */
 
@@ -40,10 +40,11 @@ describe('docs/integrator-guide.md', () => {
   it('finds the blocks the guide runs: sh blocks in order, the typed client saved as a file, the skipped ones left out', async () => {
     const blocks = guideBlocks(await readFile(guidePath, 'utf8'));
     expect(blocks.length).toBeGreaterThanOrEqual(15);
-    expect(blocks.filter((b) => b.kind === 'file').map((b) => b.file)).toEqual(['typed-client.ts']);
-    const script = guideScript(blocks, { atina: 1111, pvpt: 2222 });
-    expect(script).not.toMatch(/\b(4100|4200)\b/);
+    expect(blocks.filter((b) => b.kind === 'file').map((b) => b.file)).toEqual(['verify-webhook.mjs', 'webhook-receiver.mjs', 'typed-client.ts']);
+    const script = guideScript(blocks, { atina: 1111, pvpt: 2222, receiver: 3333 });
+    expect(script).not.toMatch(/\b(4100|4200|4300)\b/);
     expect(script).toContain('pnpm -s bridge serve --data-dir ./atina --port 1111');
+    expect(script).toContain('node webhook-receiver.mjs 3333');
     expect(script).not.toContain('kill %1');
     expect(script.indexOf("cat > 'typed-client.ts'")).toBeLessThan(script.indexOf('pnpm -s exec tsx typed-client.ts'));
     // every variable the blocks use is set by an earlier block (or is the helper's own)
@@ -94,7 +95,7 @@ describe('docs/integrator-guide.md', () => {
 
   it('runs every shell block, in order, in one bash -euo pipefail, against two real nodes it starts', async () => {
     for (const tool of ['bash', 'curl', 'jq']) expect(spawnSync('which', [tool]).status, `${tool} is needed to run the guide (.ci/run installs it)`).toBe(0);
-    const script = guideScript(guideBlocks(await readFile(guidePath, 'utf8')), { atina: await freePort(), pvpt: await freePort() });
+    const script = guideScript(guideBlocks(await readFile(guidePath, 'utf8')), { atina: await freePort(), pvpt: await freePort(), receiver: await freePort() });
     // Inside the checkout, as the guide asks: `pnpm bridge` finds the workspace from there.
     dir = await mkdtemp(join(root, '.guide-test-'));
     await writeFile(join(dir, 'guide.sh'), script);
@@ -115,7 +116,9 @@ describe('docs/integrator-guide.md', () => {
     expect(out).toContain('"answer":"No: she speaks Serbian well; Albanian is her first language."');
     expect(out).toMatch(/^204$/m);
     expect(out).toMatch(/"code":"illegal_transition".*"detail":"a cancelled referral cannot become cancelled"/);
-    expect(out).toMatch(/^created [0-9a-f-]{36}: (requested|received); 3 outbound referrals$/m);
+    expect(out).toMatch(/^created [0-9a-f-]{36}: (requested|received); 4 outbound referrals$/m);
+    // The guide's receiver verified a delivery with the guide's verifyBridgeWebhook.
+    expect(out).toMatch(/^verified referral\.status_changed received [0-9a-f-]{36}$/m);
     expect(out).toContain('already final: a cancelled referral cannot become cancelled');
     // No webhook secret reaches the screen but its prefix.
     expect(out).not.toMatch(/whsec_[A-Za-z0-9+/]{8}/);

@@ -38,14 +38,14 @@ export function guideBlocks(markdown: string): GuideBlock[] {
 
 /**
  * One bash script of the blocks, each announced on stderr (so a failure names its block), with the
- * guide's ports (4100 for Atina, 4200 for PVPT) replaced by the ones given.
+ * guide's ports (4100 for Atina, 4200 for PVPT, 4300 for the webhook receiver) replaced by the ones given.
  */
-export function guideScript(blocks: GuideBlock[], ports: { atina: number; pvpt: number }): string {
+export function guideScript(blocks: GuideBlock[], ports: { atina: number; pvpt: number; receiver: number }): string {
   const parts = blocks.map((b) => {
     const announce = `echo "--- guide block at line ${b.line} ($(date +%T))" >&2`;
     if (b.kind === 'sh') return `${announce}\n${b.text}`;
     if (b.text.includes('GUIDE_TEST_EOF')) throw new Error(`the block at line ${b.line} contains the heredoc delimiter`);
     return `${announce}\ncat > '${b.file}' <<'GUIDE_TEST_EOF'\n${b.text}\nGUIDE_TEST_EOF`;
   });
-  return `${parts.join('\n\n')}\n`.replace(/\b4100\b/g, String(ports.atina)).replace(/\b4200\b/g, String(ports.pvpt));
+  return `${parts.join('\n\n')}\n`.replace(/\b4100\b/g, String(ports.atina)).replace(/\b4200\b/g, String(ports.pvpt)).replace(/\b4300\b/g, String(ports.receiver));
 }
