@@ -1,4 +1,4 @@
-/** `pnpm generate`: writes the generated contract files (types and operation table). */
+/** `pnpm generate`: writes the generated contract files (types, operation table, the guide's scope table). */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { generateContractFiles, repoRoot } from './codegen.ts';

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { createConfig, lint } from '@redocly/openapi-core';
 import { describe, expect, it } from 'vitest';
 import type { z } from 'zod';
-import { generateContractFiles, operationScopes, repoRoot } from '../scripts/codegen.ts';
+import { generateContractFiles, guideFile, listOperations as listContractOperations, operationScopes, renderScopeTable, repoRoot, SCOPE_TABLE_BEGIN, SCOPE_TABLE_END, withScopeTable } from '../scripts/codegen.ts';
 import * as contract from '../src/index.ts';
 import { collectExamples, componentName, createValidator, deref, listOperations, type Doc } from './contract-document.ts';
 
@@ -161,11 +161,27 @@ describe('security requirements', () => {
 describe('generated files', () => {
   it('are exactly what `pnpm generate` produces from the contract', async () => {
     const files = await generateContractFiles();
-    expect(Object.keys(files).length).toBe(2);
+    expect(Object.keys(files).length).toBe(3);
     for (const [relative, content] of Object.entries(files)) {
       const committed = await readFile(join(repoRoot, relative), 'utf8');
       expect(committed === content, `${relative} is stale: run pnpm generate`).toBe(true);
     }
+  });
+
+  it("include the integrator guide's scope table: every operation with the scopes of its security", async () => {
+    const guide = await readFile(join(repoRoot, guideFile), 'utf8');
+    const table = renderScopeTable(listContractOperations(doc));
+    const committed = guide.slice(guide.indexOf(SCOPE_TABLE_BEGIN) + SCOPE_TABLE_BEGIN.length, guide.indexOf(SCOPE_TABLE_END)).trim();
+    expect(committed, `the scope table in ${guideFile} is stale: run pnpm generate, or paste:\n${table}\n`).toBe(table);
+    const rows = committed.split('\n').slice(2);
+    expect(rows).toHaveLength(Object.keys(contract.operations).length);
+    for (const [id, op] of Object.entries(contract.operations)) {
+      const row = rows.find((r) => r.includes(`| \`${id}\` |`));
+      expect(row, id).toContain(`\`${op.method} ${op.path}\``);
+      for (const scope of op.scopes ?? []) expect(row, id).toContain(`\`${scope}\``);
+      if (!op.scopes) expect(row, id).toMatch(/\| none/);
+    }
+    expect(withScopeTable(`a\n${SCOPE_TABLE_BEGIN}\nold\n${SCOPE_TABLE_END}\nb`, 'new')).toBe(`a\n${SCOPE_TABLE_BEGIN}\nnew\n${SCOPE_TABLE_END}\nb`);
   });
 
   it('map every operation to its Fastify path', () => {

@@ -5,6 +5,8 @@ export class BridgeError extends Error {
   override readonly name = 'BridgeError';
   /** On a 429: sent as the Retry-After header. */
   retryAfterSeconds?: number;
+  /** On a 403 `forbidden`: the scopes of which the token needs any one, sent as `requiredScopes`. */
+  requiredScopes?: readonly string[];
   constructor(
     readonly status: number,
     readonly code: ProblemCode,

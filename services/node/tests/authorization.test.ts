@@ -121,8 +121,8 @@ describe('authorization matrix, driven by the contract', () => {
             ? // a bearer token plays no part; a federation request signed by a peer the node does not know may
               // still be refused (403 peer_unknown), by its signature, never as unauthorized or forbidden
               answer.status < 500 && code !== 'unauthorized' && code !== 'forbidden' && (code !== undefined || (answer.status !== 401 && answer.status !== 403))
-            : answer.status === (expected === 'unauthorized' ? 401 : 403) && code === expected && answer.contentType.startsWith('application/problem+json');
-        if (!ok) failures.push(`${request.operationId} as ${caller.name}: expected ${expected}, got ${answer.status} ${code ?? answer.body.slice(0, 80)}`);
+            : answer.status === (expected === 'unauthorized' ? 401 : 403) && code === expected && answer.contentType.startsWith('application/problem+json') && namesScopes(answer, expected === 'forbidden' ? request.scopes! : undefined);
+        if (!ok) failures.push(`${request.operationId} as ${caller.name}: expected ${expected}${expected === 'forbidden' ? ` naming ${request.scopes!.join('|')}` : ''}, got ${answer.status} ${code ?? ''} ${answer.body.slice(0, 200)}`);
       }
     }
     expect(failures).toEqual([]);
@@ -216,6 +216,16 @@ function expectation(request: ContractRequest, caller: Caller): 'allowed' | 'una
 function problemCode(answer: Answer): string | undefined {
   if (!answer.contentType.startsWith('application/problem+json')) return undefined;
   return (JSON.parse(answer.body) as { code?: string }).code;
+}
+
+/**
+ * A 403 names the scopes the operation accepts, in `requiredScopes` and in the detail, so the caller
+ * knows which token to ask for; a 401 names none (the token is not trusted to say what it lacks).
+ */
+function namesScopes(answer: Answer, scopes: readonly string[] | undefined): boolean {
+  const problem = JSON.parse(answer.body) as { detail?: string; requiredScopes?: string[] };
+  if (!scopes) return problem.requiredScopes === undefined;
+  return JSON.stringify(problem.requiredScopes) === JSON.stringify(scopes) && scopes.every((s) => problem.detail?.includes(`"${s}"`));
 }
 
 /** The operation's path as the contract writes it, with `{parameters}`. */

@@ -1494,6 +1494,11 @@ export interface components {
                 path: string;
                 message: string;
             }[];
+            /**
+             * @description For `forbidden`: the scopes this operation accepts, of which the token needs any one (the scopes
+             *     of the operation's `security`). Ask the node's operator for a token with one of them.
+             */
+            requiredScopes?: string[];
         };
         /**
          * @description A JWE in compact serialization (`alg` `ECDH-ES+A256KW`, `enc` `A256GCM`, to the receiver's X25519 key).
@@ -2199,7 +2204,7 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
-        /** @description The token is valid but lacks the scope this operation needs (`forbidden`). */
+        /** @description The token is valid but lacks the scope this operation needs (`forbidden`); `requiredScopes` names it. */
         Forbidden: {
             headers: {
                 [name: string]: unknown;
@@ -2211,14 +2216,17 @@ export interface components {
                  *       "title": "Forbidden",
                  *       "status": 403,
                  *       "code": "forbidden",
-                 *       "detail": "This operation requires the scope \"referrals:write\".",
-                 *       "requestId": "req-7f3a2c95"
+                 *       "detail": "the token lacks the scope this operation needs: \"referrals:write\"",
+                 *       "requestId": "req-7f3a2c95",
+                 *       "requiredScopes": [
+                 *         "referrals:write"
+                 *       ]
                  *     }
                  */
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
-        /** @description The token is valid but lacks the `admin` scope (`forbidden`). */
+        /** @description The token is valid but lacks the `admin` scope (`forbidden`, with `requiredScopes` [admin]). */
         AdminForbidden: {
             headers: {
                 [name: string]: unknown;
@@ -2230,14 +2238,17 @@ export interface components {
                  *       "title": "Forbidden",
                  *       "status": 403,
                  *       "code": "forbidden",
-                 *       "detail": "This operation requires the scope \"admin\".",
-                 *       "requestId": "req-3e8b1d42"
+                 *       "detail": "the token lacks the scope this operation needs: \"admin\"",
+                 *       "requestId": "req-3e8b1d42",
+                 *       "requiredScopes": [
+                 *         "admin"
+                 *       ]
                  *     }
                  */
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
-        /** @description The token is valid but lacks the `audit:read` scope (`forbidden`). */
+        /** @description The token is valid but lacks the `audit:read` scope (`forbidden`, with `requiredScopes` [audit:read]). */
         AuditForbidden: {
             headers: {
                 [name: string]: unknown;
@@ -2249,8 +2260,11 @@ export interface components {
                  *       "title": "Forbidden",
                  *       "status": 403,
                  *       "code": "forbidden",
-                 *       "detail": "This operation requires the scope \"audit:read\".",
-                 *       "requestId": "req-3e8b1d43"
+                 *       "detail": "the token lacks the scope this operation needs: \"audit:read\"",
+                 *       "requestId": "req-3e8b1d43",
+                 *       "requiredScopes": [
+                 *         "audit:read"
+                 *       ]
                  *     }
                  */
                 "application/problem+json": components["schemas"]["Problem"];

@@ -51,6 +51,7 @@ export const Problem = z.strictObject({
   instance: z.string().optional(),
   requestId: z.string().optional(),
   errors: z.array(z.strictObject({ path: z.string(), message: z.string() })).optional(),
+  requiredScopes: z.array(z.string()).min(1).optional(),
 });
 export type Problem = z.infer<typeof Problem>;
 

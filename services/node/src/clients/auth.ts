@@ -99,7 +99,16 @@ export async function registerBearerAuth(app: FastifyInstance, ctx: NodeContext)
     const now = ctx.clock.now();
     if (!client || client.revokedAt !== null || client.expiresAt <= now) throw new BridgeError(401, 'unauthorized', 'the token is revoked or expired');
     const needed = request.routeOptions.config.scopes ?? [];
-    if (!needed.some((scope) => client.scopes.includes(scope))) throw new BridgeError(403, 'forbidden', 'the token does not carry the scope this route needs');
+    if (!needed.some((scope) => client.scopes.includes(scope))) throw forbidden(needed);
     request.client = { id: client.id, name: client.name, scopes: client.scopes as Scope[] };
   });
+}
+
+/** 403 naming the scopes the route accepts (scope names are public: they are in the contract). */
+export function forbidden(needed: readonly string[]): BridgeError {
+  const names = needed.map((scope) => `"${scope}"`);
+  const which = names.length === 1 ? names[0]! : `one of ${names.join(', ')}`;
+  const error = new BridgeError(403, 'forbidden', `the token lacks the scope this operation needs: ${which}`);
+  error.requiredScopes = needed;
+  return error;
 }

@@ -23,6 +23,7 @@ export function sendProblem(
   detail?: string,
   errors?: Problem['errors'],
   retryAfterSeconds?: number,
+  requiredScopes?: readonly string[],
 ): FastifyReply {
   const body: Problem = {
     type: `urn:bridge:problem:${code}`,
@@ -33,6 +34,7 @@ export function sendProblem(
     ...instanceOf(request),
     requestId: String(request.id),
     ...(errors ? { errors } : {}),
+    ...(requiredScopes ? { requiredScopes: [...requiredScopes] } : {}),
   };
   if (retryAfterSeconds !== undefined && !reply.hasHeader('retry-after')) reply.header('retry-after', String(retryAfterSeconds));
   return reply.code(status).type('application/problem+json').send(body);
@@ -78,6 +80,7 @@ export interface ProblemParts {
   detail?: string;
   errors?: Problem['errors'];
   retryAfterSeconds?: number;
+  requiredScopes?: readonly string[];
 }
 
 /**
@@ -92,6 +95,7 @@ export function problemFromError(error: FastifyError, request: FastifyRequest): 
       detail: error.message,
       ...(error.errors ? { errors: error.errors } : {}),
       ...(error.retryAfterSeconds === undefined ? {} : { retryAfterSeconds: error.retryAfterSeconds }),
+      ...(error.requiredScopes === undefined ? {} : { requiredScopes: error.requiredScopes }),
     };
   }
   if (hasZodFastifySchemaValidationErrors(error)) {
@@ -122,7 +126,7 @@ export function problemFromError(error: FastifyError, request: FastifyRequest): 
 export function registerProblemHandling(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const p = problemFromError(error, request);
-    return sendProblem(reply, request, p.status, p.code, p.detail, p.errors, p.retryAfterSeconds);
+    return sendProblem(reply, request, p.status, p.code, p.detail, p.errors, p.retryAfterSeconds, p.requiredScopes);
   });
   app.setNotFoundHandler((request, reply) => sendProblem(reply, request, 404, 'not_found', 'no such route'));
 }
