@@ -50,12 +50,12 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     io.out(helpText(spec));
     return 0;
   }
-  if (command === 'demo') {
-    const { runDemo } = await import('../demo/run.ts');
-    return runDemo(rest, io);
-  }
   const run = COMMANDS[command];
   try {
+    if (command === 'demo') {
+      const { runDemo } = await import('../demo/run.ts');
+      return await runDemo(rest, io);
+    }
     if (!run) throw new UsageError(`unknown command ${command}`, usage);
     return await run(rest, io);
   } catch (err) {

@@ -41,7 +41,13 @@ export async function runDemo(argv: string[], io: CliIo): Promise<number> {
     return 2;
   }
   if (values.help) return io.out(demoUsage), 0;
-  const base = await mkdtemp(join(tmpdir(), 'bridge-demo-'));
+  let base: string;
+  try {
+    base = await mkdtemp(join(tmpdir(), 'bridge-demo-'));
+  } catch (err) {
+    io.err(`demo failed: ${describeFailure(err)}`);
+    return 1;
+  }
   const nodes: DemoNode[] = [];
   const clusters: string[] = [];
   // Embedded servers, stopped also when their node did not start.
