@@ -6,6 +6,7 @@ import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, relative, sep } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 
 /**
@@ -108,10 +109,13 @@ function postgresBinaries(): Promise<Binaries> {
     } catch {
       throw new EmbeddedPostgresError(`no embedded PostgreSQL binaries for ${process.platform}-${process.arch} (${pkg} is not installed): run \`pnpm install\``);
     }
+    // The package names its binaries (with .exe on Windows); they sit in <native>/bin.
+    const paths = (await import(pathToFileURL(entry).href)) as Binaries;
+    if (!isRoot()) return { initdb: paths.initdb, postgres: paths.postgres };
+    const native = dirname(dirname(paths.postgres));
     const packageDir = dirname(dirname(entry));
-    let native = join(packageDir, 'native');
-    if (isRoot()) native = await cachedCopy(native, JSON.parse(await readFile(join(packageDir, 'package.json'), 'utf8')) as { version: string });
-    return { initdb: join(native, 'bin', 'initdb'), postgres: join(native, 'bin', 'postgres') };
+    const copy = await cachedCopy(native, JSON.parse(await readFile(join(packageDir, 'package.json'), 'utf8')) as { version: string });
+    return { initdb: join(copy, relative(native, paths.initdb)), postgres: join(copy, relative(native, paths.postgres)) };
   })();
   binariesOnce.catch(() => (binariesOnce = undefined));
   return binariesOnce;
@@ -312,7 +316,7 @@ function startPostgres(binaries: Binaries, cluster: string, port: number, accoun
   return new Promise((resolve, reject) => {
     // Its own process group: a Ctrl-C at the terminal reaches the node, which finishes its work and
     // then stops this server, rather than both at once.
-    const child = spawn(binaries.postgres, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true, env: childEnv(), ...(account ? { uid: account.uid, gid: account.gid } : {}) });
+    const child = spawn(binaries.postgres, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true, windowsHide: true, env: childEnv(), ...(account ? { uid: account.uid, gid: account.gid } : {}) });
     let ready = false;
     let stderr = '';
     // Read its log for as long as it runs: a full pipe would stall the server.
