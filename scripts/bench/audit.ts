@@ -12,13 +12,12 @@
  * there and dropped afterwards; otherwise an embedded PostgreSQL in a temporary directory.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import os, { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rm } from 'node:fs/promises';
+import os from 'node:os';
 import { decodeHash, generateNodeKeys, verifyConsistency, verifyInclusion } from '../../packages/crypto/src/index.ts';
 import { openDatabase } from '../../services/node/src/db/client.ts';
 import { applyMigrations } from '../../services/node/src/db/migrate.ts';
-import { startEmbeddedPostgres } from '../../services/node/src/db/embedded.ts';
+import { startEmbeddedPostgres, temporaryClusterDir } from '../../services/node/src/db/embedded.ts';
 import { appendAudit } from '../../services/node/src/audit/append.ts';
 import { auditLeafHash } from '../../services/node/src/audit/entry.ts';
 import { eventInclusion } from '../../services/node/src/audit/admin.ts';
@@ -70,7 +69,7 @@ export async function run(args: string[]): Promise<void> {
     let serverUrl: string;
     if (adminUrl) serverUrl = adminUrl;
     else {
-      const dir = await mkdtemp(join(tmpdir(), 'bridge-bench-audit-'));
+      const dir = await temporaryClusterDir('bridge-bench-audit-');
       cleanup.unshift(() => rm(dir, { recursive: true, force: true }));
       progress(`starting an embedded PostgreSQL in ${dir}`);
       const server = await startEmbeddedPostgres(dir, { password: randomBytes(16).toString('hex') });

@@ -27,13 +27,12 @@ import { fork, type ChildProcess } from 'node:child_process';
 import http from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { appendFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rm } from 'node:fs/promises';
+import { availableParallelism, cpus, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { openDatabase, type DatabaseHandle } from '../../services/node/src/db/client.ts';
-import { startEmbeddedPostgres } from '../../services/node/src/db/embedded.ts';
+import { startEmbeddedPostgres, temporaryClusterDir } from '../../services/node/src/db/embedded.ts';
 import { demoReferral } from '../../services/node/src/demo/scenario.ts';
 import { defaultDelivery } from '../../services/node/src/config.ts';
 import type { WorkerCommand, WorkerReply, WorkerRequest } from './delivery/node-worker.ts';
@@ -211,13 +210,14 @@ async function setUpDatabases(options: Options, cleanup: Cleanup): Promise<Datab
     progress(`external PostgreSQL at ${host.hostname}:${host.port || 5432}: databases bench_atina_${suffix}, bench_pvpt_${suffix}`);
     return { mode: 'external', urls, settings: { server: `${host.hostname}:${host.port || 5432}`, ...(await serverSettings(urls.atina)) } };
   }
-  const base = await mkdtemp(join(tmpdir(), 'bridge-bench-'));
-  cleanup.add(`remove ${base}`, () => rm(base, { recursive: true, force: true }));
-  progress(`starting one embedded PostgreSQL per node in ${base}`);
+  progress('starting one embedded PostgreSQL per node, each in a temporary directory');
   const urls = {} as Record<NodeId, string>;
   await Promise.all(
     NODES.map(async ({ id }) => {
-      const server = await startEmbeddedPostgres(join(base, id), { password: randomBytes(16).toString('hex') });
+      // A directory of its own, which the postgres user can reach also when run as root.
+      const dir = await temporaryClusterDir(`bridge-bench-${id}-`);
+      cleanup.add(`remove ${dir}`, () => rm(dir, { recursive: true, force: true }));
+      const server = await startEmbeddedPostgres(dir, { password: randomBytes(16).toString('hex') });
       cleanup.add(`stop embedded PostgreSQL of ${id}`, () => server.stop());
       // The server and its files go away as a whole: no need to drop the database.
       urls[id] = await createDatabase(server.url, `bench_${id}_${suffix}`, undefined);

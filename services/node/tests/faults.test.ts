@@ -1,11 +1,9 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rm } from 'node:fs/promises';
 import { eq } from 'drizzle-orm';
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import { peers } from '../src/db/schema/index.ts';
-import { freePort, startEmbeddedPostgres } from '../src/db/embedded.ts';
+import { freePort, startEmbeddedPostgres, temporaryClusterDir } from '../src/db/embedded.ts';
 import { applyMigrations } from '../src/db/migrate.ts';
 import { openDatabase } from '../src/db/client.ts';
 import { checkHistory, type History } from './support/history.ts';
@@ -136,7 +134,7 @@ describe('delivery through faults (bounded, loopback only)', () => {
   }, 120_000);
 
   it('the PostgreSQL server of both nodes restarts mid-flow', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'bridge-restart-pg-'));
+    const dir = await temporaryClusterDir('bridge-restart-pg-');
     const port = await freePort();
     let server = await startEmbeddedPostgres(dir, { password: 'restart-test', port });
     cleanup.push(async () => {

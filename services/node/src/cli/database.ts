@@ -51,7 +51,7 @@ function runningPort(dir: string): number | undefined {
   return Number.isInteger(port) && port > 0 ? port : undefined;
 }
 
-async function ensureDatabase(adminUrl: string, name: string): Promise<void> {
+export async function ensureDatabase(adminUrl: string, name: string): Promise<void> {
   const client = new pg.Client({ connectionString: adminUrl });
   await client.connect();
   try {

@@ -1,6 +1,5 @@
-import { ConfigError } from '../config.ts';
-import { BridgeError } from '../errors.ts';
 import { helpText, UsageError, type CliIo, type CommandSpec } from './args.ts';
+import { describeFailure, isUserFacing } from './failure.ts';
 import { audit, auditCommand } from './commands/audit.ts';
 import { clients, clientsCommand } from './commands/clients.ts';
 import { init, initCommand } from './commands/init.ts';
@@ -54,12 +53,12 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     io.out(helpText(spec));
     return 0;
   }
-  if (command === 'demo') {
-    const { runDemo } = await import('../demo/run.ts');
-    return runDemo(rest, io);
-  }
   const run = COMMANDS[command];
   try {
+    if (command === 'demo') {
+      const { runDemo } = await import('../demo/run.ts');
+      return await runDemo(rest, io);
+    }
     if (!run) throw new UsageError(`unknown command ${command}`, usage);
     return await run(rest, io);
   } catch (err) {
@@ -68,14 +67,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       if (err.usage) io.err(err.usage);
       return 2;
     }
-    if (err instanceof ConfigError || err instanceof BridgeError) {
-      io.err(`bridge: ${err.message}`);
-      return 1;
-    }
-    // Unexpected errors are named, never quoted: their messages can carry data or key material.
-    const e = err as { name?: string; code?: unknown; cause?: { code?: unknown } };
-    const code = [e.cause?.code, e.code].find((c) => typeof c === 'string');
-    io.err(`bridge: ${command} failed: ${code ?? e.name ?? 'unknown error'}`);
+    io.err(isUserFacing(err) ? `bridge: ${err.message}` : `bridge: ${command} failed: ${describeFailure(err)}`);
     return 1;
   }
 }

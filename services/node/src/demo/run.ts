@@ -5,16 +5,17 @@ import { asc } from 'drizzle-orm';
 import { createBridgeClient, type BridgeClient, type CodeLists, type Referral } from '@bridge/client';
 import { initDataDir } from '../data-dir.ts';
 import { ownFingerprint } from '../federation/metadata.ts';
-import { freePort } from '../db/embedded.ts';
+import { freePort, startEmbeddedPostgres, temporaryClusterDir } from '../db/embedded.ts';
 import { auditEvents } from '../db/schema/index.ts';
 import { createNode, type BridgeNode } from '../node.ts';
 import { createClient } from '../clients/clients.ts';
 import { fetchPeer, savePeer } from '../peers/peers.ts';
 import { createLogger } from '../logger.ts';
-import { nodeDatabase, type NodeDatabase } from '../cli/database.ts';
+import { EMBEDDED_DATABASE, ensureDatabase, type NodeDatabase } from '../cli/database.ts';
 import { nodeConfigFromDataDir } from '../cli/node-config.ts';
 import { parseServeEnv } from '../config.ts';
-import { helpText, parseCommand, type CliIo } from '../cli/args.ts';
+import { helpText, parseCommand, UsageError, type CliIo } from '../cli/args.ts';
+import { describeFailure } from '../cli/failure.ts';
 import { demoCommand } from './command.ts';
 import { demoLifecycle, demoReferral, demoReturnReferral } from './scenario.ts';
 import pino from 'pino';
@@ -31,17 +32,33 @@ interface DemoNode {
 }
 
 export async function runDemo(argv: string[], io: CliIo): Promise<number> {
-  const { values } = parseCommand(argv, demoCommand);
+  let values;
+  try {
+    ({ values } = parseCommand(argv, demoCommand));
+  } catch (err) {
+    io.err(`demo: ${describeFailure(err)}`);
+    if (err instanceof UsageError && err.usage) io.err(err.usage);
+    return 2;
+  }
   if (values.help) return io.out(demoUsage), 0;
-  const base = await mkdtemp(join(tmpdir(), 'bridge-demo-'));
+  let base: string;
+  try {
+    base = await mkdtemp(join(tmpdir(), 'bridge-demo-'));
+  } catch (err) {
+    io.err(`demo failed: ${describeFailure(err)}`);
+    return 1;
+  }
   const nodes: DemoNode[] = [];
+  const clusters: string[] = [];
+  // Embedded servers, stopped also when their node did not start.
+  const stops: Array<() => Promise<void>> = [];
   try {
     io.out(`Bridge demo — working in ${base}\n`);
     for (const [id, name, jurisdiction] of [
       ['atina', 'Atina — Belgrade', 'RS'],
       ['pvpt', 'PVPT — Prishtina', 'XK'],
     ] as const) {
-      nodes.push(await startDemoNode(base, id, name, jurisdiction, io));
+      nodes.push(await startDemoNode(base, id, name, jurisdiction, io, clusters, stops));
     }
     const [atina, pvpt] = nodes as [DemoNode, DemoNode];
 
@@ -115,22 +132,27 @@ export async function runDemo(argv: string[], io: CliIo): Promise<number> {
     io.out('\ndemo finished');
     return 0;
   } catch (err) {
-    io.err(`demo failed: ${(err as Error).message}`);
+    io.err(`demo failed: ${describeFailure(err)}`);
     return 1;
   } finally {
-    for (const n of nodes.reverse()) {
-      await n.node.stop().catch(() => {});
-      await n.database.stop().catch(() => {});
-    }
-    await rm(base, { recursive: true, force: true });
+    for (const n of nodes.reverse()) await n.node.stop().catch(() => {});
+    for (const stop of stops) await stop().catch(() => {});
+    for (const dir of [base, ...clusters]) await rm(dir, { recursive: true, force: true });
   }
 }
 
-async function startDemoNode(base: string, id: string, name: string, jurisdiction: string, io: CliIo): Promise<DemoNode> {
+async function startDemoNode(base: string, id: string, name: string, jurisdiction: string, io: CliIo, clusters: string[], stops: Array<() => Promise<void>>): Promise<DemoNode> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const dataDir = await initDataDir(join(base, id), { nodeId: id, name, jurisdiction, publicUrl: url }, new Date());
-  const database = await nodeDatabase(dataDir, undefined);
+  // Each node's cluster gets its own temporary directory, one the PostgreSQL user can reach also
+  // when the demo runs as root (then PostgreSQL runs as `postgres`, and data directories are 0700).
+  const clusterDir = await temporaryClusterDir(`bridge-demo-${id}-postgres-`);
+  clusters.push(clusterDir);
+  const server = await startEmbeddedPostgres(clusterDir, { password: dataDir.secrets.embeddedPostgresPassword });
+  stops.push(() => server.stop());
+  await ensureDatabase(server.url, EMBEDDED_DATABASE);
+  const database: NodeDatabase = { url: server.url.replace(/\/postgres$/, `/${EMBEDDED_DATABASE}`), embedded: true, stop: () => server.stop() };
   // Everything runs on 127.0.0.1: a webhook receiver someone tries with the demo is local too.
   const env = parseServeEnv({ BRIDGE_WEBHOOK_ALLOW_LOCAL: 'true' });
   const logger = createLogger(id, 'info', pino.destination({ dest: join(base, `${id}.log`), sync: false }));

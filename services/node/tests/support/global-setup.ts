@@ -1,11 +1,9 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rm } from 'node:fs/promises';
 import pg from 'pg';
 import type { TestProject } from 'vitest/node';
 import { applyMigrations } from '../../src/db/migrate.ts';
 import { openDatabase } from '../../src/db/client.ts';
-import { startEmbeddedPostgres } from '../../src/db/embedded.ts';
+import { startEmbeddedPostgres, temporaryClusterDir } from '../../src/db/embedded.ts';
 import { withDatabase } from './database-url.ts';
 
 declare module 'vitest' {
@@ -33,7 +31,7 @@ async function startServer(): Promise<Server> {
   } catch {
     // no Docker engine answered: fall through to the embedded server
   }
-  const dir = await mkdtemp(join(tmpdir(), 'bridge-test-pg-'));
+  const dir = await temporaryClusterDir('bridge-test-pg-');
   const server = await startEmbeddedPostgres(dir, { password: 'bridge-test' });
   return {
     kind: 'embedded PostgreSQL',
