@@ -49,7 +49,9 @@ export async function reserveAttempt(tx: Executor, config: AccountsConfig, usern
   const account = rows.find((r) => r.key === keys.accountKey)!;
   const addr = rows.find((r) => r.key === keys.addressKey)!;
   const until = (r: Row) => (r.locked_until === null ? 0 : new Date(r.locked_until).getTime());
-  const locked = account.failures >= config.accountLockAfter;
+  // Locked: past the cap, or at it with the lock already set (the attempt that reaches the cap is
+  // still checked, and its failure sets the lock; one beyond it, e.g. in a parallel burst, is not).
+  const locked = account.failures > config.accountLockAfter || (account.failures >= config.accountLockAfter && until(account) > now.getTime());
   const waits = [account, addr].filter((r) => until(r) > now.getTime() && !(r === account && locked));
   if (waits.length > 0) {
     const error = new BridgeError(429, 'rate_limited', 'too many attempts; try again later');
