@@ -212,6 +212,40 @@ describe('authorization matrix, driven by the contract', () => {
     }
   });
 
+  it('refuses every state-changing session request without its CSRF token, with another session\'s, or cross-site (T12)', async () => {
+    const { db, config } = atina.node.ctx;
+    const open = async (username: string) => {
+      const [row] = await db.select().from(users).where(eq(users.username, username));
+      const { token, session } = await db.transaction((tx) => createSession(tx, atina.node.ctx, row!, 'passkey'));
+      return { cookie: token, csrf: csrfToken(config.pseudonymSecret, session.id) };
+    };
+    const mine = await open('matrix-case-worker');
+    const other = await open('matrix-operator');
+    const writes = requests.filter((r) => r.sessionScopes && r.method !== 'GET');
+    expect(writes.length).toBeGreaterThanOrEqual(15);
+    const failures: string[] = [];
+    for (const request of writes) {
+      const variants: Array<[string, { cookie: string; csrf: string }, Record<string, string>]> = [
+        ['no token', { ...mine, csrf: '' }, {}],
+        ["another session's token", { ...mine, csrf: other.csrf }, {}],
+        ['cross-site', mine, { 'sec-fetch-site': 'cross-site' }],
+        ['foreign origin', mine, { origin: 'https://evil.example' }],
+      ];
+      for (const [name, session, extra] of variants) {
+        const headers: Record<string, string> = { cookie: `__Host-bridge_session=${session.cookie}`, ...extra };
+        if (session.csrf) headers['x-csrf-token'] = session.csrf;
+        if (request.contentType) headers['content-type'] = request.contentType;
+        const res = await fetch(`${atina.url}${request.path}`, { method: request.method, headers, body: request.body ?? null });
+        const code = res.headers.get('content-type')?.startsWith('application/problem+json') ? ((await res.json()) as { code: string }).code : undefined;
+        if (res.status !== 403 || code !== 'csrf_rejected') failures.push(`${request.operationId} ${name}: ${res.status} ${code}`);
+      }
+    }
+    expect(failures).toEqual([]);
+    // The session itself is still fine: the refusals changed nothing.
+    const session = await fetch(`${atina.url}/v1/auth/session`, { headers: { cookie: `__Host-bridge_session=${mine.cookie}` } });
+    expect(session.status).toBe(200);
+  });
+
   it('prints the matrix', () => {
     const header = ['operation', 'required', ...callers.map((c) => c.name)];
     const rows = requests.map((r) => [`${r.method} ${operationPath(r)}`, [r.scopes?.join('|') ?? '-', r.sessionScopes ? `session:${r.sessionScopes.join('|') || 'any'}` : ''].filter(Boolean).join(' '), ...callers.map((c) => String(answers.get(`${r.operationId}|${c.name}`)!.status))]);
