@@ -32,24 +32,47 @@ interface OperationRow {
   fastifyPath: string;
   /** Bearer scopes of which the caller needs any one; null when the operation takes no bearer token. */
   scopes: string[] | null;
+  /**
+   * Scopes of a person's session (cookieAuth) of which one suffices; `[]` means any signed-in person;
+   * null when the operation takes no session.
+   */
+  sessionScopes: string[] | null;
+  /** A session needs a fresh factor (step-up) for this operation (`x-bridge-step-up: true`). */
+  stepUp: boolean;
+}
+
+/** One security requirement: exactly one scheme; bearerAuth names one scope, cookieAuth at most one. */
+function requirementOf(where: string, requirement: unknown): { scheme: 'bearerAuth' | 'cookieAuth'; scope: string | null } {
+  const entries = Object.entries((requirement ?? {}) as Record<string, unknown>);
+  const [scheme, scopes] = entries[0] ?? [];
+  const valid = entries.length === 1 && Array.isArray(scopes) && scopes.every((s) => typeof s === 'string');
+  if (valid && scheme === 'bearerAuth' && scopes.length === 1) return { scheme, scope: scopes[0] as string };
+  if (valid && scheme === 'cookieAuth' && scopes.length <= 1) return { scheme, scope: (scopes[0] as string | undefined) ?? null };
+  throw new Error(`${where}: each security requirement must be { bearerAuth: [<one scope>] } or { cookieAuth: [] | [<one scope>] }`);
 }
 
 /**
- * The scopes an operation requires, from its `security`. Every operation must state it: `[]` for
+ * The bearer scopes an operation requires, from its `security`. Every operation must state it: `[]` for
  * no HTTP credentials (public, or authenticated by message signatures), else requirements of the
- * form `{ bearerAuth: [scope] }`, any one of which suffices.
+ * form `{ bearerAuth: [scope] }` or `{ cookieAuth: [scope] }`, any one of which suffices. Null when no
+ * requirement is a bearer one.
  */
 export function operationScopes(where: string, security: unknown): string[] | null {
   if (!Array.isArray(security)) throw new Error(`${where} does not state its security (use [] for none)`);
-  if (security.length === 0) return null;
-  return security.map((requirement: unknown) => {
-    const entries = Object.entries((requirement ?? {}) as Record<string, unknown>);
-    const [scheme, scopes] = entries[0] ?? [];
-    if (entries.length !== 1 || scheme !== 'bearerAuth' || !Array.isArray(scopes) || scopes.length !== 1 || typeof scopes[0] !== 'string') {
-      throw new Error(`${where}: each security requirement must be { bearerAuth: [<one scope>] }`);
-    }
-    return scopes[0];
-  });
+  const bearer = security.map((r: unknown) => requirementOf(where, r)).filter((r) => r.scheme === 'bearerAuth');
+  return bearer.length === 0 ? null : bearer.map((r) => r.scope!);
+}
+
+/** The session scopes an operation accepts: null for none, `[]` for any signed-in person. */
+export function operationSessionScopes(where: string, security: unknown): string[] | null {
+  if (!Array.isArray(security)) throw new Error(`${where} does not state its security (use [] for none)`);
+  const cookie = security.map((r: unknown) => requirementOf(where, r)).filter((r) => r.scheme === 'cookieAuth');
+  if (cookie.length === 0) return null;
+  if (cookie.some((r) => r.scope === null)) {
+    if (cookie.length > 1) throw new Error(`${where}: cookieAuth: [] (any person) cannot be combined with scoped cookie requirements`);
+    return [];
+  }
+  return cookie.map((r) => r.scope!);
 }
 
 export function listOperations(document: unknown): OperationRow[] {
@@ -57,7 +80,7 @@ export function listOperations(document: unknown): OperationRow[] {
   const rows: OperationRow[] = [];
   for (const [path, item] of Object.entries(paths)) {
     for (const method of METHODS) {
-      const op = item[method] as { operationId?: unknown; security?: unknown } | undefined;
+      const op = item[method] as { operationId?: unknown; security?: unknown; 'x-bridge-step-up'?: unknown } | undefined;
       if (!op) continue;
       if (typeof op.operationId !== 'string') throw new Error(`${method.toUpperCase()} ${path} has no operationId`);
       rows.push({
@@ -66,6 +89,8 @@ export function listOperations(document: unknown): OperationRow[] {
         path,
         fastifyPath: path.replace(/\{([^}]+)\}/g, ':$1'),
         scopes: operationScopes(`${method.toUpperCase()} ${path}`, op.security),
+        sessionScopes: operationSessionScopes(`${method.toUpperCase()} ${path}`, op.security),
+        stepUp: op['x-bridge-step-up'] === true,
       });
     }
   }
@@ -76,16 +101,19 @@ export function listOperations(document: unknown): OperationRow[] {
 
 function renderOperations(rows: OperationRow[]): string {
   const q = (s: string) => `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+  const list = (xs: string[] | null) => (xs ? `[${xs.map(q).join(', ')}]` : 'null');
   const lines = rows.map(
     (r) =>
-      `  ${r.operationId}: { method: ${q(r.method)}, path: ${q(r.path)}, fastifyPath: ${q(r.fastifyPath)}, scopes: ${r.scopes ? `[${r.scopes.map(q).join(', ')}]` : 'null'} },`,
+      `  ${r.operationId}: { method: ${q(r.method)}, path: ${q(r.path)}, fastifyPath: ${q(r.fastifyPath)}, scopes: ${list(r.scopes)}, sessionScopes: ${list(r.sessionScopes)}, stepUp: ${r.stepUp} },`,
   );
   return `${HEADER}
 import type { operations as OperationTypes } from './openapi.ts';
 
 /**
  * Every operation of the contract: HTTP method, OpenAPI path, the same path in Fastify syntax, and
- * the bearer scopes of which a caller needs any one (null: no bearer token, e.g. federation or probes).
+ * the bearer scopes of which a caller needs any one (null: no bearer token, e.g. federation or probes),
+ * the scopes a person's session needs (\`[]\`: any signed-in person; null: no session), and whether a
+ * session needs a fresh factor (step-up) for it.
  * The node's bearer auth reads the scopes from here, so the contract and the enforcement cannot drift.
  * As a type, \`operations\` is openapi-typescript's per-operation types (parameters, bodies, responses).
  */

@@ -11,3 +11,4 @@ export * from './schemas/operations.ts';
 export * from './schemas/code-lists.ts';
 export * from './schemas/events.ts';
 export * from './schemas/audit.ts';
+export * from './schemas/accounts.ts';

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { createConfig, lint } from '@redocly/openapi-core';
 import { describe, expect, it } from 'vitest';
 import type { z } from 'zod';
-import { generateContractFiles, guideFile, listOperations as listContractOperations, operationScopes, renderScopeTable, repoRoot, SCOPE_TABLE_BEGIN, SCOPE_TABLE_END, withScopeTable } from '../scripts/codegen.ts';
+import { generateContractFiles, guideFile, listOperations as listContractOperations, operationScopes, operationSessionScopes, renderScopeTable, repoRoot, SCOPE_TABLE_BEGIN, SCOPE_TABLE_END, withScopeTable } from '../scripts/codegen.ts';
 import * as contract from '../src/index.ts';
 import { collectExamples, componentName, createValidator, deref, listOperations, type Doc } from './contract-document.ts';
 
@@ -41,6 +41,15 @@ const parameterSchemas: Record<string, Partial<Record<'query' | 'path' | 'header
   deleteWebhookSubscription: { path: contract.SubscriptionIdParams },
   listWebhookDeliveries: { query: contract.ListWebhookDeliveriesQuery },
   resendWebhookDelivery: { path: contract.DeliveryIdParams },
+  endMySession: { path: contract.SessionIdParams },
+  deletePasskey: { path: contract.PasskeyIdParams },
+  getUser: { path: contract.UserIdParams },
+  setUserRoles: { path: contract.UserIdParams },
+  disableUser: { path: contract.UserIdParams },
+  enableUser: { path: contract.UserIdParams },
+  resetUser: { path: contract.UserIdParams },
+  unlockUser: { path: contract.UserIdParams },
+  revokeUserSessions: { path: contract.UserIdParams },
 };
 
 /** The first example of every path parameter of an operation, by name. */
@@ -75,11 +84,21 @@ describe('OpenAPI document', () => {
       expect(op.summary, id).toEqual(expect.any(String));
       expect(op.description, id).toEqual(expect.any(String));
       expect(op.tags, id).toHaveLength(1);
-      const bearer = path.startsWith('/v1/') || path.startsWith('/admin/v1/');
-      // A bearer operation names the scope it needs (one per requirement, any of which suffices).
-      if (bearer) {
-        expect((op.security as unknown[]).length, id).toBeGreaterThanOrEqual(1);
-        for (const requirement of op.security as Record<string, string[]>[]) expect(requirement, id).toEqual({ bearerAuth: [expect.stringMatching(/^(referrals:read|referrals:write|audit:read|admin)$/)] });
+      const scope = expect.stringMatching(/^(referrals:read|referrals:write|audit:read|admin)$/);
+      const security = op.security as Record<string, string[]>[];
+      if (path.startsWith('/v1/auth/')) {
+        // People's own account operations: public (sign-in, enrolment) or any signed-in person.
+        expect(security, id).toEqual(security.length === 0 ? [] : [{ cookieAuth: [] }]);
+      } else if (path.startsWith('/admin/v1/users')) {
+        // People's accounts are managed by people (operators), never by client tokens.
+        expect(security, id).toEqual([{ cookieAuth: ['admin'] }]);
+      } else if (path.startsWith('/v1/') || path.startsWith('/admin/v1/')) {
+        // A bearer operation names the scope it needs (one per requirement, any of which suffices), and a
+        // person's session works on it with the same scope.
+        expect(security.length, id).toBeGreaterThanOrEqual(2);
+        const bearer = security.filter((r) => 'bearerAuth' in r);
+        for (const requirement of bearer) expect(requirement, id).toEqual({ bearerAuth: [scope] });
+        expect(security.filter((r) => 'cookieAuth' in r), id).toEqual(bearer.map((r) => ({ cookieAuth: r.bearerAuth })));
       } else expect(op.security, id).toEqual([]);
       expect(op.tags, id).toEqual([path.startsWith('/admin/') ? 'admin' : expect.any(String)]);
     }
@@ -149,6 +168,16 @@ describe('security requirements', () => {
     expect(operationScopes('op', [{ bearerAuth: ['audit:read'] }, { bearerAuth: ['admin'] }])).toEqual(['audit:read', 'admin']);
   });
 
+  it('read cookieAuth as the scopes of a person\'s session, [] meaning any signed-in person', () => {
+    expect(operationSessionScopes('op', [{ bearerAuth: ['admin'] }])).toBeNull();
+    expect(operationSessionScopes('op', [{ bearerAuth: ['admin'] }, { cookieAuth: ['admin'] }])).toEqual(['admin']);
+    expect(operationScopes('op', [{ bearerAuth: ['admin'] }, { cookieAuth: ['admin'] }])).toEqual(['admin']);
+    expect(operationScopes('op', [{ cookieAuth: [] }])).toBeNull();
+    expect(operationSessionScopes('op', [{ cookieAuth: [] }])).toEqual([]);
+    expect(() => operationSessionScopes('op', [{ cookieAuth: ['a', 'b'] }])).toThrow(/one scope/);
+    expect(() => operationSessionScopes('op', [{ cookieAuth: [] }, { cookieAuth: ['admin'] }])).toThrow(/any person/);
+  });
+
   it('must be stated, and name exactly one bearer scope per requirement', () => {
     expect(() => operationScopes('op', undefined)).toThrow(/does not state its security/);
     expect(() => operationScopes('op', [{ bearerAuth: [] }])).toThrow(/one scope/);
@@ -190,8 +219,14 @@ describe('generated files', () => {
       path: '/v1/referrals/{referralId}',
       fastifyPath: '/v1/referrals/:referralId',
       scopes: ['referrals:read'],
+      sessionScopes: ['referrals:read'],
+      stepUp: false,
     });
     expect(contract.operations.getHealth.scopes).toBeNull();
+    expect(contract.operations.getHealth.sessionScopes).toBeNull();
+    expect(contract.operations.getSession).toMatchObject({ scopes: null, sessionScopes: [], stepUp: false });
+    expect(contract.operations.createUser).toMatchObject({ scopes: null, sessionScopes: ['admin'], stepUp: true });
+    expect(contract.operations.exportAuditLog).toMatchObject({ scopes: ['audit:read'], sessionScopes: ['audit:read'], stepUp: true });
   });
 });
 
@@ -372,13 +407,17 @@ describe('idempotency, withdrawal and admin schemas', () => {
       path: '/v1/referrals/{referralId}/withdraw',
       fastifyPath: '/v1/referrals/:referralId/withdraw',
       scopes: ['referrals:write'],
+      sessionScopes: ['referrals:write'],
+      stepUp: false,
     });
-    expect(contract.operations.listOutboxMessages).toEqual({ method: 'GET', path: '/admin/v1/outbox', fastifyPath: '/admin/v1/outbox', scopes: ['admin'] });
+    expect(contract.operations.listOutboxMessages).toEqual({ method: 'GET', path: '/admin/v1/outbox', fastifyPath: '/admin/v1/outbox', scopes: ['admin'], sessionScopes: ['admin'], stepUp: false });
     expect(contract.operations.resendOutboxMessage).toEqual({
       method: 'POST',
       path: '/admin/v1/outbox/{messageId}/resend',
       fastifyPath: '/admin/v1/outbox/:messageId/resend',
       scopes: ['admin'],
+      sessionScopes: ['admin'],
+      stepUp: false,
     });
   });
 });

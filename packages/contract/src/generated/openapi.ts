@@ -1016,6 +1016,663 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/auth/options": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * How people can sign in to this node
+         * @description The sign-in methods this node offers, for the console's sign-in page. Public: it reveals nothing about
+         *     any account.
+         */
+        get: operations["getSignInOptions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/auth/session": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The signed-in person and their session
+         * @description Who is signed in with the session cookie, their roles and the scopes those give, their factors, the
+         *     session's timeouts and its CSRF token. The console calls this when it starts: the `csrfToken` goes in the
+         *     `X-CSRF-Token` header of every state-changing request made with this session. Reading the session counts
+         *     as activity (it extends the idle timeout).
+         */
+        get: operations["getSession"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/auth/sign-in/password": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Sign in with a password and a one-time code
+         * @description For case workers and supervisors who enrolled a password with TOTP instead of a passkey. The password and
+         *     the one-time code (a 6-digit TOTP code, or one of the recovery codes) are sent together, so there is no
+         *     half-signed-in state. On success the response sets a new session cookie (`__Host-bridge_session`) and
+         *     returns the session with its CSRF token.
+         *
+         *     Every failure - unknown user, wrong password, wrong or reused code, disabled or locked account - gives the
+         *     same 401 `sign_in_failed` with the same body, in about the same time. Failures are throttled per account and
+         *     per client address (progressively, shared by all replicas); a throttled attempt gets 429 `rate_limited`
+         *     with `Retry-After`, whether or not the account exists.
+         */
+        post: operations["signInWithPassword"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/auth/sign-in/passkey/options": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start signing in with a passkey
+         * @description A WebAuthn challenge for `navigator.credentials.get()` (discoverable credentials, user verification
+         *     required), valid for 5 minutes and usable once. Pass `publicKey` to the browser (for example with
+         *     `PublicKeyCredential.parseRequestOptionsFromJSON`) and send the result to `signInWithPasskey` with the
+         *     `challengeId`.
+         */
+        post: operations["startPasskeySignIn"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/auth/sign-in/passkey": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Sign in with a passkey
+         * @description Verifies the assertion the browser returned for the challenge (origin, RP ID, user verification, signature
+         *     and counter). On success sets a new session cookie and returns the session. Every failure is the same 401
+         *     `sign_in_failed`; failures are throttled like passwords.
+         */
+        post: operations["signInWithPasskey"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/auth/sign-out": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Sign out
+         * @description Ends this session on the server (the row is deleted, so the cookie no longer works anywhere) and clears the
+         *     cookie. Needs the session's CSRF token in `X-CSRF-Token`.
+         */
+        post: operations["signOut"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/auth/step-up/password": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Confirm it is still you, with password and code
+         * @description A fresh factor for sensitive operations (users and roles, webhooks, exports, factor changes): after it, the
+         *     session may perform them for 5 minutes. The session is rotated: the response sets a new cookie, the old one
+         *     stops working, and the CSRF token changes. A step-up in one session never unlocks another. Failures count
+         *     towards the account's throttling like sign-in failures.
+         */
+        post: operations["stepUpWithPassword"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/auth/step-up/passkey/options": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start a step-up with a passkey
+         * @description A WebAuthn challenge limited to the signed-in person's own passkeys, for `stepUpWithPasskey`.
+         */
+        post: operations["startPasskeyStepUp"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/auth/step-up/passkey": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Confirm it is still you, with a passkey
+         * @description Verifies the assertion (it must be one of this person's passkeys, with user verification). Then as
+         *     `stepUpWithPassword`: 5 minutes of step-up for this session, which is rotated.
+         */
+        post: operations["stepUpWithPasskey"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/auth/sessions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * My sessions
+         * @description The signed-in person's sessions that have not ended, newest first, with the current one marked. Never a
+         *     token, an address or a browser string.
+         */
+        get: operations["listMySessions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/auth/sessions/{sessionId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * End one of my sessions
+         * @description Ends one of the signed-in person's sessions (for example one left open on another computer); ending the
+         *     current one signs out. Another person's session id is 404.
+         */
+        delete: operations["endMySession"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/auth/preferences": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Change my console preferences
+         * @description The console language and script of the signed-in person (`en`, `sr-Latn`, `sr-Cyrl` or `sq`; never a bare
+         *     `sr`). Returns the session as `getSession` does.
+         */
+        put: operations["updatePreferences"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/auth/recovery-codes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * New recovery codes
+         * @description Ten new single-use recovery codes, shown this once; the old ones stop working. Needs a step-up within the
+         *     last 5 minutes.
+         */
+        post: operations["regenerateRecoveryCodes"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/auth/password": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Change my password
+         * @description Sets a new password (15 to 256 characters, not a common or breached password, no other rules). Needs a
+         *     step-up within the last 5 minutes. Every other session of the person ends and this one is rotated.
+         */
+        put: operations["changePassword"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/auth/passkeys/options": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start adding a passkey
+         * @description WebAuthn creation options (`navigator.credentials.create()`, resident key and user verification required,
+         *     attestation `none`, the person's existing passkeys excluded) for `addPasskey`. Needs a step-up within the
+         *     last 5 minutes.
+         */
+        post: operations["startPasskeyRegistration"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/auth/passkeys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Add a passkey
+         * @description Verifies the new credential for the challenge of `startPasskeyRegistration` and adds it to the person's
+         *     factors. Needs a step-up within the last 5 minutes.
+         */
+        post: operations["addPasskey"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/auth/passkeys/{passkeyId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Remove a passkey
+         * @description Removes one of the person's passkeys. Needs a step-up within the last 5 minutes. Refused (409
+         *     `last_factor`) when it would leave the person without a way to sign in, or an operator or auditor without
+         *     a passkey. The person's other sessions end.
+         */
+        delete: operations["deletePasskey"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/auth/enrolment": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Open an enrolment link
+         * @description An enrolment link (`<console>/enrol#<token>`, printed by `bridge users create` or given by an operator)
+         *     carries its token in the URL fragment, which browsers never send; the console posts it here. Answers who
+         *     the link is for and which factors they may enrol. Does not use the link up: only a completed enrolment
+         *     does. An unknown, used or expired link (links last 1 hour) is 410 `enrolment_invalid`.
+         */
+        post: operations["getEnrolment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/auth/enrolment/passkey/options": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start enrolling a passkey
+         * @description WebAuthn creation options for the person of the enrolment link (resident key and user verification
+         *     required, attestation `none`), for `enrolPasskey`.
+         */
+        post: operations["startPasskeyEnrolment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/auth/enrolment/passkey": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Enrol with a passkey
+         * @description Completes the enrolment: verifies the new credential, uses the link up, signs the person in (new session
+         *     cookie) and returns ten recovery codes, shown this once.
+         */
+        post: operations["enrolPasskey"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/auth/enrolment/totp": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start enrolling a password with TOTP
+         * @description For case workers and supervisors without a passkey-capable device. Gives a new TOTP secret (RFC 6238,
+         *     SHA-1, 6 digits, 30 s) for the person's authenticator app, as base32 and as an `otpauth://` URI for a QR
+         *     code; calling it again replaces the secret. Operators and auditors get 422 `passkey_required`.
+         */
+        post: operations["startTotpEnrolment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/auth/enrolment/password": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Enrol with a password and TOTP
+         * @description Completes the enrolment with a password (15 to 256 characters, not common or breached, no other rules) and
+         *     a current code from the TOTP secret of `startTotpEnrolment`, which proves the app is set up. Uses the link
+         *     up, signs the person in and returns ten recovery codes, shown this once.
+         */
+        post: operations["enrolPassword"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/v1/users": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the people with accounts
+         * @description Every account of this node, by username. Requires a session with the `admin` scope (the operator role);
+         *     people's accounts are managed by people, not by client tokens.
+         */
+        get: operations["listUsers"];
+        put?: never;
+        /**
+         * Create an account
+         * @description Creates an account with its roles and returns a one-time enrolment link (valid 1 hour, single use; only its
+         *     hash is stored) for the person to set up their factors. Never a password. Roles: `case_worker` and
+         *     `supervisor` (`referrals:read`, `referrals:write`), `auditor` (`audit:read`), `operator` (`admin`);
+         *     `operator` or `auditor` cannot be combined with `case_worker` or `supervisor` (422 `roles_invalid`).
+         *     Requires the `admin` scope and a step-up within the last 5 minutes.
+         */
+        post: operations["createUser"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/v1/users/{userId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One account
+         * @description An account as `listUsers` shows it. Requires the `admin` scope.
+         */
+        get: operations["getUser"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/v1/users/{userId}/roles": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Change an account's roles
+         * @description Replaces the account's roles. Takes effect on the person's next request; their sessions are rotated. Nobody
+         *     changes their own roles (403 `own_account`). Requires the `admin` scope and a step-up within the last
+         *     5 minutes.
+         */
+        put: operations["setUserRoles"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/v1/users/{userId}/disable": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Disable an account
+         * @description The person can no longer sign in, and every session of theirs stops working on its next request. Not one's
+         *     own account. Requires the `admin` scope and a step-up within the last 5 minutes.
+         */
+        post: operations["disableUser"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/v1/users/{userId}/enable": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Enable an account again
+         * @description Lets a disabled person sign in again. Requires the `admin` scope and a step-up within the last 5 minutes.
+         */
+        post: operations["enableUser"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/v1/users/{userId}/reset": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Reset an account's factors
+         * @description For a person who lost their factors: removes every passkey, password, TOTP secret and recovery code, ends
+         *     every session of theirs and returns a new one-time enrolment link (1 hour). The operator never sees or sets
+         *     a secret. Not one's own account. Requires the `admin` scope and a step-up within the last 5 minutes.
+         */
+        post: operations["resetUser"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/v1/users/{userId}/unlock": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Lift an account's sign-in throttling
+         * @description Clears the failed-attempt counter of an account locked by repeated failures. Requires the `admin` scope and a
+         *     step-up within the last 5 minutes.
+         */
+        post: operations["unlockUser"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/v1/users/{userId}/sessions/revoke": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * End all of an account's sessions
+         * @description Ends every session of the person at once (for example after a lost laptop). Requires the `admin` scope and
+         *     a step-up within the last 5 minutes.
+         */
+        post: operations["revokeUserSessions"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export interface webhooks {
     referralEvent: {
@@ -1477,7 +2134,7 @@ export interface components {
          * @example validation_failed
          * @enum {string}
          */
-        ProblemCode: "validation_failed" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "not_ready" | "peer_unknown" | "peer_not_active" | "message_malformed" | "message_header_forbidden" | "message_algorithm_forbidden" | "message_decrypt_failed" | "message_signature_invalid" | "message_key_unknown" | "message_audience_mismatch" | "message_issuer_mismatch" | "message_stale" | "message_replay_conflict" | "message_body_invalid" | "message_out_of_order" | "receipt_invalid" | "idempotency_key_in_use" | "idempotency_key_reused" | "illegal_transition" | "disclosure_not_allowed" | "referral_not_accepted" | "consent_not_valid" | "checkpoint_invalid" | "audit_inconsistent" | "webhook_target_forbidden";
+        ProblemCode: "validation_failed" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "not_ready" | "peer_unknown" | "peer_not_active" | "message_malformed" | "message_header_forbidden" | "message_algorithm_forbidden" | "message_decrypt_failed" | "message_signature_invalid" | "message_key_unknown" | "message_audience_mismatch" | "message_issuer_mismatch" | "message_stale" | "message_replay_conflict" | "message_body_invalid" | "message_out_of_order" | "receipt_invalid" | "idempotency_key_in_use" | "idempotency_key_reused" | "illegal_transition" | "disclosure_not_allowed" | "referral_not_accepted" | "consent_not_valid" | "checkpoint_invalid" | "audit_inconsistent" | "webhook_target_forbidden" | "sign_in_failed" | "csrf_rejected" | "step_up_required" | "own_account" | "enrolment_invalid" | "password_rejected" | "passkey_invalid" | "passkey_required" | "last_factor" | "roles_invalid";
         /** @description RFC 9457 problem details with a stable `code`. A 500 never reveals internals. */
         Problem: {
             /** Format: uri-reference */
@@ -2153,6 +2810,232 @@ export interface components {
             /** @description Cursor of the next page, or null on the last page. */
             nextCursor: string | null;
         };
+        /**
+         * @description A person's role: `case_worker` and `supervisor` give `referrals:read` and `referrals:write`; `auditor` gives
+         *     `audit:read`; `operator` gives `admin`.
+         * @enum {string}
+         */
+        UserRole: "case_worker" | "supervisor" | "auditor" | "operator";
+        /**
+         * @description A scope of a client token or of a person's roles.
+         * @enum {string}
+         */
+        Scope: "referrals:read" | "referrals:write" | "audit:read" | "admin";
+        /** @description A sign-in name, lower case letters, digits, `.`, `_` and `-`, 2 to 64 characters. */
+        Username: string;
+        /**
+         * @description Language and script of the console (never a bare `sr`).
+         * @enum {string}
+         */
+        ConsoleLocale: "en" | "sr-Latn" | "sr-Cyrl" | "sq";
+        /**
+         * @description The factor a session was signed in with.
+         * @enum {string}
+         */
+        SignInMethod: "passkey" | "password" | "recovery_code";
+        SignInOptions: {
+            passkey: boolean;
+            /** @description Whether password with TOTP is offered (to case workers and supervisors only). */
+            password: boolean;
+            /** @description The organisation's identity provider, when configured. */
+            oidc: null | {
+                label: string;
+            };
+        };
+        Passkey: {
+            /** Format: uuid */
+            id: string;
+            name: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            lastUsedAt: string | null;
+            /** @description The authenticator reports the key as synced (a multi-device passkey). */
+            backedUp: boolean;
+        };
+        OwnFactors: {
+            passkeys: components["schemas"]["Passkey"][];
+            password: boolean;
+            totp: boolean;
+            recoveryCodesLeft: number;
+        };
+        CurrentUser: {
+            /** Format: uuid */
+            id: string;
+            username: components["schemas"]["Username"];
+            roles: components["schemas"]["UserRole"][];
+            /** @description What the roles allow, as the scopes of the contract's operations. */
+            scopes: components["schemas"]["Scope"][];
+            locale: components["schemas"]["ConsoleLocale"];
+            factors: components["schemas"]["OwnFactors"];
+        };
+        SessionState: {
+            /** Format: uuid */
+            id: string;
+            method: components["schemas"]["SignInMethod"];
+            /** Format: date-time */
+            createdAt: string;
+            /**
+             * Format: date-time
+             * @description The session ends at this time unless it is used before (idle timeout, 15 minutes by default).
+             */
+            idleExpiresAt: string;
+            /**
+             * Format: date-time
+             * @description The session ends at this time whatever happens (absolute timeout, 8 hours by default).
+             */
+            expiresAt: string;
+            /**
+             * Format: date-time
+             * @description Sensitive operations are allowed until this time; null when no step-up is in force.
+             */
+            stepUpUntil: string | null;
+        };
+        SessionInfo: {
+            user: components["schemas"]["CurrentUser"];
+            session: components["schemas"]["SessionState"];
+            /** @description Send it as `X-CSRF-Token` with every state-changing request of this session. Changes when the session is rotated. */
+            csrfToken: string;
+        };
+        SessionSummary: {
+            /** Format: uuid */
+            id: string;
+            method: components["schemas"]["SignInMethod"];
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            lastSeenAt: string;
+            /** Format: date-time */
+            expiresAt: string;
+            current: boolean;
+        };
+        SessionList: {
+            items: components["schemas"]["SessionSummary"][];
+        };
+        /** @description A password, 1 to 1024 characters on the wire (the policy allows 15 to 256 for new passwords). */
+        Password: string;
+        /** @description A 6-digit TOTP code, or one of the recovery codes. */
+        OneTimeCode: string;
+        PasswordSignIn: {
+            username: string;
+            password: components["schemas"]["Password"];
+            code: components["schemas"]["OneTimeCode"];
+        };
+        PasswordStepUp: {
+            password: components["schemas"]["Password"];
+            code: components["schemas"]["OneTimeCode"];
+        };
+        PasswordChange: {
+            password: components["schemas"]["Password"];
+        };
+        /** @description A WebAuthn object in its JSON form (W3C WebAuthn Level 3), passed to or from the browser unchanged. */
+        WebAuthnJson: {
+            [key: string]: unknown;
+        };
+        PasskeyChallenge: {
+            /** Format: uuid */
+            challengeId: string;
+            publicKey: components["schemas"]["WebAuthnJson"];
+        };
+        PasskeyResponse: {
+            /** Format: uuid */
+            challengeId: string;
+            credential: components["schemas"]["WebAuthnJson"];
+        };
+        PasskeyRegistration: {
+            /** Format: uuid */
+            challengeId: string;
+            name?: string;
+            credential: components["schemas"]["WebAuthnJson"];
+        };
+        EnrolmentToken: {
+            /** @description The fragment of the enrolment link. */
+            token: string;
+        };
+        Enrolment: {
+            username: components["schemas"]["Username"];
+            roles: components["schemas"]["UserRole"][];
+            /** @description The factors this person may enrol (`passkey` only, for operators and auditors). */
+            methods: ("passkey" | "password")[];
+            /** Format: date-time */
+            expiresAt: string;
+        };
+        PasskeyEnrolment: {
+            token: string;
+            /** Format: uuid */
+            challengeId: string;
+            name?: string;
+            credential: components["schemas"]["WebAuthnJson"];
+        };
+        TotpSetup: {
+            /** @description The TOTP secret in base32 (RFC 4648, no padding). */
+            secret: string;
+            /** @description The same secret as an `otpauth://totp/` URI, for a QR code. */
+            otpauthUri: string;
+        };
+        PasswordEnrolment: {
+            token: string;
+            password: components["schemas"]["Password"];
+            totpCode: string;
+        };
+        /** @description A single-use recovery code (seven groups of four characters; about 140 bits). */
+        RecoveryCode: string;
+        RecoveryCodes: {
+            recoveryCodes: components["schemas"]["RecoveryCode"][];
+        };
+        Enrolled: {
+            signedIn: components["schemas"]["SessionInfo"];
+            recoveryCodes: components["schemas"]["RecoveryCode"][];
+        };
+        Preferences: {
+            locale: components["schemas"]["ConsoleLocale"];
+        };
+        /**
+         * @description `invited` until the person completes enrolment; `disabled` by an operator.
+         * @enum {string}
+         */
+        UserStatus: "invited" | "active" | "disabled";
+        UserFactors: {
+            passkeys: number;
+            password: boolean;
+            totp: boolean;
+            recoveryCodesLeft: number;
+        };
+        /** @description An account as operators see it. Never a secret, a hash or an address. */
+        User: {
+            /** Format: uuid */
+            id: string;
+            username: components["schemas"]["Username"];
+            roles: components["schemas"]["UserRole"][];
+            status: components["schemas"]["UserStatus"];
+            /** @description Sign-in is throttled after repeated failures (see `unlockUser`). */
+            locked: boolean;
+            factors: components["schemas"]["UserFactors"];
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            lastSignInAt: string | null;
+        };
+        UserList: {
+            items: components["schemas"]["User"][];
+        };
+        UserRoles: {
+            roles: components["schemas"]["UserRole"][];
+        };
+        UserCreate: {
+            username: components["schemas"]["Username"];
+            roles: components["schemas"]["UserRole"][];
+        };
+        EnrolmentLink: {
+            /** @description `<console URL>/enrol#<token>`: the token is in the fragment, which browsers never send to a server. */
+            url: string;
+            /** Format: date-time */
+            expiresAt: string;
+        };
+        UserCreated: {
+            user: components["schemas"]["User"];
+            enrolment: components["schemas"]["EnrolmentLink"];
+        };
     };
     responses: {
         /** @description The request does not match the contract (`validation_failed`); `errors` lists each failing field. */
@@ -2519,8 +3402,268 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
+        /** @description No session cookie, or the session has ended, timed out (idle or absolute) or belongs to a disabled account (`unauthorized`). */
+        SessionRequired: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "type": "urn:bridge:problem:unauthorized",
+                 *       "title": "Unauthorized",
+                 *       "status": 401,
+                 *       "code": "unauthorized",
+                 *       "detail": "sign in to continue",
+                 *       "requestId": "req-9a1b2c01"
+                 *     }
+                 */
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description The sign-in or step-up failed (`sign_in_failed`). The same answer whatever the reason. */
+        SignInFailed: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "type": "urn:bridge:problem:sign_in_failed",
+                 *       "title": "Sign-in failed",
+                 *       "status": 401,
+                 *       "code": "sign_in_failed",
+                 *       "detail": "the sign-in details are not correct",
+                 *       "requestId": "req-9a1b2c02"
+                 *     }
+                 */
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /**
+         * @description A state-changing request without the session's `X-CSRF-Token`, with another session's token, or sent
+         *     cross-site (`Sec-Fetch-Site: cross-site`, or an `Origin` other than the console's) (`csrf_rejected`).
+         */
+        CsrfRejected: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "type": "urn:bridge:problem:csrf_rejected",
+                 *       "title": "Forbidden",
+                 *       "status": 403,
+                 *       "code": "csrf_rejected",
+                 *       "detail": "the request lacks this session's CSRF token",
+                 *       "requestId": "req-9a1b2c03"
+                 *     }
+                 */
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /**
+         * @description The session lacks a step-up within the last 5 minutes (`step_up_required`: confirm with
+         *     `stepUpWithPasskey` or `stepUpWithPassword`, then retry), or lacks the operation's scope (`forbidden`), or
+         *     the request failed the CSRF checks (`csrf_rejected`), or it would change one's own account (`own_account`).
+         */
+        StepUpRequired: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description Too many attempts for this account or from this address (`rate_limited`); `Retry-After` says when to try again. */
+        TooManyAttempts: {
+            headers: {
+                /** @description Seconds to wait. */
+                "Retry-After"?: number;
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "type": "urn:bridge:problem:rate_limited",
+                 *       "title": "Too many requests",
+                 *       "status": 429,
+                 *       "code": "rate_limited",
+                 *       "detail": "too many attempts; try again later",
+                 *       "requestId": "req-9a1b2c06"
+                 *     }
+                 */
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description No such account, session or passkey (`not_found`). */
+        AccountNotFound: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "type": "urn:bridge:problem:not_found",
+                 *       "title": "Not found",
+                 *       "status": 404,
+                 *       "code": "not_found",
+                 *       "detail": "not found",
+                 *       "requestId": "req-9a1b2c07"
+                 *     }
+                 */
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /**
+         * @description The password is refused (`password_rejected`): shorter than 15 or longer than 256 characters, on the list of
+         *     common and breached passwords, or made of the username or the organisation's name. `errors` says which.
+         */
+        PasswordRejected: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "type": "urn:bridge:problem:password_rejected",
+                 *       "title": "Password rejected",
+                 *       "status": 422,
+                 *       "code": "password_rejected",
+                 *       "detail": "choose another password",
+                 *       "requestId": "req-9a1b2c08",
+                 *       "errors": [
+                 *         {
+                 *           "path": "/password",
+                 *           "message": "too_common"
+                 *         }
+                 *       ]
+                 *     }
+                 */
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description The passkey could not be verified (`passkey_invalid`), for example without user verification or for another origin. */
+        PasskeyInvalid: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "type": "urn:bridge:problem:passkey_invalid",
+                 *       "title": "Passkey invalid",
+                 *       "status": 422,
+                 *       "code": "passkey_invalid",
+                 *       "detail": "the passkey could not be verified",
+                 *       "requestId": "req-9a1b2c09"
+                 *     }
+                 */
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description Operators and auditors must enrol a passkey (`passkey_required`). */
+        PasskeyRequired: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "type": "urn:bridge:problem:passkey_required",
+                 *       "title": "Passkey required",
+                 *       "status": 422,
+                 *       "code": "passkey_required",
+                 *       "detail": "this role must use a passkey",
+                 *       "requestId": "req-9a1b2c0a"
+                 *     }
+                 */
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description The change would leave the account without a way to sign in, or an operator or auditor without a passkey (`last_factor`). */
+        LastFactor: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "type": "urn:bridge:problem:last_factor",
+                 *       "title": "Conflict",
+                 *       "status": 409,
+                 *       "code": "last_factor",
+                 *       "detail": "this is the last factor of the account",
+                 *       "requestId": "req-9a1b2c0b"
+                 *     }
+                 */
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description The enrolment link is unknown, already used or expired (`enrolment_invalid`); an operator can issue a new one. */
+        EnrolmentInvalid: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "type": "urn:bridge:problem:enrolment_invalid",
+                 *       "title": "Gone",
+                 *       "status": 410,
+                 *       "code": "enrolment_invalid",
+                 *       "detail": "this enrolment link is no longer valid",
+                 *       "requestId": "req-9a1b2c0c"
+                 *     }
+                 */
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description Another account has this username (`conflict`). */
+        UsernameTaken: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "type": "urn:bridge:problem:conflict",
+                 *       "title": "Conflict",
+                 *       "status": 409,
+                 *       "code": "conflict",
+                 *       "detail": "the username is taken",
+                 *       "requestId": "req-9a1b2c0d"
+                 *     }
+                 */
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description The roles are empty or combine `operator` or `auditor` with `case_worker` or `supervisor` (`roles_invalid`). */
+        RolesInvalid: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "type": "urn:bridge:problem:roles_invalid",
+                 *       "title": "Roles invalid",
+                 *       "status": 422,
+                 *       "code": "roles_invalid",
+                 *       "detail": "operator and case_worker cannot be held together",
+                 *       "requestId": "req-9a1b2c0e"
+                 *     }
+                 */
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
     };
     parameters: {
+        /**
+         * @description The account id.
+         * @example 0193a1b2-0001-7c3d-8e4f-5a6b7c8d9e01
+         */
+        UserId: string;
         /**
          * @description Makes a retry safe. A request repeated with the same key and the same payload is not executed again:
          *     the stored response (status and body) is replayed. The same key while the first request is still
@@ -5671,6 +6814,1641 @@ export interface operations {
                 };
             };
             "4XX": components["responses"]["ClientError"];
+        };
+    };
+    getSignInOptions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The sign-in methods. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "passkey": true,
+                     *       "password": true,
+                     *       "oidc": null
+                     *     }
+                     */
+                    "application/json": components["schemas"]["SignInOptions"];
+                };
+            };
+            429: components["responses"]["TooManyAttempts"];
+        };
+    };
+    getSession: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The session. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "user": {
+                     *         "id": "0193a1b2-0001-7c3d-8e4f-5a6b7c8d9e01",
+                     *         "username": "jelena",
+                     *         "roles": [
+                     *           "case_worker"
+                     *         ],
+                     *         "scopes": [
+                     *           "referrals:read",
+                     *           "referrals:write"
+                     *         ],
+                     *         "locale": "sr-Latn",
+                     *         "factors": {
+                     *           "passkeys": [
+                     *             {
+                     *               "id": "0193a1b2-0002-7c3d-8e4f-5a6b7c8d9e02",
+                     *               "name": "Office laptop",
+                     *               "createdAt": "2025-03-14T09:00:00Z",
+                     *               "lastUsedAt": "2025-03-14T10:00:00Z",
+                     *               "backedUp": false
+                     *             }
+                     *           ],
+                     *           "password": false,
+                     *           "totp": false,
+                     *           "recoveryCodesLeft": 10
+                     *         }
+                     *       },
+                     *       "session": {
+                     *         "id": "0193a1b2-0003-7c3d-8e4f-5a6b7c8d9e03",
+                     *         "method": "passkey",
+                     *         "createdAt": "2025-03-14T10:00:00Z",
+                     *         "idleExpiresAt": "2025-03-14T10:15:00Z",
+                     *         "expiresAt": "2025-03-14T18:00:00Z",
+                     *         "stepUpUntil": "2025-03-14T10:05:00Z"
+                     *       },
+                     *       "csrfToken": "3q2-7wEiZvKX0pNLr0cJQk3s8b1yTq9xHh4mVdWf2aE"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["SessionInfo"];
+                };
+            };
+            401: components["responses"]["SessionRequired"];
+            429: components["responses"]["TooManyAttempts"];
+        };
+    };
+    signInWithPassword: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "username": "jelena",
+                 *       "password": "correct horse battery staple river",
+                 *       "code": "287082"
+                 *     }
+                 */
+                "application/json": components["schemas"]["PasswordSignIn"];
+            };
+        };
+        responses: {
+            /** @description Signed in; `Set-Cookie` carries the new session. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "user": {
+                     *         "id": "0193a1b2-0001-7c3d-8e4f-5a6b7c8d9e01",
+                     *         "username": "jelena",
+                     *         "roles": [
+                     *           "case_worker"
+                     *         ],
+                     *         "scopes": [
+                     *           "referrals:read",
+                     *           "referrals:write"
+                     *         ],
+                     *         "locale": "sr-Latn",
+                     *         "factors": {
+                     *           "passkeys": [],
+                     *           "password": true,
+                     *           "totp": true,
+                     *           "recoveryCodesLeft": 10
+                     *         }
+                     *       },
+                     *       "session": {
+                     *         "id": "0193a1b2-0003-7c3d-8e4f-5a6b7c8d9e03",
+                     *         "method": "password",
+                     *         "createdAt": "2025-03-14T10:00:00Z",
+                     *         "idleExpiresAt": "2025-03-14T10:15:00Z",
+                     *         "expiresAt": "2025-03-14T18:00:00Z",
+                     *         "stepUpUntil": "2025-03-14T10:05:00Z"
+                     *       },
+                     *       "csrfToken": "3q2-7wEiZvKX0pNLr0cJQk3s8b1yTq9xHh4mVdWf2aE"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["SessionInfo"];
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["SignInFailed"];
+            403: components["responses"]["CsrfRejected"];
+            429: components["responses"]["TooManyAttempts"];
+        };
+    };
+    startPasskeySignIn: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The challenge. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "challengeId": "0193a1b2-0004-7c3d-8e4f-5a6b7c8d9e04",
+                     *       "publicKey": {
+                     *         "challenge": "Y2hhbGxlbmdlLWJ5dGVzLWZyb20tdGhlLW5vZGU",
+                     *         "rpId": "localhost",
+                     *         "timeout": 300000,
+                     *         "userVerification": "required",
+                     *         "allowCredentials": []
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["PasskeyChallenge"];
+                };
+            };
+            403: components["responses"]["CsrfRejected"];
+            429: components["responses"]["TooManyAttempts"];
+        };
+    };
+    signInWithPasskey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "challengeId": "0193a1b2-0004-7c3d-8e4f-5a6b7c8d9e04",
+                 *       "credential": {
+                 *         "id": "q1V3m2S5YbQ",
+                 *         "rawId": "q1V3m2S5YbQ",
+                 *         "type": "public-key",
+                 *         "response": {
+                 *           "clientDataJSON": "eyJ0eXBlIjoid2ViYXV0aG4uZ2V0In0",
+                 *           "authenticatorData": "SZYN5YgOjGh0NBcPZHZgW4_krrmihjLHmVzzuoMdl2MFAAAAAQ",
+                 *           "signature": "MEUCIQDx",
+                 *           "userHandle": "AZOhsgABfD2OT1prfI2eAQ"
+                 *         },
+                 *         "clientExtensionResults": {}
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["PasskeyResponse"];
+            };
+        };
+        responses: {
+            /** @description Signed in; `Set-Cookie` carries the new session. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "user": {
+                     *         "id": "0193a1b2-0001-7c3d-8e4f-5a6b7c8d9e01",
+                     *         "username": "marko",
+                     *         "roles": [
+                     *           "operator"
+                     *         ],
+                     *         "scopes": [
+                     *           "admin"
+                     *         ],
+                     *         "locale": "en",
+                     *         "factors": {
+                     *           "passkeys": [
+                     *             {
+                     *               "id": "0193a1b2-0002-7c3d-8e4f-5a6b7c8d9e02",
+                     *               "name": "Security key",
+                     *               "createdAt": "2025-03-14T09:00:00Z",
+                     *               "lastUsedAt": "2025-03-14T10:00:00Z",
+                     *               "backedUp": false
+                     *             }
+                     *           ],
+                     *           "password": false,
+                     *           "totp": false,
+                     *           "recoveryCodesLeft": 10
+                     *         }
+                     *       },
+                     *       "session": {
+                     *         "id": "0193a1b2-0003-7c3d-8e4f-5a6b7c8d9e03",
+                     *         "method": "passkey",
+                     *         "createdAt": "2025-03-14T10:00:00Z",
+                     *         "idleExpiresAt": "2025-03-14T10:15:00Z",
+                     *         "expiresAt": "2025-03-14T18:00:00Z",
+                     *         "stepUpUntil": "2025-03-14T10:05:00Z"
+                     *       },
+                     *       "csrfToken": "3q2-7wEiZvKX0pNLr0cJQk3s8b1yTq9xHh4mVdWf2aE"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["SessionInfo"];
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["SignInFailed"];
+            403: components["responses"]["CsrfRejected"];
+            429: components["responses"]["TooManyAttempts"];
+        };
+    };
+    signOut: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Signed out. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["SessionRequired"];
+            403: components["responses"]["CsrfRejected"];
+        };
+    };
+    stepUpWithPassword: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "password": "correct horse battery staple river",
+                 *       "code": "287082"
+                 *     }
+                 */
+                "application/json": components["schemas"]["PasswordStepUp"];
+            };
+        };
+        responses: {
+            /** @description Stepped up; `Set-Cookie` carries the rotated session. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "user": {
+                     *         "id": "0193a1b2-0001-7c3d-8e4f-5a6b7c8d9e01",
+                     *         "username": "jelena",
+                     *         "roles": [
+                     *           "supervisor"
+                     *         ],
+                     *         "scopes": [
+                     *           "referrals:read",
+                     *           "referrals:write"
+                     *         ],
+                     *         "locale": "sq",
+                     *         "factors": {
+                     *           "passkeys": [],
+                     *           "password": true,
+                     *           "totp": true,
+                     *           "recoveryCodesLeft": 9
+                     *         }
+                     *       },
+                     *       "session": {
+                     *         "id": "0193a1b2-0005-7c3d-8e4f-5a6b7c8d9e05",
+                     *         "method": "password",
+                     *         "createdAt": "2025-03-14T10:00:00Z",
+                     *         "idleExpiresAt": "2025-03-14T10:45:00Z",
+                     *         "expiresAt": "2025-03-14T18:00:00Z",
+                     *         "stepUpUntil": "2025-03-14T10:35:00Z"
+                     *       },
+                     *       "csrfToken": "9b1yTq9xHh4mVdWf2aE3q2-7wEiZvKX0pNLr0cJQk3s"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["SessionInfo"];
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["SignInFailed"];
+            403: components["responses"]["CsrfRejected"];
+            429: components["responses"]["TooManyAttempts"];
+        };
+    };
+    startPasskeyStepUp: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The challenge. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "challengeId": "0193a1b2-0006-7c3d-8e4f-5a6b7c8d9e06",
+                     *       "publicKey": {
+                     *         "challenge": "c3RlcC11cC1jaGFsbGVuZ2UtYnl0ZXM",
+                     *         "rpId": "localhost",
+                     *         "timeout": 300000,
+                     *         "userVerification": "required",
+                     *         "allowCredentials": [
+                     *           {
+                     *             "id": "q1V3m2S5YbQ",
+                     *             "type": "public-key"
+                     *           }
+                     *         ]
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["PasskeyChallenge"];
+                };
+            };
+            401: components["responses"]["SessionRequired"];
+            403: components["responses"]["CsrfRejected"];
+        };
+    };
+    stepUpWithPasskey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "challengeId": "0193a1b2-0006-7c3d-8e4f-5a6b7c8d9e06",
+                 *       "credential": {
+                 *         "id": "q1V3m2S5YbQ",
+                 *         "rawId": "q1V3m2S5YbQ",
+                 *         "type": "public-key",
+                 *         "response": {
+                 *           "clientDataJSON": "eyJ0eXBlIjoid2ViYXV0aG4uZ2V0In0",
+                 *           "authenticatorData": "SZYN5YgOjGh0NBcPZHZgW4_krrmihjLHmVzzuoMdl2MFAAAAAg",
+                 *           "signature": "MEUCIQDx"
+                 *         },
+                 *         "clientExtensionResults": {}
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["PasskeyResponse"];
+            };
+        };
+        responses: {
+            /** @description Stepped up; `Set-Cookie` carries the rotated session. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "user": {
+                     *         "id": "0193a1b2-0001-7c3d-8e4f-5a6b7c8d9e01",
+                     *         "username": "marko",
+                     *         "roles": [
+                     *           "operator"
+                     *         ],
+                     *         "scopes": [
+                     *           "admin"
+                     *         ],
+                     *         "locale": "en",
+                     *         "factors": {
+                     *           "passkeys": [
+                     *             {
+                     *               "id": "0193a1b2-0002-7c3d-8e4f-5a6b7c8d9e02",
+                     *               "name": null,
+                     *               "createdAt": "2025-03-14T09:00:00Z",
+                     *               "lastUsedAt": "2025-03-14T10:30:00Z",
+                     *               "backedUp": false
+                     *             }
+                     *           ],
+                     *           "password": false,
+                     *           "totp": false,
+                     *           "recoveryCodesLeft": 10
+                     *         }
+                     *       },
+                     *       "session": {
+                     *         "id": "0193a1b2-0005-7c3d-8e4f-5a6b7c8d9e05",
+                     *         "method": "passkey",
+                     *         "createdAt": "2025-03-14T10:00:00Z",
+                     *         "idleExpiresAt": "2025-03-14T10:45:00Z",
+                     *         "expiresAt": "2025-03-14T18:00:00Z",
+                     *         "stepUpUntil": "2025-03-14T10:35:00Z"
+                     *       },
+                     *       "csrfToken": "9b1yTq9xHh4mVdWf2aE3q2-7wEiZvKX0pNLr0cJQk3s"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["SessionInfo"];
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["SignInFailed"];
+            403: components["responses"]["CsrfRejected"];
+            429: components["responses"]["TooManyAttempts"];
+        };
+    };
+    listMySessions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The sessions. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "0193a1b2-0005-7c3d-8e4f-5a6b7c8d9e05",
+                     *           "method": "passkey",
+                     *           "createdAt": "2025-03-14T10:00:00Z",
+                     *           "lastSeenAt": "2025-03-14T10:30:00Z",
+                     *           "expiresAt": "2025-03-14T18:00:00Z",
+                     *           "current": true
+                     *         },
+                     *         {
+                     *           "id": "0193a1b2-0007-7c3d-8e4f-5a6b7c8d9e07",
+                     *           "method": "password",
+                     *           "createdAt": "2025-03-14T08:00:00Z",
+                     *           "lastSeenAt": "2025-03-14T08:20:00Z",
+                     *           "expiresAt": "2025-03-14T16:00:00Z",
+                     *           "current": false
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["SessionList"];
+                };
+            };
+            401: components["responses"]["SessionRequired"];
+        };
+    };
+    endMySession: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The session id from `listMySessions`.
+                 * @example 0193a1b2-0007-7c3d-8e4f-5a6b7c8d9e07
+                 */
+                sessionId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The session has ended. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["SessionRequired"];
+            403: components["responses"]["CsrfRejected"];
+            404: components["responses"]["AccountNotFound"];
+        };
+    };
+    updatePreferences: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "locale": "sr-Cyrl"
+                 *     }
+                 */
+                "application/json": components["schemas"]["Preferences"];
+            };
+        };
+        responses: {
+            /** @description The updated session view. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "user": {
+                     *         "id": "0193a1b2-0001-7c3d-8e4f-5a6b7c8d9e01",
+                     *         "username": "jelena",
+                     *         "roles": [
+                     *           "case_worker"
+                     *         ],
+                     *         "scopes": [
+                     *           "referrals:read",
+                     *           "referrals:write"
+                     *         ],
+                     *         "locale": "sr-Cyrl",
+                     *         "factors": {
+                     *           "passkeys": [],
+                     *           "password": true,
+                     *           "totp": true,
+                     *           "recoveryCodesLeft": 10
+                     *         }
+                     *       },
+                     *       "session": {
+                     *         "id": "0193a1b2-0003-7c3d-8e4f-5a6b7c8d9e03",
+                     *         "method": "password",
+                     *         "createdAt": "2025-03-14T10:00:00Z",
+                     *         "idleExpiresAt": "2025-03-14T10:20:00Z",
+                     *         "expiresAt": "2025-03-14T18:00:00Z",
+                     *         "stepUpUntil": null
+                     *       },
+                     *       "csrfToken": "3q2-7wEiZvKX0pNLr0cJQk3s8b1yTq9xHh4mVdWf2aE"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["SessionInfo"];
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["SessionRequired"];
+            403: components["responses"]["CsrfRejected"];
+        };
+    };
+    regenerateRecoveryCodes: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The new codes. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "recoveryCodes": [
+                     *         "7kq4-mz2p-x9rd-c3vh-tw8n-b5yf-j6ga",
+                     *         "2hcw-9x4m-pq7r-t3kd-n8vb-y5zf-g6ja",
+                     *         "q8r2-c4vx-m9tk-h3pw-z7nd-b5yj-f6ga",
+                     *         "4mzp-x2kq-9rdc-3vht-8wnb-5yfj-6gaq",
+                     *         "n3vb-8y5z-fg6j-a7kq-4mz2-px9r-dc3h",
+                     *         "t8wn-b5yf-j6ga-7kq4-mz2p-x9rd-c3vh",
+                     *         "w8nb-5yfj-6ga7-kq4m-z2px-9rdc-3vht",
+                     *         "x9rd-c3vh-tw8n-b5yf-j6ga-7kq4-mz2p",
+                     *         "c3vh-tw8n-b5yf-j6ga-7kq4-mz2p-x9rd",
+                     *         "z2px-9rdc-3vht-w8nb-5yfj-6ga7-kq4m"
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["RecoveryCodes"];
+                };
+            };
+            401: components["responses"]["SessionRequired"];
+            403: components["responses"]["StepUpRequired"];
+        };
+    };
+    changePassword: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "password": "a river of quiet lanterns at dusk"
+                 *     }
+                 */
+                "application/json": components["schemas"]["PasswordChange"];
+            };
+        };
+        responses: {
+            /** @description Changed; `Set-Cookie` carries the rotated session. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "user": {
+                     *         "id": "0193a1b2-0001-7c3d-8e4f-5a6b7c8d9e01",
+                     *         "username": "jelena",
+                     *         "roles": [
+                     *           "case_worker"
+                     *         ],
+                     *         "scopes": [
+                     *           "referrals:read",
+                     *           "referrals:write"
+                     *         ],
+                     *         "locale": "en",
+                     *         "factors": {
+                     *           "passkeys": [],
+                     *           "password": true,
+                     *           "totp": true,
+                     *           "recoveryCodesLeft": 10
+                     *         }
+                     *       },
+                     *       "session": {
+                     *         "id": "0193a1b2-0008-7c3d-8e4f-5a6b7c8d9e08",
+                     *         "method": "password",
+                     *         "createdAt": "2025-03-14T10:00:00Z",
+                     *         "idleExpiresAt": "2025-03-14T10:50:00Z",
+                     *         "expiresAt": "2025-03-14T18:00:00Z",
+                     *         "stepUpUntil": "2025-03-14T10:38:00Z"
+                     *       },
+                     *       "csrfToken": "Hh4mVdWf2aE3q2-7wEiZvKX0pNLr0cJQk3s9b1yTq9x"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["SessionInfo"];
+                };
+            };
+            401: components["responses"]["SessionRequired"];
+            403: components["responses"]["StepUpRequired"];
+            422: components["responses"]["PasswordRejected"];
+        };
+    };
+    startPasskeyRegistration: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The challenge. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "challengeId": "0193a1b2-0009-7c3d-8e4f-5a6b7c8d9e09",
+                     *       "publicKey": {
+                     *         "challenge": "cmVnaXN0cmF0aW9uLWNoYWxsZW5nZQ",
+                     *         "rp": {
+                     *           "id": "localhost",
+                     *           "name": "Bridge (atina)"
+                     *         },
+                     *         "user": {
+                     *           "id": "AZOhsgABfD2OT1prfI2eAQ",
+                     *           "name": "marko",
+                     *           "displayName": "marko"
+                     *         },
+                     *         "pubKeyCredParams": [
+                     *           {
+                     *             "type": "public-key",
+                     *             "alg": -8
+                     *           },
+                     *           {
+                     *             "type": "public-key",
+                     *             "alg": -7
+                     *           },
+                     *           {
+                     *             "type": "public-key",
+                     *             "alg": -257
+                     *           }
+                     *         ],
+                     *         "timeout": 300000,
+                     *         "attestation": "none",
+                     *         "excludeCredentials": [],
+                     *         "authenticatorSelection": {
+                     *           "residentKey": "required",
+                     *           "userVerification": "required"
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["PasskeyChallenge"];
+                };
+            };
+            401: components["responses"]["SessionRequired"];
+            403: components["responses"]["StepUpRequired"];
+        };
+    };
+    addPasskey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "challengeId": "0193a1b2-0009-7c3d-8e4f-5a6b7c8d9e09",
+                 *       "name": "Office security key",
+                 *       "credential": {
+                 *         "id": "q1V3m2S5YbQ",
+                 *         "rawId": "q1V3m2S5YbQ",
+                 *         "type": "public-key",
+                 *         "response": {
+                 *           "clientDataJSON": "eyJ0eXBlIjoid2ViYXV0aG4uY3JlYXRlIn0",
+                 *           "attestationObject": "o2NmbXRkbm9uZWdhdHRTdG10oGhhdXRoRGF0YQ",
+                 *           "transports": [
+                 *             "usb"
+                 *           ]
+                 *         },
+                 *         "clientExtensionResults": {}
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["PasskeyRegistration"];
+            };
+        };
+        responses: {
+            /** @description The passkey was added. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "0193a1b2-0002-7c3d-8e4f-5a6b7c8d9e02",
+                     *       "name": "Office security key",
+                     *       "createdAt": "2025-03-14T10:31:00Z",
+                     *       "lastUsedAt": null,
+                     *       "backedUp": false
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Passkey"];
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["SessionRequired"];
+            403: components["responses"]["StepUpRequired"];
+            422: components["responses"]["PasskeyInvalid"];
+        };
+    };
+    deletePasskey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The passkey id.
+                 * @example 0193a1b2-0002-7c3d-8e4f-5a6b7c8d9e02
+                 */
+                passkeyId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Removed. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["SessionRequired"];
+            403: components["responses"]["StepUpRequired"];
+            404: components["responses"]["AccountNotFound"];
+            409: components["responses"]["LastFactor"];
+        };
+    };
+    getEnrolment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "token": "pX2m9Qk4rT7vB1nC8dF3gH6jK0lZ5wY2sA4eR7uI9oM"
+                 *     }
+                 */
+                "application/json": components["schemas"]["EnrolmentToken"];
+            };
+        };
+        responses: {
+            /** @description The pending enrolment. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "username": "jelena",
+                     *       "roles": [
+                     *         "case_worker"
+                     *       ],
+                     *       "methods": [
+                     *         "passkey",
+                     *         "password"
+                     *       ],
+                     *       "expiresAt": "2025-03-14T10:00:00Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Enrolment"];
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            403: components["responses"]["CsrfRejected"];
+            410: components["responses"]["EnrolmentInvalid"];
+            429: components["responses"]["TooManyAttempts"];
+        };
+    };
+    startPasskeyEnrolment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "token": "pX2m9Qk4rT7vB1nC8dF3gH6jK0lZ5wY2sA4eR7uI9oM"
+                 *     }
+                 */
+                "application/json": components["schemas"]["EnrolmentToken"];
+            };
+        };
+        responses: {
+            /** @description The challenge. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "challengeId": "0193a1b2-000a-7c3d-8e4f-5a6b7c8d9e0a",
+                     *       "publicKey": {
+                     *         "challenge": "ZW5yb2xtZW50LWNoYWxsZW5nZQ",
+                     *         "rp": {
+                     *           "id": "localhost",
+                     *           "name": "Bridge (atina)"
+                     *         },
+                     *         "user": {
+                     *           "id": "AZOhsgABfD2OT1prfI2eAQ",
+                     *           "name": "jelena",
+                     *           "displayName": "jelena"
+                     *         },
+                     *         "pubKeyCredParams": [
+                     *           {
+                     *             "type": "public-key",
+                     *             "alg": -8
+                     *           },
+                     *           {
+                     *             "type": "public-key",
+                     *             "alg": -7
+                     *           },
+                     *           {
+                     *             "type": "public-key",
+                     *             "alg": -257
+                     *           }
+                     *         ],
+                     *         "timeout": 300000,
+                     *         "attestation": "none",
+                     *         "excludeCredentials": [],
+                     *         "authenticatorSelection": {
+                     *           "residentKey": "required",
+                     *           "userVerification": "required"
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["PasskeyChallenge"];
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            403: components["responses"]["CsrfRejected"];
+            410: components["responses"]["EnrolmentInvalid"];
+            429: components["responses"]["TooManyAttempts"];
+        };
+    };
+    enrolPasskey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "token": "pX2m9Qk4rT7vB1nC8dF3gH6jK0lZ5wY2sA4eR7uI9oM",
+                 *       "challengeId": "0193a1b2-000a-7c3d-8e4f-5a6b7c8d9e0a",
+                 *       "name": "Office laptop",
+                 *       "credential": {
+                 *         "id": "q1V3m2S5YbQ",
+                 *         "rawId": "q1V3m2S5YbQ",
+                 *         "type": "public-key",
+                 *         "response": {
+                 *           "clientDataJSON": "eyJ0eXBlIjoid2ViYXV0aG4uY3JlYXRlIn0",
+                 *           "attestationObject": "o2NmbXRkbm9uZWdhdHRTdG10oGhhdXRoRGF0YQ",
+                 *           "transports": [
+                 *             "internal"
+                 *           ]
+                 *         },
+                 *         "clientExtensionResults": {}
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["PasskeyEnrolment"];
+            };
+        };
+        responses: {
+            /** @description Enrolled and signed in; `Set-Cookie` carries the new session. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "signedIn": {
+                     *         "user": {
+                     *           "id": "0193a1b2-0001-7c3d-8e4f-5a6b7c8d9e01",
+                     *           "username": "jelena",
+                     *           "roles": [
+                     *             "case_worker"
+                     *           ],
+                     *           "scopes": [
+                     *             "referrals:read",
+                     *             "referrals:write"
+                     *           ],
+                     *           "locale": "en",
+                     *           "factors": {
+                     *             "passkeys": [
+                     *               {
+                     *                 "id": "0193a1b2-0002-7c3d-8e4f-5a6b7c8d9e02",
+                     *                 "name": "Office laptop",
+                     *                 "createdAt": "2025-03-14T09:10:00Z",
+                     *                 "lastUsedAt": null,
+                     *                 "backedUp": false
+                     *               }
+                     *             ],
+                     *             "password": false,
+                     *             "totp": false,
+                     *             "recoveryCodesLeft": 10
+                     *           }
+                     *         },
+                     *         "session": {
+                     *           "id": "0193a1b2-0003-7c3d-8e4f-5a6b7c8d9e03",
+                     *           "method": "passkey",
+                     *           "createdAt": "2025-03-14T09:10:00Z",
+                     *           "idleExpiresAt": "2025-03-14T09:25:00Z",
+                     *           "expiresAt": "2025-03-14T17:10:00Z",
+                     *           "stepUpUntil": "2025-03-14T09:15:00Z"
+                     *         },
+                     *         "csrfToken": "3q2-7wEiZvKX0pNLr0cJQk3s8b1yTq9xHh4mVdWf2aE"
+                     *       },
+                     *       "recoveryCodes": [
+                     *         "7kq4-mz2p-x9rd-c3vh-tw8n-b5yf-j6ga",
+                     *         "2hcw-9x4m-pq7r-t3kd-n8vb-y5zf-g6ja",
+                     *         "q8r2-c4vx-m9tk-h3pw-z7nd-b5yj-f6ga",
+                     *         "4mzp-x2kq-9rdc-3vht-8wnb-5yfj-6gaq",
+                     *         "n3vb-8y5z-fg6j-a7kq-4mz2-px9r-dc3h",
+                     *         "t8wn-b5yf-j6ga-7kq4-mz2p-x9rd-c3vh",
+                     *         "w8nb-5yfj-6ga7-kq4m-z2px-9rdc-3vht",
+                     *         "x9rd-c3vh-tw8n-b5yf-j6ga-7kq4-mz2p",
+                     *         "c3vh-tw8n-b5yf-j6ga-7kq4-mz2p-x9rd",
+                     *         "z2px-9rdc-3vht-w8nb-5yfj-6ga7-kq4m"
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Enrolled"];
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            403: components["responses"]["CsrfRejected"];
+            410: components["responses"]["EnrolmentInvalid"];
+            422: components["responses"]["PasskeyInvalid"];
+            429: components["responses"]["TooManyAttempts"];
+        };
+    };
+    startTotpEnrolment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "token": "pX2m9Qk4rT7vB1nC8dF3gH6jK0lZ5wY2sA4eR7uI9oM"
+                 *     }
+                 */
+                "application/json": components["schemas"]["EnrolmentToken"];
+            };
+        };
+        responses: {
+            /** @description The TOTP secret to enrol. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "secret": "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP",
+                     *       "otpauthUri": "otpauth://totp/Bridge%20(atina):jelena?secret=JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP&issuer=Bridge%20(atina)&algorithm=SHA1&digits=6&period=30"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["TotpSetup"];
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            403: components["responses"]["CsrfRejected"];
+            410: components["responses"]["EnrolmentInvalid"];
+            422: components["responses"]["PasskeyRequired"];
+            429: components["responses"]["TooManyAttempts"];
+        };
+    };
+    enrolPassword: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "token": "pX2m9Qk4rT7vB1nC8dF3gH6jK0lZ5wY2sA4eR7uI9oM",
+                 *       "password": "correct horse battery staple river",
+                 *       "totpCode": "287082"
+                 *     }
+                 */
+                "application/json": components["schemas"]["PasswordEnrolment"];
+            };
+        };
+        responses: {
+            /** @description Enrolled and signed in; `Set-Cookie` carries the new session. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "signedIn": {
+                     *         "user": {
+                     *           "id": "0193a1b2-0001-7c3d-8e4f-5a6b7c8d9e01",
+                     *           "username": "jelena",
+                     *           "roles": [
+                     *             "case_worker"
+                     *           ],
+                     *           "scopes": [
+                     *             "referrals:read",
+                     *             "referrals:write"
+                     *           ],
+                     *           "locale": "en",
+                     *           "factors": {
+                     *             "passkeys": [],
+                     *             "password": true,
+                     *             "totp": true,
+                     *             "recoveryCodesLeft": 10
+                     *           }
+                     *         },
+                     *         "session": {
+                     *           "id": "0193a1b2-0003-7c3d-8e4f-5a6b7c8d9e03",
+                     *           "method": "password",
+                     *           "createdAt": "2025-03-14T09:10:00Z",
+                     *           "idleExpiresAt": "2025-03-14T09:25:00Z",
+                     *           "expiresAt": "2025-03-14T17:10:00Z",
+                     *           "stepUpUntil": "2025-03-14T09:15:00Z"
+                     *         },
+                     *         "csrfToken": "3q2-7wEiZvKX0pNLr0cJQk3s8b1yTq9xHh4mVdWf2aE"
+                     *       },
+                     *       "recoveryCodes": [
+                     *         "7kq4-mz2p-x9rd-c3vh-tw8n-b5yf-j6ga",
+                     *         "2hcw-9x4m-pq7r-t3kd-n8vb-y5zf-g6ja",
+                     *         "q8r2-c4vx-m9tk-h3pw-z7nd-b5yj-f6ga",
+                     *         "4mzp-x2kq-9rdc-3vht-8wnb-5yfj-6gaq",
+                     *         "n3vb-8y5z-fg6j-a7kq-4mz2-px9r-dc3h",
+                     *         "t8wn-b5yf-j6ga-7kq4-mz2p-x9rd-c3vh",
+                     *         "w8nb-5yfj-6ga7-kq4m-z2px-9rdc-3vht",
+                     *         "x9rd-c3vh-tw8n-b5yf-j6ga-7kq4-mz2p",
+                     *         "c3vh-tw8n-b5yf-j6ga-7kq4-mz2p-x9rd",
+                     *         "z2px-9rdc-3vht-w8nb-5yfj-6ga7-kq4m"
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Enrolled"];
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            403: components["responses"]["CsrfRejected"];
+            410: components["responses"]["EnrolmentInvalid"];
+            422: components["responses"]["PasswordRejected"];
+            429: components["responses"]["TooManyAttempts"];
+        };
+    };
+    listUsers: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The accounts. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "0193a1b2-0001-7c3d-8e4f-5a6b7c8d9e01",
+                     *           "username": "jelena",
+                     *           "roles": [
+                     *             "case_worker"
+                     *           ],
+                     *           "status": "active",
+                     *           "locked": false,
+                     *           "factors": {
+                     *             "passkeys": 0,
+                     *             "password": true,
+                     *             "totp": true,
+                     *             "recoveryCodesLeft": 9
+                     *           },
+                     *           "createdAt": "2025-03-14T09:00:00Z",
+                     *           "lastSignInAt": "2025-03-14T10:00:00Z"
+                     *         },
+                     *         {
+                     *           "id": "0193a1b2-0011-7c3d-8e4f-5a6b7c8d9e11",
+                     *           "username": "marko",
+                     *           "roles": [
+                     *             "operator"
+                     *           ],
+                     *           "status": "invited",
+                     *           "locked": false,
+                     *           "factors": {
+                     *             "passkeys": 0,
+                     *             "password": false,
+                     *             "totp": false,
+                     *             "recoveryCodesLeft": 0
+                     *           },
+                     *           "createdAt": "2025-03-14T09:05:00Z",
+                     *           "lastSignInAt": null
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["UserList"];
+                };
+            };
+            401: components["responses"]["SessionRequired"];
+            403: components["responses"]["AdminForbidden"];
+        };
+    };
+    createUser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "username": "jelena",
+                 *       "roles": [
+                 *         "case_worker"
+                 *       ]
+                 *     }
+                 */
+                "application/json": components["schemas"]["UserCreate"];
+            };
+        };
+        responses: {
+            /** @description The account and its enrolment link. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "user": {
+                     *         "id": "0193a1b2-0001-7c3d-8e4f-5a6b7c8d9e01",
+                     *         "username": "jelena",
+                     *         "roles": [
+                     *           "case_worker"
+                     *         ],
+                     *         "status": "invited",
+                     *         "locked": false,
+                     *         "factors": {
+                     *           "passkeys": 0,
+                     *           "password": false,
+                     *           "totp": false,
+                     *           "recoveryCodesLeft": 0
+                     *         },
+                     *         "createdAt": "2025-03-14T09:00:00Z",
+                     *         "lastSignInAt": null
+                     *       },
+                     *       "enrolment": {
+                     *         "url": "http://localhost:4101/console/enrol#pX2m9Qk4rT7vB1nC8dF3gH6jK0lZ5wY2sA4eR7uI9oM",
+                     *         "expiresAt": "2025-03-14T10:00:00Z"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["UserCreated"];
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["SessionRequired"];
+            403: components["responses"]["StepUpRequired"];
+            409: components["responses"]["UsernameTaken"];
+            422: components["responses"]["RolesInvalid"];
+        };
+    };
+    getUser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The account id.
+                 * @example 0193a1b2-0001-7c3d-8e4f-5a6b7c8d9e01
+                 */
+                userId: components["parameters"]["UserId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The account. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "0193a1b2-0001-7c3d-8e4f-5a6b7c8d9e01",
+                     *       "username": "jelena",
+                     *       "roles": [
+                     *         "case_worker"
+                     *       ],
+                     *       "status": "active",
+                     *       "locked": false,
+                     *       "factors": {
+                     *         "passkeys": 1,
+                     *         "password": false,
+                     *         "totp": false,
+                     *         "recoveryCodesLeft": 10
+                     *       },
+                     *       "createdAt": "2025-03-14T09:00:00Z",
+                     *       "lastSignInAt": "2025-03-14T10:00:00Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["User"];
+                };
+            };
+            401: components["responses"]["SessionRequired"];
+            403: components["responses"]["AdminForbidden"];
+            404: components["responses"]["AccountNotFound"];
+        };
+    };
+    setUserRoles: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The account id.
+                 * @example 0193a1b2-0001-7c3d-8e4f-5a6b7c8d9e01
+                 */
+                userId: components["parameters"]["UserId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "roles": [
+                 *         "supervisor"
+                 *       ]
+                 *     }
+                 */
+                "application/json": components["schemas"]["UserRoles"];
+            };
+        };
+        responses: {
+            /** @description The account with its new roles. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "0193a1b2-0001-7c3d-8e4f-5a6b7c8d9e01",
+                     *       "username": "jelena",
+                     *       "roles": [
+                     *         "supervisor"
+                     *       ],
+                     *       "status": "active",
+                     *       "locked": false,
+                     *       "factors": {
+                     *         "passkeys": 1,
+                     *         "password": false,
+                     *         "totp": false,
+                     *         "recoveryCodesLeft": 10
+                     *       },
+                     *       "createdAt": "2025-03-14T09:00:00Z",
+                     *       "lastSignInAt": "2025-03-14T10:00:00Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["User"];
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["SessionRequired"];
+            403: components["responses"]["StepUpRequired"];
+            404: components["responses"]["AccountNotFound"];
+            422: components["responses"]["RolesInvalid"];
+        };
+    };
+    disableUser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The account id.
+                 * @example 0193a1b2-0001-7c3d-8e4f-5a6b7c8d9e01
+                 */
+                userId: components["parameters"]["UserId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The disabled account. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "0193a1b2-0001-7c3d-8e4f-5a6b7c8d9e01",
+                     *       "username": "jelena",
+                     *       "roles": [
+                     *         "case_worker"
+                     *       ],
+                     *       "status": "disabled",
+                     *       "locked": false,
+                     *       "factors": {
+                     *         "passkeys": 1,
+                     *         "password": false,
+                     *         "totp": false,
+                     *         "recoveryCodesLeft": 10
+                     *       },
+                     *       "createdAt": "2025-03-14T09:00:00Z",
+                     *       "lastSignInAt": "2025-03-14T10:00:00Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["User"];
+                };
+            };
+            401: components["responses"]["SessionRequired"];
+            403: components["responses"]["StepUpRequired"];
+            404: components["responses"]["AccountNotFound"];
+        };
+    };
+    enableUser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The account id.
+                 * @example 0193a1b2-0001-7c3d-8e4f-5a6b7c8d9e01
+                 */
+                userId: components["parameters"]["UserId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The enabled account. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "0193a1b2-0001-7c3d-8e4f-5a6b7c8d9e01",
+                     *       "username": "jelena",
+                     *       "roles": [
+                     *         "case_worker"
+                     *       ],
+                     *       "status": "active",
+                     *       "locked": false,
+                     *       "factors": {
+                     *         "passkeys": 1,
+                     *         "password": false,
+                     *         "totp": false,
+                     *         "recoveryCodesLeft": 10
+                     *       },
+                     *       "createdAt": "2025-03-14T09:00:00Z",
+                     *       "lastSignInAt": "2025-03-14T10:00:00Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["User"];
+                };
+            };
+            401: components["responses"]["SessionRequired"];
+            403: components["responses"]["StepUpRequired"];
+            404: components["responses"]["AccountNotFound"];
+        };
+    };
+    resetUser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The account id.
+                 * @example 0193a1b2-0001-7c3d-8e4f-5a6b7c8d9e01
+                 */
+                userId: components["parameters"]["UserId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The new enrolment link. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "url": "http://localhost:4101/console/enrol#Zk4rT7vB1nC8dF3gH6jK0lZ5wY2sA4eR7uI9oMpX2m9Q",
+                     *       "expiresAt": "2025-03-14T11:00:00Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["EnrolmentLink"];
+                };
+            };
+            401: components["responses"]["SessionRequired"];
+            403: components["responses"]["StepUpRequired"];
+            404: components["responses"]["AccountNotFound"];
+        };
+    };
+    unlockUser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The account id.
+                 * @example 0193a1b2-0001-7c3d-8e4f-5a6b7c8d9e01
+                 */
+                userId: components["parameters"]["UserId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The unlocked account. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "0193a1b2-0001-7c3d-8e4f-5a6b7c8d9e01",
+                     *       "username": "jelena",
+                     *       "roles": [
+                     *         "case_worker"
+                     *       ],
+                     *       "status": "active",
+                     *       "locked": false,
+                     *       "factors": {
+                     *         "passkeys": 0,
+                     *         "password": true,
+                     *         "totp": true,
+                     *         "recoveryCodesLeft": 10
+                     *       },
+                     *       "createdAt": "2025-03-14T09:00:00Z",
+                     *       "lastSignInAt": "2025-03-14T10:00:00Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["User"];
+                };
+            };
+            401: components["responses"]["SessionRequired"];
+            403: components["responses"]["StepUpRequired"];
+            404: components["responses"]["AccountNotFound"];
+        };
+    };
+    revokeUserSessions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The account id.
+                 * @example 0193a1b2-0001-7c3d-8e4f-5a6b7c8d9e01
+                 */
+                userId: components["parameters"]["UserId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every session of the person has ended. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["SessionRequired"];
+            403: components["responses"]["StepUpRequired"];
+            404: components["responses"]["AccountNotFound"];
         };
     };
     deliverReferralEvent: {

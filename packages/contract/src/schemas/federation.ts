@@ -38,6 +38,16 @@ export const ProblemCode = z.enum([
   'checkpoint_invalid',
   'audit_inconsistent',
   'webhook_target_forbidden',
+  'sign_in_failed',
+  'csrf_rejected',
+  'step_up_required',
+  'own_account',
+  'enrolment_invalid',
+  'password_rejected',
+  'passkey_invalid',
+  'passkey_required',
+  'last_factor',
+  'roles_invalid',
 ]);
 export type ProblemCode = z.infer<typeof ProblemCode>;
 

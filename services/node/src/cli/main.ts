@@ -8,6 +8,7 @@ import { outbox, outboxCommand } from './commands/outbox.ts';
 import { peers, peersCommand } from './commands/peers.ts';
 import { serve, serveCommand } from './commands/serve.ts';
 import { webhooks, webhooksCommand } from './commands/webhooks.ts';
+import { users, usersCommand } from './commands/users.ts';
 import { demoCommand } from '../demo/command.ts';
 
 export const usage = `usage: bridge <command> [options]
@@ -17,6 +18,7 @@ commands:
   serve     run a node
   peers     add, list, activate, suspend or revoke peers
   clients   create, list or revoke API clients
+  users     create, list, disable, enable or reset people's accounts for the console
   keys      rotate the node's keys
   outbox    list messages to peers and their delivery state; resend or discard a dead-lettered one
   webhooks  list webhook deliveries and their state; resend a dead one
@@ -25,7 +27,7 @@ commands:
 
 bridge <command> --help describes each command's options.`;
 
-const COMMANDS: Record<string, (argv: string[], io: CliIo) => Promise<number>> = { init, serve, peers, clients, keys, outbox, webhooks, audit };
+const COMMANDS: Record<string, (argv: string[], io: CliIo) => Promise<number>> = { init, serve, peers, clients, users, keys, outbox, webhooks, audit };
 
 /** Each command's options and help: the same specs its parser uses. */
 export const COMMAND_SPECS: Record<string, CommandSpec> = {
@@ -33,6 +35,7 @@ export const COMMAND_SPECS: Record<string, CommandSpec> = {
   serve: serveCommand,
   peers: peersCommand,
   clients: clientsCommand,
+  users: usersCommand,
   keys: keysCommand,
   outbox: outboxCommand,
   webhooks: webhooksCommand,
