@@ -1940,12 +1940,26 @@ export interface components {
          *     referral reached the peer, with a verified receipt), `referral.message_dead` (a message was given
          *     up after its delivery deadline; an operator can resend it) and `referral.overdue` (the referral's
          *     response deadline passed while it was still `requested` or `received`, on this node's clock; once
-         *     per referral). More types may be added: ignore unknown ones.
+         *     per referral).
+         *
+         *     What this node did and what arrived from the peer are separate types, so a subscription can ask for
+         *     arrivals only: `referral.disclosed` (this node, the sender, released further fields; `fields`) and
+         *     `referral.disclosure_received` (further fields arrived from the sender; `fields`);
+         *     `referral.question_asked` (this node asked the peer a question) and `referral.question_received`
+         *     (the peer asked one); `referral.question_answered` (this node answered the peer's question) and
+         *     `referral.answer_received` (the peer answered one of this node's), each with its `questionId`;
+         *     `referral.consent_revoked` (this node, the sender, recorded that the person withdrew her consent;
+         *     `reason` when one was given); `referral.erased` (this node erased the person's data of the
+         *     referral; `reason` is `CONSENT_REVOKED` when the sender's revocation arrived, `CONSENT_EXPIRED` or
+         *     `RETENTION`) and `referral.erasure_confirmed` (the receiver confirmed that it erased the data;
+         *     `reason`). None of them carries the text: GET the referral or its questions for that.
+         *     More types may be added: ignore unknown ones.
          * @example referral.status_changed
          * @example referral.overdue
+         * @example referral.question_received
          * @enum {string}
          */
-        EventType: "referral.created" | "referral.received" | "referral.status_changed" | "referral.message_delivered" | "referral.message_dead" | "referral.overdue";
+        EventType: "referral.created" | "referral.received" | "referral.status_changed" | "referral.message_delivered" | "referral.message_dead" | "referral.overdue" | "referral.disclosed" | "referral.disclosure_received" | "referral.question_asked" | "referral.question_received" | "referral.question_answered" | "referral.answer_received" | "referral.consent_revoked" | "referral.erased" | "referral.erasure_confirmed";
         /**
          * @description One change to a referral. Ids, codes and times only, never personal data or free text: GET the
          *     referral for its content. The same object is the body of a webhook delivery.
@@ -1969,6 +1983,19 @@ export interface components {
          *       "peer": "atina",
          *       "status": "received"
          *     }
+         * @example {
+         *       "id": "0192f4a1-8a00-7e35-9f44-6d7e8f900114",
+         *       "type": "referral.disclosure_received",
+         *       "occurredAt": "2025-03-16T09:00:00Z",
+         *       "referralId": "0192f4a1-7c3e-7a10-9b2d-5e8f3c1a2b40",
+         *       "direction": "inbound",
+         *       "peer": "atina",
+         *       "status": "accepted",
+         *       "fields": [
+         *         "givenName",
+         *         "familyName"
+         *       ]
+         *     }
          */
         Event: {
             /**
@@ -1986,7 +2013,10 @@ export interface components {
             peer: components["schemas"]["NodeId"];
             status: components["schemas"]["ReferralStatus"];
             previousStatus?: components["schemas"]["ReferralStatus"];
-            /** @description The reason code of a status change, when one was given. */
+            /**
+             * @description The reason code of a status change or of a revocation of consent, when one was given; for
+             *     `referral.erased` and `referral.erasure_confirmed`, why the data was erased.
+             */
             reason?: string;
             /**
              * Format: uuid
@@ -1996,6 +2026,13 @@ export interface components {
             messageType?: components["schemas"]["MessageType"];
             /** @description For `referral.message_dead`, the last delivery error (a code). */
             error?: string;
+            /** @description For `referral.disclosed` and `referral.disclosure_received`, which fields were released (names only, never values). */
+            fields?: components["schemas"]["DisclosableField"][];
+            /**
+             * Format: uuid
+             * @description For the question and answer events, the question's id (GET the referral's questions for the text).
+             */
+            questionId?: string;
         };
         EventPage: {
             items: components["schemas"]["Event"][];

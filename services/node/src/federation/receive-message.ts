@@ -223,15 +223,15 @@ async function apply(tx: Executor, ctx: NodeContext, claims: MessageClaims, now:
       return applyStatus(tx, ctx, claims, change, new Date(at), now);
     }
     case 'referral.disclose':
-      return applyDisclose(tx, claims, now);
+      return applyDisclose(tx, ctx, claims, now);
     case 'referral.info-request':
-      return applyInfoRequest(tx, claims, now);
+      return applyInfoRequest(tx, ctx, claims, now);
     case 'referral.info-response':
-      return applyInfoResponse(tx, claims, now);
+      return applyInfoResponse(tx, ctx, claims, now);
     case 'consent.revoke':
       return applyConsentRevoke(tx, ctx, claims, now);
     case 'erasure.confirm':
-      return applyErasureConfirm(tx, claims, now);
+      return applyErasureConfirm(tx, ctx, claims, now);
     default:
       throw new BridgeError(422, 'message_body_invalid', `message type ${claims.type} is not supported by this node yet`);
   }
