@@ -160,6 +160,17 @@ describe('the event feed', () => {
   it('refuses a cursor it did not issue, a missing token and a token without referrals:read', async () => {
     const bad = await atina.api('GET', '/v1/events?after=bm90LWEtY3Vyc29y');
     expect(bad).toMatchObject({ status: 400, body: { code: 'validation_failed' } });
+    // Well formed but never handed out: a position past the end, or one written another way.
+    const cursor = (text: string) => Buffer.from(text).toString('base64url');
+    const latest = await caughtUp(atina);
+    const top = Number(/^seq\.(\d+)$/.exec(Buffer.from(latest, 'base64url').toString('utf8'))![1]);
+    for (const forged of [cursor(`seq.${top + 1}`), cursor('seq.999999999'), cursor(`seq.0${top}`), cursor(`seq.${top} `), `${latest}!`]) {
+      const res = await atina.api('GET', `/v1/events?after=${encodeURIComponent(forged)}`);
+      expect(res, forged).toMatchObject({ status: 400, body: { code: 'validation_failed', errors: [{ path: '/querystring/after' }] } });
+    }
+    // Every cursor it did hand out still reads, the last one as an empty page.
+    expect(await atina.api('GET', `/v1/events?after=${latest}`)).toMatchObject({ status: 200, body: { items: [], nextCursor: latest } });
+    expect(await atina.api('GET', `/v1/events?after=${cursor('seq.0')}`)).toMatchObject({ status: 200 });
     const anonymous = await fetch(`${atina.url}/v1/events`);
     expect(anonymous.status).toBe(401);
     const adminOnly = await atina.api('GET', '/v1/events', undefined, await atina.token(['admin']));

@@ -3083,7 +3083,9 @@ export interface operations {
         parameters: {
             query?: {
                 /**
-                 * @description Opaque cursor from the `nextCursor` of the previous page; absent to start at the beginning.
+                 * @description Opaque cursor from the `nextCursor` of the previous page; absent to start at the beginning. A cursor
+                 *     this node did not hand out (altered, or past the end of its feed, e.g. after a restore from an older
+                 *     backup) is refused with `validation_failed`.
                  * @example c2VxLjQyMTE
                  */
                 after?: string;
