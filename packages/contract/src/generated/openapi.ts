@@ -783,7 +783,8 @@ export interface paths {
          * @description A witness asks for this node's latest signed checkpoint and a consistency proof from the tree size it
          *     last co-signed. The body is a compact JWS (`typ` `bridge-witness-request+jwt`, EdDSA) signed with the
          *     witness's log key as pinned at onboarding, with claims `iss` (witness), `aud` (this node), `iat`,
-         *     `jti` and `fromSize`; only active peers are answered. The answer is self-authenticating: the checkpoint
+         *     `jti` and `fromSize`; only active peers are answered. Each request is answered once: a `jti` already
+         *     seen from this witness is refused until the request would be too old anyway. The answer is self-authenticating: the checkpoint
          *     is signed with this node's log key and the proof is checked against the witness's own record.
          */
         post: operations["requestAuditCheckpoint"];
@@ -5059,7 +5060,7 @@ export interface operations {
                     "application/json": components["schemas"]["CheckpointResponse"];
                 };
             };
-            /** @description The request is not validly signed by a log key of the peer (`checkpoint_invalid`). */
+            /** @description The request is not validly signed by a log key of the peer, is stale, or its `jti` was already used (`checkpoint_invalid`). */
             401: {
                 headers: {
                     [name: string]: unknown;

@@ -15,3 +15,4 @@ export * from './audit-leaves.ts';
 export * from './audit-tree-nodes.ts';
 export * from './audit-checkpoints.ts';
 export * from './audit-cosignatures.ts';
+export * from './witness-requests.ts';
