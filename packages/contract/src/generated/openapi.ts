@@ -2104,7 +2104,12 @@ export interface components {
         };
     };
     responses: {
-        /** @description The request does not match the contract (`validation_failed`); `errors` lists each failing field. */
+        /**
+         * @description The request does not match the contract (`validation_failed`); `errors` lists each failing field. Every
+         *     string in a body, a query or a path, and every property name, must be text the contract can carry: one
+         *     holding a NUL character or an unpaired surrogate (which JSON can spell as `\u0000` or `\ud800`) is
+         *     refused here, whatever the field.
+         */
         ValidationFailed: {
             headers: {
                 [name: string]: unknown;
@@ -4350,7 +4355,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The claims or the body fail their schema or do not apply to a referral of this sender (`message_body_invalid`); the body discloses a field outside the disclosure profiles ∩ consent (`disclosure_not_allowed`); a `referral.disclose` arrives before acceptance (`referral_not_accepted`); or the referral's consent was revoked or has expired (`consent_not_valid`). */
+            /** @description The claims or the body fail their schema (a string or property name holding a NUL character or an unpaired surrogate included) or do not apply to a referral of this sender (`message_body_invalid`); the body discloses a field outside the disclosure profiles ∩ consent (`disclosure_not_allowed`); a `referral.disclose` arrives before acceptance (`referral_not_accepted`); or the referral's consent was revoked or has expired (`consent_not_valid`). */
             422: {
                 headers: {
                     [name: string]: unknown;

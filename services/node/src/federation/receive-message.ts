@@ -1,5 +1,5 @@
 import { and, eq } from 'drizzle-orm';
-import { MessageClaims, ReferralRequestBody, ReferralStatusBody, ReferralWithdrawBody, type Consent, type ServiceCode } from '@bridge/contract';
+import { MessageClaims, ReferralRequestBody, ReferralStatusBody, ReferralWithdrawBody, unstorableTextPath, type Consent, type ServiceCode } from '@bridge/contract';
 import { addHistory, applyPeerChange, changeStatus, reasonRefusal, type PeerStatusChange } from '../referrals/lifecycle.ts';
 import { mayShareText, overDisclosed } from '../consent/disclosure.ts';
 import { currentKey, isCryptoError, openMessage, signReceipt, type OpenedMessage } from '@bridge/crypto';
@@ -64,6 +64,9 @@ export async function receiveMessage(ctx: NodeContext, body: string): Promise<{ 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 async function deliver(ctx: NodeContext, opened: OpenedMessage, now: Date): Promise<{ receipt: string }> {
+  // Checked before anything reads the claims: the digest of the content canonicalises them, and the
+  // body goes into PostgreSQL, neither of which can take a NUL or an unpaired surrogate.
+  if (unstorableTextPath(opened.claims)) throw new BridgeError(422, 'message_body_invalid', 'message claims hold a NUL character or an unpaired surrogate');
   const parsed = MessageClaims.safeParse(opened.claims);
   if (!parsed.success) throw new BridgeError(422, 'message_body_invalid', 'message claims do not match the contract');
   const claims = parsed.data;

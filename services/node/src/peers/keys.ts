@@ -1,5 +1,5 @@
 import { eq, sql } from 'drizzle-orm';
-import { Jwks } from '@bridge/contract';
+import { Jwks, storableText } from '@bridge/contract';
 import { assertJwksConsistent, type PublicJwk } from '@bridge/crypto';
 import { peers } from '../db/schema/index.ts';
 import { appendAudit } from '../audit/append.ts';
@@ -53,7 +53,7 @@ export async function refreshPeerKeys(ctx: NodeContext, peer: Peer): Promise<Pub
   try {
     const res = await fetch(peer.jwksUrl, { signal: AbortSignal.timeout(5_000), headers: { accept: 'application/json' }, redirect: 'error' });
     if (!res.ok) throw new Error(`status ${res.status}`);
-    const jwks = Jwks.parse(await res.json()) as { keys: PublicJwk[] };
+    const jwks = storableText(Jwks).parse(await res.json()) as { keys: PublicJwk[] };
     await assertJwksConsistent(jwks);
     fetched = jwks.keys;
   } catch {
