@@ -10,6 +10,7 @@ import { DisclosureProfiles, ProblemCode } from './schemas.ts';
 
 export * from './schemas.ts';
 export { codeLists, codeListTables, LABEL_LANGUAGES } from './code-lists.ts';
+export { isStorableText, storableText, unstorableTextPath, UNSTORABLE_TEXT_MESSAGE } from './text.ts';
 export type { components, paths } from './generated/openapi.ts';
 /** Value: the operation table; type: openapi-typescript's operation types. */
 export { operations, type OperationId } from './generated/operations.ts';

@@ -1,6 +1,8 @@
 import Fastify, { type FastifyBaseLogger } from 'fastify';
 import fastifyCookie from '@fastify/cookie';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { z } from 'zod';
+import { storableText } from '@bridge/contract';
 import type { NodeContext } from './context.ts';
 import { defaultHttpLimits } from './config.ts';
 import { newId } from './clock.ts';
@@ -42,7 +44,9 @@ export async function buildApp(ctx: NodeContext): Promise<App> {
     keepAliveTimeout: http.keepAliveTimeoutMs,
     return503OnClosing: true,
   }).withTypeProvider<ZodTypeProvider>();
-  app.setValidatorCompiler(validatorCompiler);
+  // Every route's body, query and path, on every surface, refuses text the database and the
+  // canonical JSON cannot hold, before its own schema runs (validation_failed, like any other).
+  app.setValidatorCompiler((route) => validatorCompiler({ ...route, schema: storableText(route.schema as z.ZodType) }));
   app.setSerializerCompiler(serializerCompiler);
   registerProblemHandling(app);
   const routes: RegisteredRoute[] = [];

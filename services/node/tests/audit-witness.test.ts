@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { and, eq, sql } from 'drizzle-orm';
 import { generateKey, publicJwks, signCosignature, signWitnessRequest, type PublicJwk } from '@bridge/crypto';
-import { auditCosignatures } from '../src/db/schema/index.ts';
+import { auditCosignatures, witnessRequests } from '../src/db/schema/index.ts';
 import { verifyExport } from '../src/audit/verify.ts';
 import { syncLog } from '../src/audit/sequencer.ts';
 import { type TestNode, usePair } from './support/nodes.ts';
@@ -59,6 +59,27 @@ describe('nodes cross-witness each other\'s audit checkpoints', () => {
     const forgedCo = await signCosignature({ iss: 'pvpt', sub: 'atina', iat: now, treeSize: 1, rootHash: 'A'.repeat(43) }, stranger);
     expect(await post(atina, '/federation/v1/audit/cosignatures', forgedCo)).toMatchObject({ status: 401 });
     expect(publicJwks(pvpt.node.ctx.config.keys).keys.some((k: PublicJwk) => k.kid === stranger.kid)).toBe(false);
+  });
+
+  it('answers a witness request once: the same jti again is refused until it has expired', async () => {
+    const pvptLogKey = pvpt.node.ctx.config.keys.log[0]!;
+    const now = Math.floor(Date.now() / 1000);
+    const jti = crypto.randomUUID();
+    const request = await signWitnessRequest({ iss: 'pvpt', aud: 'atina', iat: now, jti, fromSize: 0 }, pvptLogKey);
+    expect(await post(atina, '/federation/v1/audit/checkpoint', request)).toMatchObject({ status: 200, body: { checkpoint: expect.any(String) } });
+    // Captured and played again, as it is or signed anew with the same id.
+    expect(await post(atina, '/federation/v1/audit/checkpoint', request)).toMatchObject({ status: 401, body: { code: 'checkpoint_invalid', detail: expect.stringContaining('already used') } });
+    const again = await signWitnessRequest({ iss: 'pvpt', aud: 'atina', iat: now + 1, jti, fromSize: 0 }, pvptLogKey);
+    expect(await post(atina, '/federation/v1/audit/checkpoint', again)).toMatchObject({ status: 401, body: { code: 'checkpoint_invalid' } });
+    // A fresh id is answered; a jti PostgreSQL could not store as text is refused, not a 500.
+    const fresh = await signWitnessRequest({ iss: 'pvpt', aud: 'atina', iat: now, jti: crypto.randomUUID(), fromSize: 0 }, pvptLogKey);
+    expect(await post(atina, '/federation/v1/audit/checkpoint', fresh)).toMatchObject({ status: 200 });
+    const nul = await signWitnessRequest({ iss: 'pvpt', aud: 'atina', iat: now, jti: 'a\u0000b', fromSize: 0 }, pvptLogKey);
+    expect(await post(atina, '/federation/v1/audit/checkpoint', nul)).toMatchObject({ status: 401, body: { code: 'checkpoint_invalid' } });
+    // Kept only while the request could still pass its age check.
+    const kept = await atina.node.ctx.db.select().from(witnessRequests).where(eq(witnessRequests.jti, jti));
+    expect(kept).toEqual([{ issuer: 'pvpt', jti, expiresAt: expect.any(Date) }]);
+    expect(kept[0]!.expiresAt.getTime()).toBeLessThanOrEqual((now + atina.node.ctx.config.acceptanceWindowSeconds + 1) * 1000);
   });
 
   it('catches a node whose log was rolled back, by the checkpoint its peer co-signed', async () => {

@@ -2,13 +2,14 @@ import fc from 'fast-check';
 import { randomBytes } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { DataCategory, ServiceCode, type DisclosableField, type Person, type ReferralCreate } from '@bridge/contract';
+import { DataCategory, ServiceCode, UNSTORABLE_TEXT_MESSAGE, type DisclosableField, type Person, type ReferralCreate } from '@bridge/contract';
 import { inboundMessages, outboxMessages, referrals, referralStatusHistory } from '../src/db/schema/index.ts';
 import { allowedFields } from '../src/consent/disclosure.ts';
 import { demoReferral } from '../src/demo/scenario.ts';
 import { type TestNode, usePair, waitFor } from './support/nodes.ts';
 import { encrypt, encryptionKeyOf, postMessage, requestClaims, signInner, signingKeyOf } from './support/forge.ts';
-import { latestAudit, snapshot } from './support/state.ts';
+import { latestAudit, requestBody, snapshot } from './support/state.ts';
+import { stringPaths, unstorableText, withTextAt } from './support/unstorable.ts';
 
 const RUNS = Number(process.env.BRIDGE_PROPERTY_RUNS ?? 100);
 
@@ -188,5 +189,35 @@ describe('disclosure: what reaches the receiver is exactly risk + (profiles ∩ 
     );
     console.log(`[disclosure property] ${runs} forged over-disclosing requests refused`);
     expect(runs).toBeGreaterThan(RUNS / 2);
+  });
+
+  it('refuses a NUL or an unpaired surrogate in any string of a referral, from the API or a peer, and stores nothing', async () => {
+    let runs = 0;
+    const atinaBefore = await snapshot(atina);
+    // Warm the test client's token, so the audit log holds still below.
+    await atina.api('GET', '/v1/events?limit=1');
+    await fc.assert(
+      fc.asyncProperty(referral, fc.nat(), unstorableText, async (input, pick, bad) => {
+        runs++;
+        // On the sender's API: any string, wherever it is (person, consent, note, codes, languages).
+        const paths = stringPaths(input);
+        const path = paths[pick % paths.length]!;
+        const res = await atina.api('POST', '/v1/referrals', withTextAt(input, path, bad));
+        expect(res, path.join('/')).toMatchObject({ status: 400, body: { code: 'validation_failed', errors: [{ path: `/body/${path.join('/')}` }] } });
+        expect(res.body.errors).toEqual([{ path: `/body/${path.join('/')}`, message: UNSTORABLE_TEXT_MESSAGE }]);
+        // From a peer, signed and sealed correctly: refused after decryption, before anything is stored.
+        const body = requestBody('pvpt');
+        const bodyPaths = stringPaths(body);
+        const before = await snapshot(pvpt);
+        const sealed = await encrypt(await signInner(requestClaims(atina, pvpt, withTextAt(body, bodyPaths[pick % bodyPaths.length]!, bad)), signingKeyOf(atina)), encryptionKeyOf(pvpt));
+        expect(await postMessage(pvpt, sealed)).toMatchObject({ status: 422, body: { code: 'message_body_invalid' } });
+        expect(await snapshot(pvpt)).toEqual({ ...before, audit: before.audit + 1 });
+      }),
+      { numRuns: RUNS },
+    );
+    const after = await snapshot(atina);
+    expect({ ...after, audit: 0 }).toEqual({ ...atinaBefore, audit: 0 });
+    console.log(`[disclosure property] ${runs} referrals with unstorable text refused on both surfaces`);
+    expect(runs).toBe(RUNS);
   });
 });

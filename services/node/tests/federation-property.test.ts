@@ -1,8 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import type { MessageClaims } from '@bridge/contract';
 import { type TestNode, usePair } from './support/nodes.ts';
 import { encrypt, encryptionKeyOf, postMessage, requestClaims, signInner, signingKeyOf } from './support/forge.ts';
 import { requestBody, snapshot } from './support/state.ts';
+import { stringPaths, unstorableText, withTextAt } from './support/unstorable.ts';
 
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
 
@@ -85,6 +87,40 @@ describe('random damage to a valid message', () => {
     const inner = await signInner(requestClaims(atina, pvpt, requestBody('pvpt')), signingKeyOf(atina));
     const tried = await expectEveryMutationRefused(async () => ({ compact: inner, seal: (m) => encrypt(m, encryptionKeyOf(pvpt)) }), 200);
     console.log(`[property] inner JWS mutations refused: ${tried}`);
+  });
+
+  it('refuses a correctly sealed message of any type with a NUL or an unpaired surrogate in any string, and writes no row', async () => {
+    const referralId = crypto.randomUUID();
+    const bodies: Array<[MessageClaims['type'], Record<string, unknown>]> = [
+      ['referral.request', requestBody('pvpt')],
+      ['referral.withdraw', { reason: 'PERSON_DECLINED', note: 'Withdrawn.' }],
+      ['referral.status', { status: 'accepted', from: 'received', at: new Date().toISOString(), note: 'Accepted.' }],
+      ['referral.disclose', { person: { givenName: 'Given' }, note: 'Note.' }],
+      ['referral.info-request', { questionId: crypto.randomUUID(), text: 'Question?' }],
+      ['referral.info-response', { questionId: crypto.randomUUID(), text: 'Answer.' }],
+      ['consent.revoke', { revokedAt: new Date().toISOString(), reason: 'PERSON_DECLINED' }],
+    ];
+    const before = await snapshot(pvpt);
+    let tried = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.nat(), fc.nat(), unstorableText, async (which, pick, bad) => {
+        const [type, body] = bodies[which % bodies.length]!;
+        // Anywhere in the claims the sender signs, its own envelope fields included.
+        const claims = requestClaims(atina, pvpt, body, { type, referralId });
+        const paths = stringPaths(claims);
+        const path = paths[pick % paths.length]!;
+        tried++;
+        const res = await postMessage(pvpt, await encrypt(await signInner(withTextAt(claims, path, bad), signingKeyOf(atina)), encryptionKeyOf(pvpt)));
+        expect(res.status, path.join('/')).toBeGreaterThanOrEqual(400);
+        expect(res.status, path.join('/')).toBeLessThan(500);
+        // The issuer and the audience are checked first, while opening; everything else by the text check.
+        const expected = path[0] === 'iss' ? 'peer_unknown' : path[0] === 'aud' ? 'message_audience_mismatch' : 'message_body_invalid';
+        expect(res.body.code, path.join('/')).toBe(expected);
+      }),
+      { numRuns: 150 },
+    );
+    expect({ ...(await snapshot(pvpt)), audit: 0 }).toEqual({ ...before, audit: 0 });
+    console.log(`[property] messages with unstorable text refused: ${tried}`);
   });
 
   it('still accepts the unmutated message (so refusals above are not for another reason)', async () => {

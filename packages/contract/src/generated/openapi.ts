@@ -826,7 +826,8 @@ export interface paths {
          * @description A witness asks for this node's latest signed checkpoint and a consistency proof from the tree size it
          *     last co-signed. The body is a compact JWS (`typ` `bridge-witness-request+jwt`, EdDSA) signed with the
          *     witness's log key as pinned at onboarding, with claims `iss` (witness), `aud` (this node), `iat`,
-         *     `jti` and `fromSize`; only active peers are answered. The answer is self-authenticating: the checkpoint
+         *     `jti` and `fromSize`; only active peers are answered. Each request is answered once: a `jti` already
+         *     seen from this witness is refused until the request would be too old anyway. The answer is self-authenticating: the checkpoint
          *     is signed with this node's log key and the proof is checked against the witness's own record.
          */
         post: operations["requestAuditCheckpoint"];
@@ -2686,12 +2687,27 @@ export interface components {
          *     `message_body_invalid`, so it was dead-lettered at its first refusal; the later messages of the
          *     referral wait until an operator resends or discards it) and `referral.overdue` (the referral's
          *     response deadline passed while it was still `requested` or `received`, on this node's clock; once
-         *     per referral). More types may be added: ignore unknown ones.
+         *     per referral).
+         *
+         *     What this node did and what arrived from the peer are separate types, so a subscription can ask for
+         *     arrivals only: `referral.disclosed` (this node, the sender, released further fields; `fields`) and
+         *     `referral.disclosure_received` (further fields arrived from the sender; `fields`);
+         *     `referral.question_asked` (this node asked the peer a question) and `referral.question_received`
+         *     (the peer asked one); `referral.question_answered` (this node answered the peer's question) and
+         *     `referral.answer_received` (the peer answered one of this node's), each with its `questionId`;
+         *     `referral.consent_revoked` (this node, the sender, recorded that the person withdrew her consent;
+         *     `reason` when one was given); `referral.erased` (this node erased the person's data of the
+         *     referral; `reason` is `CONSENT_REVOKED` when the sender's revocation arrived, `CONSENT_EXPIRED` or
+         *     `RETENTION`) and `referral.erasure_confirmed` (the receiver confirmed that it erased the data;
+         *     `reason`); `referral.message_refused` is an alert: the peer refused a message for good, so it was
+         *     dead-lettered at once (`error` names the code). None of them carries the text: GET the referral or its questions for that.
+         *     More types may be added: ignore unknown ones.
          * @example referral.status_changed
          * @example referral.overdue
+         * @example referral.question_received
          * @enum {string}
          */
-        EventType: "referral.created" | "referral.received" | "referral.status_changed" | "referral.message_delivered" | "referral.message_dead" | "referral.message_refused" | "referral.overdue";
+        EventType: "referral.created" | "referral.received" | "referral.status_changed" | "referral.message_delivered" | "referral.message_dead" | "referral.message_refused" | "referral.overdue" | "referral.disclosed" | "referral.disclosure_received" | "referral.question_asked" | "referral.question_received" | "referral.question_answered" | "referral.answer_received" | "referral.consent_revoked" | "referral.erased" | "referral.erasure_confirmed";
         /**
          * @description One change to a referral. Ids, codes and times only, never personal data or free text: GET the
          *     referral for its content. The same object is the body of a webhook delivery.
@@ -2715,6 +2731,19 @@ export interface components {
          *       "peer": "atina",
          *       "status": "received"
          *     }
+         * @example {
+         *       "id": "0192f4a1-8a00-7e35-9f44-6d7e8f900114",
+         *       "type": "referral.disclosure_received",
+         *       "occurredAt": "2025-03-16T09:00:00Z",
+         *       "referralId": "0192f4a1-7c3e-7a10-9b2d-5e8f3c1a2b40",
+         *       "direction": "inbound",
+         *       "peer": "atina",
+         *       "status": "accepted",
+         *       "fields": [
+         *         "givenName",
+         *         "familyName"
+         *       ]
+         *     }
          */
         Event: {
             /**
@@ -2732,7 +2761,10 @@ export interface components {
             peer: components["schemas"]["NodeId"];
             status: components["schemas"]["ReferralStatus"];
             previousStatus?: components["schemas"]["ReferralStatus"];
-            /** @description The reason code of a status change, when one was given. */
+            /**
+             * @description The reason code of a status change or of a revocation of consent, when one was given; for
+             *     `referral.erased` and `referral.erasure_confirmed`, why the data was erased.
+             */
             reason?: string;
             /**
              * Format: uuid
@@ -2742,6 +2774,13 @@ export interface components {
             messageType?: components["schemas"]["MessageType"];
             /** @description For `referral.message_dead` and `referral.message_refused`, the last delivery error (a code). */
             error?: string;
+            /** @description For `referral.disclosed` and `referral.disclosure_received`, which fields were released (names only, never values). */
+            fields?: components["schemas"]["DisclosableField"][];
+            /**
+             * Format: uuid
+             * @description For the question and answer events, the question's id (GET the referral's questions for the text).
+             */
+            questionId?: string;
         };
         EventPage: {
             items: components["schemas"]["Event"][];
@@ -3038,7 +3077,12 @@ export interface components {
         };
     };
     responses: {
-        /** @description The request does not match the contract (`validation_failed`); `errors` lists each failing field. */
+        /**
+         * @description The request does not match the contract (`validation_failed`); `errors` lists each failing field. Every
+         *     string in a body, a query or a path, and every property name, must be text the contract can carry: one
+         *     holding a NUL character or an unpaired surrogate (which JSON can spell as `\u0000` or `\ud800`) is
+         *     refused here, whatever the field.
+         */
         ValidationFailed: {
             headers: {
                 [name: string]: unknown;
@@ -4287,7 +4331,9 @@ export interface operations {
         parameters: {
             query?: {
                 /**
-                 * @description Opaque cursor from the `nextCursor` of the previous page; absent to start at the beginning.
+                 * @description Opaque cursor from the `nextCursor` of the previous page; absent to start at the beginning. A cursor
+                 *     this node did not hand out (altered, or past the end of its feed, e.g. after a restore from an older
+                 *     backup) is refused with `validation_failed`.
                  * @example c2VxLjQyMTE
                  */
                 after?: string;
@@ -5563,7 +5609,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The claims or the body fail their schema or do not apply to a referral of this sender (`message_body_invalid`); the body discloses a field outside the disclosure profiles ∩ consent (`disclosure_not_allowed`); a `referral.disclose` arrives before acceptance (`referral_not_accepted`); or the referral's consent was revoked or has expired (`consent_not_valid`). */
+            /** @description The claims or the body fail their schema (a string or property name holding a NUL character or an unpaired surrogate included) or do not apply to a referral of this sender (`message_body_invalid`); the body discloses a field outside the disclosure profiles ∩ consent (`disclosure_not_allowed`); a `referral.disclose` arrives before acceptance (`referral_not_accepted`); or the referral's consent was revoked or has expired (`consent_not_valid`). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -6367,7 +6413,7 @@ export interface operations {
                     "application/json": components["schemas"]["CheckpointResponse"];
                 };
             };
-            /** @description The request is not validly signed by a log key of the peer (`checkpoint_invalid`). */
+            /** @description The request is not validly signed by a log key of the peer, is stale, or its `jti` was already used (`checkpoint_invalid`). */
             401: {
                 headers: {
                     [name: string]: unknown;

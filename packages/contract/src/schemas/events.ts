@@ -3,9 +3,26 @@ import { z } from 'zod';
 import { deliveryStateFields, OutboxStatus } from './admin.ts';
 import { MessageType } from './federation.ts';
 import { dateTime, unique, uniqueMessage } from './helpers.ts';
-import { NodeId, ReferralStatus } from './referral.ts';
+import { DisclosableField, NodeId, ReferralStatus } from './referral.ts';
 
-export const EventType = z.enum(['referral.created', 'referral.received', 'referral.status_changed', 'referral.message_delivered', 'referral.message_dead', 'referral.message_refused', 'referral.overdue']);
+export const EventType = z.enum([
+  'referral.created',
+  'referral.received',
+  'referral.status_changed',
+  'referral.message_delivered',
+  'referral.message_dead',
+  'referral.message_refused',
+  'referral.overdue',
+  'referral.disclosed',
+  'referral.disclosure_received',
+  'referral.question_asked',
+  'referral.question_received',
+  'referral.question_answered',
+  'referral.answer_received',
+  'referral.consent_revoked',
+  'referral.erased',
+  'referral.erasure_confirmed',
+]);
 export type EventType = z.infer<typeof EventType>;
 
 /** One change to a referral: ids, codes and times only, never personal data. Also a webhook body. */
@@ -22,6 +39,8 @@ export const Event = z.strictObject({
   messageId: z.uuid().optional(),
   messageType: MessageType.optional(),
   error: z.string().max(200).optional(),
+  fields: z.array(DisclosableField).min(1).optional(),
+  questionId: z.uuid().optional(),
 });
 export type Event = z.infer<typeof Event>;
 

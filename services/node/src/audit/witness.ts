@@ -1,4 +1,4 @@
-import { and, desc, eq } from 'drizzle-orm';
+import { and, desc, eq, lt } from 'drizzle-orm';
 import { CheckpointResponse, operations } from '@bridge/contract';
 import {
   currentKey,
@@ -13,7 +13,7 @@ import {
   verifyWitnessRequest,
   type PublicJwk,
 } from '@bridge/crypto';
-import { auditCheckpoints, auditCosignatures } from '../db/schema/index.ts';
+import { auditCheckpoints, auditCosignatures, witnessRequests } from '../db/schema/index.ts';
 import type { NodeContext } from '../context.ts';
 import { epochSeconds, newId } from '../clock.ts';
 import { BridgeError } from '../errors.ts';
@@ -65,11 +65,28 @@ export async function answerCheckpointRequest(ctx: NodeContext, jws: string): Pr
   const request = await withPeerKeys(ctx, peer, (keys) =>
     verifyWitnessRequest(jws, { iss, aud: ctx.config.nodeId, keys, now: ctx.clock.now(), maxAgeSeconds: ctx.config.acceptanceWindowSeconds }),
   );
+  await spendWitnessRequest(ctx, iss, request.jti, request.iat);
   const cp = await syncLog(ctx);
   if (request.fromSize > cp.treeSize) {
     throw new BridgeError(409, 'audit_inconsistent', `the witness co-signed ${request.fromSize} leaves; this log has ${cp.treeSize}`);
   }
   return { checkpoint: cp.checkpoint, consistency: await consistencyProof(ctx.db, request.fromSize, cp.treeSize) };
+}
+
+/**
+ * A witness request is good once: its `jti` is kept until the request would fail its age check
+ * anyway (`iat` plus the acceptance window), and a second use within that window is refused.
+ */
+async function spendWitnessRequest(ctx: NodeContext, iss: string, jti: string, iat: number): Promise<void> {
+  // Stored and compared as text: printable ASCII of a sane length (the node's own are UUIDs).
+  if (!/^[\x21-\x7e]{1,128}$/.test(jti)) throw invalid('the witness request id is not valid');
+  const now = ctx.clock.now();
+  const expiresAt = new Date((iat + ctx.config.acceptanceWindowSeconds) * 1000 + 1000);
+  const fresh = await ctx.db.transaction(async (tx) => {
+    await tx.delete(witnessRequests).where(lt(witnessRequests.expiresAt, now));
+    return tx.insert(witnessRequests).values({ issuer: iss, jti, expiresAt }).onConflictDoNothing().returning({ jti: witnessRequests.jti });
+  });
+  if (fresh.length === 0) throw invalid('the witness request was already used');
 }
 
 /** A witness hands back its co-signature of one of this node's checkpoints. */

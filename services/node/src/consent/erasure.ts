@@ -6,6 +6,7 @@ import { appendAudit } from '../audit/append.ts';
 import { enqueueMessage } from '../outbox/enqueue.ts';
 import { referralOfMessage, type ReferralRow } from '../federation/message-referral.ts';
 import type { NodeContext } from '../context.ts';
+import { recordEvent } from '../events/record.ts';
 
 export type ErasureReason = 'CONSENT_REVOKED' | 'CONSENT_EXPIRED' | 'RETENTION';
 
@@ -18,7 +19,7 @@ export type ErasureReason = 'CONSENT_REVOKED' | 'CONSENT_EXPIRED' | 'RETENTION';
  * personal data). An outbound referral purged by retention keeps its `localId`, the key of the
  * organisation's own case file. Erasing twice keeps the first time and reason.
  */
-export async function erasePersonalData(tx: Executor, row: ReferralRow, reason: ErasureReason, actor: string, now: Date): Promise<Date> {
+export async function erasePersonalData(tx: Executor, ctx: Pick<NodeContext, 'clock' | 'config'>, row: ReferralRow, reason: ErasureReason, actor: string, now: Date): Promise<Date> {
   if (row.erasedAt !== null) return row.erasedAt;
   const localId = row.direction === 'outbound' ? (row.person as { localId?: string }).localId : undefined;
   await tx
@@ -38,6 +39,7 @@ export async function erasePersonalData(tx: Executor, row: ReferralRow, reason: 
   const questions = await tx.select({ id: infoRequests.id }).from(infoRequests).where(eq(infoRequests.referralId, row.id));
   await eraseStoredResponses(tx, [row.id, ...questions.map((q) => q.id)], localId);
   await appendAudit(tx, { type: 'referral.erased', actor, at: now, peerNodeId: row.peerNodeId, referralId: row.id, detail: { reason, direction: row.direction, outboxBodiesEmptied: emptied.length } });
+  await recordEvent(tx, ctx, { type: 'referral.erased', referralId: row.id, direction: row.direction as 'inbound' | 'outbound', peer: row.peerNodeId, status: row.status, reason });
   return now;
 }
 
@@ -48,7 +50,7 @@ export async function emptyMessageBody(tx: Executor, messageId: string): Promise
 
 /** The receiver erases and answers with a signed `erasure.confirm` through its outbox. */
 export async function eraseAndConfirm(tx: Executor, ctx: NodeContext, row: ReferralRow, reason: 'CONSENT_REVOKED' | 'CONSENT_EXPIRED', actor: string, now: Date): Promise<void> {
-  const erasedAt = await erasePersonalData(tx, row, reason, actor, now);
+  const erasedAt = await erasePersonalData(tx, ctx, row, reason, actor, now);
   const body: ErasureConfirmBody = { reason, erasedAt: erasedAt.toISOString() };
   await enqueueMessage(tx, ctx, { peerNodeId: row.peerNodeId, referralId: row.id, type: 'erasure.confirm', body, actor: ctx.config.nodeId });
 }
@@ -61,10 +63,13 @@ export async function applyConsentRevoke(tx: Executor, ctx: NodeContext, claims:
 }
 
 /** `erasure.confirm` from the receiver of one of our referrals: record it. */
-export async function applyErasureConfirm(tx: Executor, claims: MessageClaims, now: Date): Promise<void> {
+export async function applyErasureConfirm(tx: Executor, ctx: Pick<NodeContext, 'clock' | 'config'>, claims: MessageClaims, now: Date): Promise<void> {
   const body = ErasureConfirmBody.parse(claims.body);
   const row = await referralOfMessage(tx, claims, 'outbound');
-  if (row.erasureConfirmedAt === null) await tx.update(referrals).set({ erasureConfirmedAt: now }).where(eq(referrals.id, row.id));
+  if (row.erasureConfirmedAt === null) {
+    await tx.update(referrals).set({ erasureConfirmedAt: now }).where(eq(referrals.id, row.id));
+    await recordEvent(tx, ctx, { type: 'referral.erasure_confirmed', referralId: row.id, direction: 'outbound', peer: claims.iss, status: row.status, reason: body.reason });
+  }
   await appendAudit(tx, { type: 'erasure.confirmed', actor: claims.iss, at: now, peerNodeId: claims.iss, referralId: row.id, messageId: claims.jti, detail: { reason: body.reason } });
 }
 

@@ -72,7 +72,7 @@ export class ErasureJobs {
       const done = await ctx.db.transaction(async (tx) => {
         const [row] = await tx.select().from(referrals).where(eq(referrals.id, id)).for('update');
         if (!row || row.erasedAt !== null || !FINAL_STATUSES.has(row.status) || row.updatedAt > closedBefore) return false;
-        await erasePersonalData(tx, row, 'RETENTION', 'system', now);
+        await erasePersonalData(tx, ctx, row, 'RETENTION', 'system', now);
         return true;
       });
       if (done) purged++;

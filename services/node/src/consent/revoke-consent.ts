@@ -7,6 +7,7 @@ import { enqueueMessage } from '../outbox/enqueue.ts';
 import { BridgeError, notFound } from '../errors.ts';
 import { getReferral } from '../referrals/queries.ts';
 import type { NodeContext } from '../context.ts';
+import { recordEvent } from '../events/record.ts';
 
 /**
  * The person withdrew her consent: the sender records it and tells the receiver, in one transaction,
@@ -22,5 +23,6 @@ export async function revokeConsent(tx: Executor, ctx: NodeContext, id: string, 
   await appendAudit(tx, { type: 'consent.revoked', actor, at: now, peerNodeId: row.peerNodeId, referralId: id, detail: { reason: input.reason ?? null } });
   const body: ConsentRevokeBody = { revokedAt: now.toISOString(), ...(input.reason === undefined ? {} : { reason: input.reason }) };
   await enqueueMessage(tx, ctx, { peerNodeId: row.peerNodeId, referralId: id, type: 'consent.revoke', body, actor });
+  await recordEvent(tx, ctx, { type: 'referral.consent_revoked', referralId: id, direction: 'outbound', peer: row.peerNodeId, status: row.status, reason: input.reason });
   return getReferral(tx, ctx, id);
 }

@@ -1,4 +1,4 @@
-import { gt, sql } from 'drizzle-orm';
+import { eq, gt, sql } from 'drizzle-orm';
 import type { Event, EventPage, ListEventsQuery } from '@bridge/contract';
 import { events } from '../db/schema/index.ts';
 import type { Executor } from '../db/client.ts';
@@ -15,9 +15,13 @@ export function encodeEventCursor(seq: number): string {
   return Buffer.from(`seq.${seq}`).toString('base64url');
 }
 
+const notIssued = () =>
+  new BridgeError(400, 'validation_failed', 'cursor is not one this node issued', [{ path: '/querystring/after', message: 'not a cursor of this feed' }]);
+
+/** The feed position of a cursor: exactly as `encodeEventCursor` writes it (base64url is lenient). */
 function decodeEventCursor(cursor: string): number {
-  const match = /^seq\.(\d{1,15})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
-  if (!match) throw new BridgeError(400, 'validation_failed', 'cursor is not one this node issued', [{ path: '/querystring/after', message: 'not a cursor of this feed' }]);
+  const match = /^seq\.(0|[1-9]\d{0,14})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
+  if (!match || encodeEventCursor(Number(match[1])) !== cursor) throw notIssued();
   return Number(match[1]);
 }
 
@@ -45,7 +49,11 @@ export async function listEvents(db: Executor, query: ListEventsQuery): Promise<
   const after = query.after ? decodeEventCursor(query.after) : 0;
   const rows = await db.transaction(async (tx) => {
     await sequenceEvents(tx);
-    return tx.select().from(events).where(gt(events.seq, after)).orderBy(events.seq).limit(query.limit);
+    const page = await tx.select().from(events).where(gt(events.seq, after)).orderBy(events.seq).limit(query.limit);
+    // Positions are given without gaps and events are never deleted, so every cursor this node
+    // handed out names 0 or an event's position; nothing after it means it must name the last one.
+    if (page.length === 0 && after > 0 && (await tx.$count(events, eq(events.seq, after))) === 0) throw notIssued();
+    return page;
   });
   const last = rows.at(-1);
   return { items: rows.map(toEvent), nextCursor: last ? encodeEventCursor(last.seq!) : (query.after ?? encodeEventCursor(0)) };

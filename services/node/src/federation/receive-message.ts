@@ -1,5 +1,5 @@
 import { and, eq, ne } from 'drizzle-orm';
-import { MessageClaims, ReferralRequestBody, ReferralStatusBody, ReferralWithdrawBody, type Consent, type ServiceCode } from '@bridge/contract';
+import { MessageClaims, ReferralRequestBody, ReferralStatusBody, ReferralWithdrawBody, unstorableTextPath, type Consent, type ServiceCode } from '@bridge/contract';
 import { addHistory, applyPeerChange, changeStatus, reasonRefusal, type PeerStatusChange } from '../referrals/lifecycle.ts';
 import { mayShareText, overDisclosed } from '../consent/disclosure.ts';
 import { currentKey, isCryptoError, openMessage, signReceipt, type OpenedMessage } from '@bridge/crypto';
@@ -64,6 +64,9 @@ export async function receiveMessage(ctx: NodeContext, body: string): Promise<{ 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 async function deliver(ctx: NodeContext, opened: OpenedMessage, now: Date): Promise<{ receipt: string }> {
+  // Checked before anything reads the claims: the digest of the content canonicalises them, and the
+  // body goes into PostgreSQL, neither of which can take a NUL or an unpaired surrogate.
+  if (unstorableTextPath(opened.claims)) throw new BridgeError(422, 'message_body_invalid', 'message claims hold a NUL character or an unpaired surrogate');
   const parsed = MessageClaims.safeParse(opened.claims);
   if (!parsed.success) throw new BridgeError(422, 'message_body_invalid', 'message claims do not match the contract');
   const claims = parsed.data;
@@ -223,15 +226,15 @@ async function apply(tx: Executor, ctx: NodeContext, claims: MessageClaims, now:
       return applyStatus(tx, ctx, claims, change, new Date(at), now);
     }
     case 'referral.disclose':
-      return applyDisclose(tx, claims, now);
+      return applyDisclose(tx, ctx, claims, now);
     case 'referral.info-request':
-      return applyInfoRequest(tx, claims, now);
+      return applyInfoRequest(tx, ctx, claims, now);
     case 'referral.info-response':
-      return applyInfoResponse(tx, claims, now);
+      return applyInfoResponse(tx, ctx, claims, now);
     case 'consent.revoke':
       return applyConsentRevoke(tx, ctx, claims, now);
     case 'erasure.confirm':
-      return applyErasureConfirm(tx, claims, now);
+      return applyErasureConfirm(tx, ctx, claims, now);
     default:
       throw new BridgeError(422, 'message_body_invalid', `message type ${claims.type} is not supported by this node yet`);
   }

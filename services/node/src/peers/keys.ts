@@ -1,5 +1,5 @@
 import { eq, sql } from 'drizzle-orm';
-import { Jwks } from '@bridge/contract';
+import { isStorableText, Jwks, storableText } from '@bridge/contract';
 import { assertJwksConsistent, type PublicJwk } from '@bridge/crypto';
 import { peers } from '../db/schema/index.ts';
 import { appendAudit } from '../audit/append.ts';
@@ -20,6 +20,8 @@ export async function resolvePeerSigningKey(ctx: NodeContext, iss: string, kid: 
   const peer = await requireActivePeer(ctx, iss);
   const pinned = signingKey(peer.jwks, kid);
   if (pinned) return pinned;
+  // Looked up in PostgreSQL next, which cannot take a NUL or an unpaired surrogate.
+  if (!isStorableText(kid)) throw refusalFromCrypto('key_unknown', 'kid is not a signing key of the issuer');
   const owner = await ownerOfKid(ctx, kid);
   if (owner !== undefined && owner !== iss) throw refusalFromCrypto('issuer_mismatch', 'the signing key belongs to another node');
   const refreshed = await refreshPeerKeys(ctx, peer);
@@ -53,7 +55,7 @@ export async function refreshPeerKeys(ctx: NodeContext, peer: Peer): Promise<Pub
   try {
     const res = await fetch(peer.jwksUrl, { signal: AbortSignal.timeout(5_000), headers: { accept: 'application/json' }, redirect: 'error' });
     if (!res.ok) throw new Error(`status ${res.status}`);
-    const jwks = Jwks.parse(await res.json()) as { keys: PublicJwk[] };
+    const jwks = storableText(Jwks).parse(await res.json()) as { keys: PublicJwk[] };
     await assertJwksConsistent(jwks);
     fetched = jwks.keys;
   } catch {

@@ -3,7 +3,7 @@ import { selectWhereEq } from '../db/statement.ts';
 import { rowsChanged } from '../db/row-cache.ts';
 import type { NodeContext } from '../context.ts';
 import { assertJwksConsistent, currentKey, nodeFingerprint, type PublicJwk } from '@bridge/crypto';
-import { NodeMetadata, Jwks } from '@bridge/contract';
+import { NodeId, NodeMetadata, Jwks, storableText } from '@bridge/contract';
 import { peers, type PeerStatus } from '../db/schema/index.ts';
 import type { Database, Executor } from '../db/client.ts';
 import { appendAudit } from '../audit/append.ts';
@@ -21,8 +21,9 @@ export interface FetchedPeer {
 /** Fetches a peer's metadata and keys from its base URL and computes the fingerprint to compare. */
 export async function fetchPeer(baseUrl: string, timeoutMs = 10_000): Promise<FetchedPeer> {
   const base = baseUrl.replace(/\/+$/, '');
-  const metadata = NodeMetadata.parse(await getJson(`${base}/.well-known/bridge.json`, timeoutMs));
-  const jwks = Jwks.parse(await getJson(metadata.urls.jwks, timeoutMs)) as { keys: PublicJwk[] };
+  // Stored as it is: text PostgreSQL cannot hold is refused here, not by the database.
+  const metadata = storableText(NodeMetadata).parse(await getJson(`${base}/.well-known/bridge.json`, timeoutMs));
+  const jwks = storableText(Jwks).parse(await getJson(metadata.urls.jwks, timeoutMs)) as { keys: PublicJwk[] };
   await assertJwksConsistent(jwks);
   return { metadata, jwks, jwksUrl: metadata.urls.jwks, fingerprint: await nodeFingerprint(metadata, jwks) };
 }
@@ -101,7 +102,8 @@ export async function heldPeer(ctx: Pick<NodeContext, 'rows'>, nodeId: string, d
 
 /** A peer that may exchange messages now, or the reason it may not. */
 export async function requireActivePeer(ctx: Pick<NodeContext, 'db' | 'rows'>, nodeId: string): Promise<Peer> {
-  const peer = await cachedPeer(ctx, nodeId);
+  // A claimed id that is no node id (a NUL in it would even fail the lookup) names no peer.
+  const peer = NodeId.safeParse(nodeId).success ? await cachedPeer(ctx, nodeId) : undefined;
   if (!peer) throw new BridgeError(403, 'peer_unknown', 'the sender is not a known peer');
   if (peer.status !== 'active') throw new BridgeError(403, 'peer_not_active', 'the peer is not active');
   return peer;

@@ -10,6 +10,7 @@ import { referralOfMessage } from '../federation/message-referral.ts';
 import { BridgeError, notFound } from '../errors.ts';
 import type { NodeContext } from '../context.ts';
 import { getReferral } from './queries.ts';
+import { recordEvent } from '../events/record.ts';
 
 /**
  * The sender releases further fields of an accepted referral: each must be in the profiles of its
@@ -34,6 +35,7 @@ export async function discloseReferral(tx: Executor, ctx: NodeContext, id: strin
   await tx.update(referrals).set({ updatedAt: now }).where(eq(referrals.id, id));
   await appendAudit(tx, { type: 'referral.disclosed', actor, at: now, peerNodeId: row.peerNodeId, referralId: id, detail: { fields: input.fields.join(',') } });
   await enqueueMessage(tx, ctx, { peerNodeId: row.peerNodeId, referralId: id, type: 'referral.disclose', body, actor });
+  await recordEvent(tx, ctx, { type: 'referral.disclosed', referralId: id, direction: 'outbound', peer: row.peerNodeId, status: row.status, fields: input.fields });
   return getReferral(tx, ctx, id);
 }
 
@@ -41,7 +43,7 @@ export async function discloseReferral(tx: Executor, ctx: NodeContext, id: strin
  * `referral.disclose` on the receiver: only after acceptance, only within the same rule, only while
  * the consent holds; the fields are merged into what the sender disclosed before.
  */
-export async function applyDisclose(tx: Executor, claims: MessageClaims, now: Date): Promise<void> {
+export async function applyDisclose(tx: Executor, ctx: Pick<NodeContext, 'clock' | 'config'>, claims: MessageClaims, now: Date): Promise<void> {
   const body = ReferralDiscloseBody.parse(claims.body);
   const row = await referralOfMessage(tx, claims, 'inbound');
   if (!ACCEPTED_STATUSES.has(row.status)) throw new BridgeError(409, 'referral_not_accepted', `fields released before acceptance; the referral is ${row.status}`);
@@ -52,5 +54,8 @@ export async function applyDisclose(tx: Executor, claims: MessageClaims, now: Da
     .update(referrals)
     .set({ person: { ...(row.person as Record<string, unknown>), ...body.person }, ...(body.note === undefined ? {} : { note: body.note }), updatedAt: now })
     .where(eq(referrals.id, row.id));
-  await appendAudit(tx, { type: 'referral.disclosed', actor: claims.iss, at: now, peerNodeId: claims.iss, referralId: row.id, messageId: claims.jti, detail: { fields: [...Object.keys(body.person), ...(body.note === undefined ? [] : ['note'])].join(',') } });
+  const fields = [...Object.keys(body.person), ...(body.note === undefined ? [] : ['note'])];
+  await appendAudit(tx, { type: 'referral.disclosed', actor: claims.iss, at: now, peerNodeId: claims.iss, referralId: row.id, messageId: claims.jti, detail: { fields: fields.join(',') } });
+  // An empty disclosure (nothing in it) changes nothing the receiving systems need to fetch.
+  if (fields.length > 0) await recordEvent(tx, ctx, { type: 'referral.disclosure_received', referralId: row.id, direction: 'inbound', peer: claims.iss, status: row.status, fields });
 }

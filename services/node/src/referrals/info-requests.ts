@@ -10,6 +10,7 @@ import { referralOfMessage, type ReferralRow } from '../federation/message-refer
 import { BridgeError, notFound } from '../errors.ts';
 import { newId } from '../clock.ts';
 import type { NodeContext } from '../context.ts';
+import { recordEvent } from '../events/record.ts';
 
 type InfoRow = typeof infoRequests.$inferSelect;
 
@@ -38,6 +39,9 @@ function checkText(row: ReferralRow, from: 'sender' | 'receiver', now: Date): vo
   }
 }
 
+/** The members every question event shares: ids and codes, never the question or the answer. */
+const eventOf = (row: ReferralRow) => ({ referralId: row.id, direction: row.direction as 'inbound' | 'outbound', peer: row.peerNodeId, status: row.status });
+
 const sideOf = (row: ReferralRow, self: boolean): 'sender' | 'receiver' => ((row.direction === 'outbound') === self ? 'sender' : 'receiver');
 
 async function lockReferral(tx: Executor, id: string): Promise<ReferralRow> {
@@ -63,6 +67,7 @@ export async function createInfoRequest(tx: Executor, ctx: NodeContext, referral
   await appendAudit(tx, { type: 'info.requested', actor, at: now, peerNodeId: row.peerNodeId, referralId, detail: { questionId: id } });
   const body: ReferralInfoRequestBody = { questionId: id, text };
   await enqueueMessage(tx, ctx, { peerNodeId: row.peerNodeId, referralId, type: 'referral.info-request', body, actor });
+  await recordEvent(tx, ctx, { type: 'referral.question_asked', ...eventOf(row), questionId: id });
   return toInfoRequest(stored!);
 }
 
@@ -79,6 +84,7 @@ export async function answerInfoRequest(tx: Executor, ctx: NodeContext, referral
   await appendAudit(tx, { type: 'info.answered', actor, at: now, peerNodeId: row.peerNodeId, referralId, detail: { questionId } });
   const body: ReferralInfoResponseBody = { questionId, text };
   await enqueueMessage(tx, ctx, { peerNodeId: row.peerNodeId, referralId, type: 'referral.info-response', body, actor });
+  await recordEvent(tx, ctx, { type: 'referral.question_answered', ...eventOf(row), questionId });
   return toInfoRequest(stored!);
 }
 
@@ -95,7 +101,7 @@ function keepsText(row: ReferralRow, from: 'sender' | 'receiver', now: Date): bo
 }
 
 /** `referral.info-request` from the peer: stored to be answered here. */
-export async function applyInfoRequest(tx: Executor, claims: MessageClaims, now: Date): Promise<void> {
+export async function applyInfoRequest(tx: Executor, ctx: Pick<NodeContext, 'clock' | 'config'>, claims: MessageClaims, now: Date): Promise<void> {
   const body = ReferralInfoRequestBody.parse(claims.body);
   const row = await referralOfMessage(tx, claims);
   const kept = keepsText(row, sideOf(row, false), now);
@@ -103,10 +109,11 @@ export async function applyInfoRequest(tx: Executor, claims: MessageClaims, now:
   if (existing) throw new BridgeError(422, 'message_body_invalid', 'a question with this id already exists');
   await tx.insert(infoRequests).values({ id: body.questionId, referralId: row.id, askedBy: claims.iss, askedAt: new Date(claims.iat * 1000), question: kept ? body.text : null });
   await appendAudit(tx, { type: 'info.requested', actor: claims.iss, at: now, peerNodeId: claims.iss, referralId: row.id, messageId: claims.jti, detail: { questionId: body.questionId, ...(kept ? {} : { textDropped: true }) } });
+  await recordEvent(tx, ctx, { type: 'referral.question_received', ...eventOf(row), questionId: body.questionId });
 }
 
 /** `referral.info-response` from the peer: the answer to one of our open questions. */
-export async function applyInfoResponse(tx: Executor, claims: MessageClaims, now: Date): Promise<void> {
+export async function applyInfoResponse(tx: Executor, ctx: Pick<NodeContext, 'clock' | 'config'>, claims: MessageClaims, now: Date): Promise<void> {
   const body = ReferralInfoResponseBody.parse(claims.body);
   const row = await referralOfMessage(tx, claims);
   const kept = keepsText(row, sideOf(row, false), now);
@@ -114,4 +121,5 @@ export async function applyInfoResponse(tx: Executor, claims: MessageClaims, now
   if (!question || question.askedBy === claims.iss || question.answeredAt !== null) throw new BridgeError(422, 'message_body_invalid', 'no open question of ours with this id');
   await tx.update(infoRequests).set({ answeredBy: claims.iss, answeredAt: new Date(claims.iat * 1000), answer: kept ? body.text : null }).where(eq(infoRequests.id, question.id));
   await appendAudit(tx, { type: 'info.answered', actor: claims.iss, at: now, peerNodeId: claims.iss, referralId: row.id, messageId: claims.jti, detail: { questionId: body.questionId, ...(kept ? {} : { textDropped: true }) } });
+  await recordEvent(tx, ctx, { type: 'referral.answer_received', ...eventOf(row), questionId: body.questionId });
 }

@@ -12,6 +12,8 @@ export interface EventData {
   messageId?: string;
   messageType?: string;
   error?: string;
+  fields?: string[];
+  questionId?: string;
 }
 
 /**

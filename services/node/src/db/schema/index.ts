@@ -22,3 +22,4 @@ export * from './user-recovery-codes.ts';
 export * from './user-enrolments.ts';
 export * from './auth-challenges.ts';
 export * from './auth-throttles.ts';
+export * from './witness-requests.ts';
