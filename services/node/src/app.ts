@@ -1,7 +1,7 @@
 import Fastify, { type FastifyBaseLogger } from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { NodeContext } from './context.ts';
-import { defaultHttpLimits } from './config.ts';
+import { defaultHttpLimits, type Listener } from './config.ts';
 import { newId } from './clock.ts';
 import { requestScope } from './logger.ts';
 import { statusClass } from './metrics/metrics.ts';
@@ -10,7 +10,7 @@ import { registerProblemHandling } from './http/problem.ts';
 import { federationPlugin } from './routes/federation/plugin.ts';
 import { integrationPlugin } from './routes/integration/plugin.ts';
 import { adminPlugin } from './routes/admin/plugin.ts';
-import { operationsPlugin } from './routes/operations/plugin.ts';
+import { healthPlugin, operationsPlugin } from './routes/operations/plugin.ts';
 import type { App } from './routes/types.ts';
 
 /** A route as Fastify registered it (one entry per method, HEAD routes added for GET included). */
@@ -21,16 +21,36 @@ export interface RegisteredRoute {
 
 declare module 'fastify' {
   interface FastifyInstance {
+    /** Which of the node's two listeners this app answers on. */
+    readonly listener: Listener;
     /** Every route of the app, in registration order: the tests compare them with the contract. */
     readonly registeredRoutes: readonly RegisteredRoute[];
   }
 }
 
-/** The node's HTTP app: three surfaces, each its own encapsulated plugin with its own auth. */
-export async function buildApp(ctx: NodeContext): Promise<App> {
+/** A surface of the node: an encapsulated plugin with its own auth, registered on one listener. */
+export type Surface = (app: App, options: { ctx: NodeContext }) => Promise<void>;
+
+/**
+ * What each listener serves, in registration order. Peers and the internet reach only the
+ * federation listener; everything for the organisation itself (its systems, operators, auditors,
+ * and the console, which registers here) is on the private one. No route is on both.
+ */
+export const surfaces: Record<Listener, readonly Surface[]> = {
+  federation: [healthPlugin, federationPlugin],
+  private: [operationsPlugin, integrationPlugin, adminPlugin],
+};
+
+/** The node's HTTP apps, one per listener: the same problem handling, request ids, logging and metrics. */
+export async function buildApps(ctx: NodeContext): Promise<Record<Listener, App>> {
+  return { federation: await buildApp(ctx, 'federation'), private: await buildApp(ctx, 'private') };
+}
+
+/** The app of one listener, with exactly that listener's surfaces. */
+export async function buildApp(ctx: NodeContext, listener: Listener): Promise<App> {
   const http = { ...defaultHttpLimits, ...ctx.config.http };
   const app = Fastify({
-    loggerInstance: ctx.logger as FastifyBaseLogger,
+    loggerInstance: (ctx.logger as FastifyBaseLogger).child({ listener }),
     bodyLimit: ctx.config.bodyMaxBytes,
     genReqId: () => newId(),
     // Fastify's own request lines would quote the raw URL and error messages.
@@ -44,6 +64,7 @@ export async function buildApp(ctx: NodeContext): Promise<App> {
   app.setSerializerCompiler(serializerCompiler);
   registerProblemHandling(app);
   const routes: RegisteredRoute[] = [];
+  app.decorate('listener', listener);
   app.decorate('registeredRoutes', routes);
   // Added before the plugins, so it sees the routes of every surface.
   app.addHook('onRoute', (route) => {
@@ -56,13 +77,10 @@ export async function buildApp(ctx: NodeContext): Promise<App> {
   // Labelled by the route pattern (never the raw URL, which can carry ids); unknown paths share one label.
   app.addHook('onResponse', async (request, reply) => {
     ctx.metrics.httpRequestDuration.observe(
-      { method: request.method, route: request.routeOptions.url ?? 'unmatched', status_class: statusClass(reply.statusCode) },
+      { listener, method: request.method, route: request.routeOptions.url ?? 'unmatched', status_class: statusClass(reply.statusCode) },
       reply.elapsedTime / 1000,
     );
   });
-  await app.register(operationsPlugin, { ctx });
-  await app.register(federationPlugin, { ctx });
-  await app.register(integrationPlugin, { ctx });
-  await app.register(adminPlugin, { ctx });
+  for (const surface of surfaces[listener]) await app.register(surface, { ctx });
   return app;
 }
