@@ -21,8 +21,6 @@ export interface RegisteredRoute {
 
 declare module 'fastify' {
   interface FastifyInstance {
-    /** Which of the node's two listeners this app answers on. */
-    readonly listener: Listener;
     /** Every route of the app, in registration order: the tests compare them with the contract. */
     readonly registeredRoutes: readonly RegisteredRoute[];
   }
@@ -64,7 +62,6 @@ export async function buildApp(ctx: NodeContext, listener: Listener): Promise<Ap
   app.setSerializerCompiler(serializerCompiler);
   registerProblemHandling(app);
   const routes: RegisteredRoute[] = [];
-  app.decorate('listener', listener);
   app.decorate('registeredRoutes', routes);
   // Added before the plugins, so it sees the routes of every surface.
   app.addHook('onRoute', (route) => {
