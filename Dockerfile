@@ -16,8 +16,11 @@ COPY services services
 RUN mkdir /data && chown node:node /data
 
 USER node
-ENV BRIDGE_HOST=0.0.0.0
+# Peers reach the federation listener (4100), the only one published. The private listener (4200:
+# integration and admin API, /metrics, /readyz) stays on the container's loopback unless
+# BRIDGE_PRIVATE_HOST says otherwise; the health check runs inside the container, so it reaches it.
+ENV BRIDGE_FEDERATION_HOST=0.0.0.0 BRIDGE_FEDERATION_PORT=4100 BRIDGE_PRIVATE_HOST=127.0.0.1 BRIDGE_PRIVATE_PORT=4200
 VOLUME /data
 EXPOSE 4100
-HEALTHCHECK --interval=10s --timeout=3s CMD node -e "fetch('http://127.0.0.1:4100/readyz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
+HEALTHCHECK --interval=10s --timeout=3s CMD node -e "fetch('http://127.0.0.1:4200/readyz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
 ENTRYPOINT ["/app/services/node/docker-entrypoint.sh"]

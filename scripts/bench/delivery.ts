@@ -35,7 +35,7 @@ import { openDatabase, type DatabaseHandle } from '../../services/node/src/db/cl
 import { startEmbeddedPostgres, temporaryClusterDir } from '../../services/node/src/db/embedded.ts';
 import { demoReferral } from '../../services/node/src/demo/scenario.ts';
 import { defaultDelivery } from '../../services/node/src/config.ts';
-import type { WorkerCommand, WorkerReply, WorkerRequest } from './delivery/node-worker.ts';
+import type { NodeUrls, WorkerCommand, WorkerReply, WorkerRequest } from './delivery/node-worker.ts';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 const workerPath = fileURLToPath(new URL('./delivery/node-worker.ts', import.meta.url));
@@ -689,16 +689,17 @@ export async function run(args: string[]): Promise<unknown> {
       nodes[id] = NodeProcess.spawn(id);
       cleanup.add(`stop ${id} node`, () => nodes[id].stop());
     }
-    const urls = {} as Record<NodeId, string>;
+    const urls = {} as Record<NodeId, NodeUrls>;
     await Promise.all(
       NODES.map(async ({ id, name, jurisdiction }) => {
-        urls[id] = await nodes[id].call({ type: 'start', nodeId: id, name, jurisdiction, databaseUrl: databases.urls[id], logLevel: options.logLevel }, 120_000);
+        urls[id] = JSON.parse(await nodes[id].call({ type: 'start', nodeId: id, name, jurisdiction, databaseUrl: databases.urls[id], logLevel: options.logLevel }, 120_000)) as NodeUrls;
       }),
     );
-    progress(`nodes up: atina ${urls.atina}, pvpt ${urls.pvpt}`);
-    await nodes.atina.call({ type: 'onboard', peerUrl: urls.pvpt });
-    await nodes.pvpt.call({ type: 'onboard', peerUrl: urls.atina });
-    const target: Target = { url: urls.atina, token: await nodes.atina.call({ type: 'token' }) };
+    progress(`nodes up: atina ${urls.atina.federation} (private ${urls.atina.private}), pvpt ${urls.pvpt.federation} (private ${urls.pvpt.private})`);
+    // Peers meet on the federation listeners; the load goes to atina's integration API on its private one.
+    await nodes.atina.call({ type: 'onboard', peerUrl: urls.pvpt.federation });
+    await nodes.pvpt.call({ type: 'onboard', peerUrl: urls.atina.federation });
+    const target: Target = { url: urls.atina.private, token: await nodes.atina.call({ type: 'token' }) };
 
     // The bench's own reads of atina's database. No bitmap scans: see UNDELIVERED_SQL.
     const atinaDb = openDatabase(withoutBitmapScans(databases.urls.atina), { max: 2 });

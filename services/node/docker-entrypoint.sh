@@ -9,4 +9,5 @@ if [ ! -f /data/config.json ]; then
     --jurisdiction "${BRIDGE_JURISDICTION:-unspecified}"
 fi
 if [ "$#" -gt 0 ]; then exec node /app/services/node/bin/bridge.mjs "$@"; fi
-exec node /app/services/node/bin/bridge.mjs serve --data-dir /data --port 4100
+# Listeners from BRIDGE_FEDERATION_* and BRIDGE_PRIVATE_* (see the Dockerfile).
+exec node /app/services/node/bin/bridge.mjs serve --data-dir /data

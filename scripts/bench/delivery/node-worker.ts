@@ -20,6 +20,12 @@ export type WorkerRequest =
   | { type: 'stop' };
 export type WorkerCommand = WorkerRequest & { id: number };
 
+/** What `start` answers (as JSON): the federation listener for peers, the private one for the load. */
+export interface NodeUrls {
+  federation: string;
+  private: string;
+}
+
 export type WorkerReply = { id: number; ok: true; value: string } | { id: number; ok: false; error: string };
 
 /**
@@ -70,8 +76,7 @@ async function handle(cmd: WorkerCommand): Promise<string> {
         databaseUrl: cmd.databaseUrl,
         keys: await generateNodeKeys(new Date(Date.now() - 60_000)),
         pseudonymSecret: generatePseudonymSecret(),
-        host: '127.0.0.1',
-        port,
+        listeners: { federation: { host: '127.0.0.1', port }, private: { host: '127.0.0.1', port: 0 } },
         acceptanceWindowSeconds: 300,
         messageMaxBytes: 256 * 1024,
         bodyMaxBytes: 1024 * 1024,
@@ -82,8 +87,8 @@ async function handle(cmd: WorkerCommand): Promise<string> {
       };
       // Logs go to stderr: the parent's stdout carries only the JSON result.
       node = await createNode(config, { logger: createLogger(cmd.nodeId, cmd.logLevel, process.stderr) });
-      await node.start();
-      return url;
+      const addresses = await node.start();
+      return JSON.stringify({ federation: url, private: addresses.private } satisfies NodeUrls);
     }
     case 'onboard': {
       if (!node) throw new Error('not started');

@@ -4,7 +4,7 @@ import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fas
 import type { z } from 'zod';
 import { storableText } from '@bridge/contract';
 import type { NodeContext } from './context.ts';
-import { defaultHttpLimits } from './config.ts';
+import { defaultHttpLimits, type Listener } from './config.ts';
 import { newId } from './clock.ts';
 import { requestScope } from './logger.ts';
 import { statusClass } from './metrics/metrics.ts';
@@ -14,7 +14,7 @@ import { federationPlugin } from './routes/federation/plugin.ts';
 import { integrationPlugin } from './routes/integration/plugin.ts';
 import { adminPlugin } from './routes/admin/plugin.ts';
 import { accountsPlugin } from './routes/accounts/plugin.ts';
-import { operationsPlugin } from './routes/operations/plugin.ts';
+import { healthPlugin, operationsPlugin } from './routes/operations/plugin.ts';
 import type { App } from './routes/types.ts';
 
 /** A route as Fastify registered it (one entry per method, HEAD routes added for GET included). */
@@ -30,11 +30,29 @@ declare module 'fastify' {
   }
 }
 
-/** The node's HTTP app: three surfaces, each its own encapsulated plugin with its own auth. */
-export async function buildApp(ctx: NodeContext): Promise<App> {
+/** A surface of the node: an encapsulated plugin with its own auth, registered on one listener. */
+export type Surface = (app: App, options: { ctx: NodeContext }) => Promise<void>;
+
+/**
+ * What each listener serves, in registration order. Peers and the internet reach only the
+ * federation listener; everything for the organisation itself (its systems, operators, auditors,
+ * and the console, which registers here) is on the private one. No route is on both.
+ */
+export const surfaces: Record<Listener, readonly Surface[]> = {
+  federation: [healthPlugin, federationPlugin],
+  private: [operationsPlugin, integrationPlugin, adminPlugin, accountsPlugin],
+};
+
+/** The node's HTTP apps, one per listener: the same problem handling, request ids, logging and metrics. */
+export async function buildApps(ctx: NodeContext): Promise<Record<Listener, App>> {
+  return { federation: await buildApp(ctx, 'federation'), private: await buildApp(ctx, 'private') };
+}
+
+/** The app of one listener, with exactly that listener's surfaces. */
+export async function buildApp(ctx: NodeContext, listener: Listener): Promise<App> {
   const http = { ...defaultHttpLimits, ...ctx.config.http };
   const app = Fastify({
-    loggerInstance: ctx.logger as FastifyBaseLogger,
+    loggerInstance: (ctx.logger as FastifyBaseLogger).child({ listener }),
     bodyLimit: ctx.config.bodyMaxBytes,
     genReqId: () => newId(),
     // Fastify's own request lines would quote the raw URL and error messages.
@@ -62,16 +80,12 @@ export async function buildApp(ctx: NodeContext): Promise<App> {
   // Labelled by the route pattern (never the raw URL, which can carry ids); unknown paths share one label.
   app.addHook('onResponse', async (request, reply) => {
     ctx.metrics.httpRequestDuration.observe(
-      { method: request.method, route: request.routeOptions.url ?? 'unmatched', status_class: statusClass(reply.statusCode) },
+      { listener, method: request.method, route: request.routeOptions.url ?? 'unmatched', status_class: statusClass(reply.statusCode) },
       reply.elapsedTime / 1000,
     );
   });
   // Parses cookies for every surface (people's sessions); no signing: the session token is opaque.
   await app.register(fastifyCookie);
-  await app.register(operationsPlugin, { ctx });
-  await app.register(federationPlugin, { ctx });
-  await app.register(integrationPlugin, { ctx });
-  await app.register(adminPlugin, { ctx });
-  await app.register(accountsPlugin, { ctx });
+  for (const surface of surfaces[listener]) await app.register(surface, { ctx });
   return app;
 }

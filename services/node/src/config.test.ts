@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, defaultResponseDeadlines, parseServeEnv, responseDeadlines } from './config.ts';
+import { checkListeners, ConfigError, defaultResponseDeadlines, parseServeEnv, responseDeadlines } from './config.ts';
 
 describe('response deadlines config', () => {
   it('defaults to 4 h, 48 h and 10 days, and takes each urgency from its own variable', () => {
@@ -22,5 +22,23 @@ describe('BRIDGE_WEBHOOK_ALLOW_LOCAL', () => {
     expect(parseServeEnv({ BRIDGE_WEBHOOK_ALLOW_LOCAL: 'false' }).BRIDGE_WEBHOOK_ALLOW_LOCAL).toBe(false);
     expect(parseServeEnv({ BRIDGE_WEBHOOK_ALLOW_LOCAL: 'true' }).BRIDGE_WEBHOOK_ALLOW_LOCAL).toBe(true);
     for (const value of ['yes', '1', 'TRUE', '']) expect(() => parseServeEnv({ BRIDGE_WEBHOOK_ALLOW_LOCAL: value }), value).toThrow(/BRIDGE_WEBHOOK_ALLOW_LOCAL must be true or false/);
+  });
+});
+
+describe('listeners config', () => {
+  it('binds both listeners to 127.0.0.1 by default, federation on 4100 and private on 4200', () => {
+    const env = parseServeEnv({});
+    expect([env.BRIDGE_FEDERATION_HOST, env.BRIDGE_FEDERATION_PORT, env.BRIDGE_PRIVATE_HOST, env.BRIDGE_PRIVATE_PORT]).toEqual(['127.0.0.1', 4100, '127.0.0.1', 4200]);
+    expect(parseServeEnv({ BRIDGE_FEDERATION_HOST: '0.0.0.0', BRIDGE_PRIVATE_PORT: '9000' })).toMatchObject({ BRIDGE_FEDERATION_HOST: '0.0.0.0', BRIDGE_PRIVATE_PORT: 9000 });
+    expect(() => parseServeEnv({ BRIDGE_PRIVATE_PORT: '70000' })).toThrow(/BRIDGE_PRIVATE_PORT must be a whole number from 0 to 65535/);
+  });
+
+  it('refuses two listeners on one address, a wildcard address included', () => {
+    const at = (host: string, port: number) => ({ host, port });
+    expect(() => checkListeners({ federation: at('127.0.0.1', 4100), private: at('127.0.0.1', 4100) })).toThrow(ConfigError);
+    expect(() => checkListeners({ federation: at('0.0.0.0', 4100), private: at('127.0.0.1', 4100) })).toThrow(/cannot both use 0\.0\.0\.0:4100/);
+    expect(() => checkListeners({ federation: at('10.0.0.5', 4100), private: at('127.0.0.1', 4100) })).not.toThrow();
+    expect(() => checkListeners({ federation: at('127.0.0.1', 0), private: at('127.0.0.1', 0) })).not.toThrow();
+    expect(() => checkListeners({ federation: at('127.0.0.1', 4100), private: at('127.0.0.1', 4200) })).not.toThrow();
   });
 });

@@ -55,18 +55,38 @@ export interface RetentionConfig {
 
 export const defaultRetention: RetentionConfig = { closedReferralMs: 365 * 86_400_000, sweepIntervalMs: 60_000 };
 
+/**
+ * The node's two HTTP listeners. `federation` is the only one peers and the internet reach
+ * (`/federation/v1/*`, `/.well-known/*`, `/healthz`); `private` serves the organisation's own systems
+ * and operators (`/v1/*`, `/admin/v1/*`, `/console/*`, `/docs`, `/openapi.json`, `/metrics`, `/readyz`).
+ */
+export const LISTENERS = ['federation', 'private'] as const;
+export type Listener = (typeof LISTENERS)[number];
+
+export interface ListenAddress {
+  host: string;
+  /** 0 for any free port (tests). */
+  port: number;
+}
+
+/** Default ports of `bridge serve`; both listeners bind 127.0.0.1 unless told otherwise. */
+export const defaultPorts: Readonly<Record<Listener, number>> = { federation: 4100, private: 4200 };
+
 /** Everything a node needs, as a plain object: tests build it directly, `bin` builds it from env. */
 export interface NodeConfig {
   nodeId: string;
   name: string;
   jurisdiction: string;
-  /** Base URL peers and clients reach this node at, without trailing slash. */
+  /**
+   * Base URL peers reach this node's federation listener at, without trailing slash: the metadata,
+   * the JWKS URL and the fingerprint name it. The node's own systems use the private listener.
+   */
   publicUrl: string;
   databaseUrl: string;
   keys: NodeKeySet;
   pseudonymSecret: string;
-  host: string;
-  port: number;
+  /** Where each HTTP listener binds; no route answers on both. */
+  listeners: Record<Listener, ListenAddress>;
   acceptanceWindowSeconds: number;
   messageMaxBytes: number;
   /** Largest JSON body on the integration and admin API (413 `payload_too_large` above it). */
@@ -122,8 +142,9 @@ export interface AccountsConfig {
 }
 
 /** The accounts configuration with every default filled in. */
-export function accountsConfig(config: Pick<NodeConfig, 'port' | 'accounts'>): AccountsConfig {
-  const consoleOrigin = config.accounts?.consoleOrigin ?? `http://localhost:${config.port}`;
+export function accountsConfig(config: Pick<NodeConfig, 'listeners' | 'accounts'>): AccountsConfig {
+  // The console is served on the private listener.
+  const consoleOrigin = config.accounts?.consoleOrigin ?? `http://localhost:${config.listeners.private.port}`;
   return {
     consoleOrigin,
     consolePath: '/console',
@@ -215,7 +236,10 @@ export const SERVE_ENV = {
     'a postgres:// or postgresql:// connection URL',
     'PostgreSQL of this node; without it the node runs on an embedded PostgreSQL kept in <dir>/postgres',
   ),
-  BRIDGE_HOST: envVar(z.string().min(1).default('127.0.0.1'), 'a host name or IP address', 'address to listen on'),
+  BRIDGE_FEDERATION_HOST: envVar(z.string().min(1).default('127.0.0.1'), 'a host name or IP address', 'address the federation listener binds: the only one peers reach (/federation/v1, /.well-known, /healthz)'),
+  BRIDGE_FEDERATION_PORT: wholeNumber(0, 65535, defaultPorts.federation, 'port of the federation listener (the --federation-port flag wins)'),
+  BRIDGE_PRIVATE_HOST: envVar(z.string().min(1).default('127.0.0.1'), 'a host name or IP address', 'address the private listener binds: integration and admin API, /docs, /openapi.json, /metrics, /readyz; keep it off the internet'),
+  BRIDGE_PRIVATE_PORT: wholeNumber(0, 65535, defaultPorts.private, 'port of the private listener (the --private-port flag wins)'),
   BRIDGE_LOG_LEVEL: envVar(
     z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     'one of fatal, error, warn, info, debug, trace, silent',
@@ -284,6 +308,15 @@ export function serveEnvHelp(): string {
     return `  ${name}\n      ${v.description}${suffix}; ${v.expected}`;
   });
   return ['environment:', ...rows].join('\n');
+}
+
+/** The two listeners must not collide: the second one would fail to bind, or answer for the first. */
+export function checkListeners(listeners: Record<Listener, ListenAddress>): void {
+  const { federation, private: priv } = listeners;
+  const wildcard = (host: string) => host === '0.0.0.0' || host === '::';
+  if (federation.port !== 0 && federation.port === priv.port && (federation.host === priv.host || wildcard(federation.host) || wildcard(priv.host))) {
+    throw new ConfigError(`the federation and the private listener cannot both use ${federation.host}:${federation.port}`);
+  }
 }
 
 export class ConfigError extends Error {

@@ -1,8 +1,8 @@
 import type { Logger } from 'pino';
 import type { NodeKeySet } from '@bridge/crypto';
-import { buildApp } from './app.ts';
+import { buildApps } from './app.ts';
 import { systemClock, type Clock } from './clock.ts';
-import type { NodeConfig } from './config.ts';
+import { checkListeners, type Listener, type NodeConfig } from './config.ts';
 import type { NodeContext } from './context.ts';
 import { openDatabase } from './db/client.ts';
 import { applyMigrations } from './db/migrate.ts';
@@ -24,7 +24,8 @@ const DELIVERY_POOL_SIZE = 4;
 
 export interface BridgeNode {
   ctx: NodeContext;
-  app: App;
+  /** One app per listener: `federation` for peers, `private` for the organisation itself. */
+  apps: Record<Listener, App>;
   dispatcher: Dispatcher;
   /** Consent expiry and retention; runs on a timer when the node auto-dispatches, tests call `runOnce`. */
   erasure: ErasureJobs;
@@ -32,8 +33,8 @@ export interface BridgeNode {
   deadlines: OverdueJobs;
   /** Delivers events to webhook subscriptions (same outbox mechanism, its own table). */
   webhooks: WebhookDispatcher;
-  /** Starts listening and delivering; resolves to the bound address. */
-  start(): Promise<string>;
+  /** Starts both listeners and delivering; resolves to the bound address of each listener. */
+  start(): Promise<Record<Listener, string>>;
   /** Swaps in a rotated key set (the JWKS, signing, decryption and token checks use it at once). */
   reloadKeys(keys: NodeKeySet): void;
   /** Stops accepting requests, finishes the delivery in progress, closes the database. */
@@ -49,6 +50,7 @@ export interface NodeOptions {
 
 /** Builds a node from a config object: migrates its database and wires the app and the outbox. */
 export async function createNode(config: NodeConfig, options: NodeOptions = {}): Promise<BridgeNode> {
+  checkListeners(config.listeners);
   const logger = options.logger ?? createLogger(config.nodeId, config.logLevel);
   const database = openDatabase(config.databaseUrl);
   await applyMigrations(database.db);
@@ -97,17 +99,19 @@ export async function createNode(config: NodeConfig, options: NodeOptions = {}):
   // Writes through either handle in this process clear the caches at once.
   for (const db of [database.db, deliveryDatabase.db]) registerRowCaches(db, [rows.peers, rows.clients]);
   const audit = new AuditService(ctx);
-  const app = await buildApp(ctx);
+  const apps = await buildApps(ctx);
   let stopping: Promise<void> | undefined;
   return {
     ctx,
-    app,
+    apps,
     dispatcher,
     erasure,
     deadlines,
     webhooks,
     async start() {
-      const address = await app.listen({ host: config.host, port: config.port });
+      // Federation last: peers reach a node whose own API already answers.
+      const priv = await apps.private.listen(config.listeners.private);
+      const federation = await apps.federation.listen(config.listeners.federation);
       if (autoDispatch) {
         await listener.start();
         dispatcher.start();
@@ -116,7 +120,7 @@ export async function createNode(config: NodeConfig, options: NodeOptions = {}):
         webhooks.start();
         audit.start();
       }
-      return address;
+      return { federation, private: priv };
     },
     reloadKeys(keys) {
       Object.assign(config.keys, keys);
@@ -127,7 +131,7 @@ export async function createNode(config: NodeConfig, options: NodeOptions = {}):
         // First no new claims, so nothing starts while requests drain; the deliveries in flight
         // finish (receipt verified and stored) before the database closes.
         const draining = dispatcher.stop();
-        await app.close();
+        await Promise.all(Object.values(apps).map((app) => app.close()));
         await listener.stop();
         await erasure.stop();
         await deadlines.stop();

@@ -75,7 +75,7 @@ describe('the audit log is a verifiable Merkle log', () => {
     const proof = await pvpt.api('GET', `/admin/v1/audit/events/${sent!.receiptLogIndex}/proof`, undefined, pvptAudit);
     expect(proof.status).toBe(200);
     expect(proof.body.event).toMatchObject({ idx: sent!.receiptLogIndex, type: 'message.received', messageId: sent!.id });
-    const jwks = (await (await fetch(`${pvpt.url}/.well-known/jwks.json`)).json()) as { keys: PublicJwk[] };
+    const jwks = (await (await fetch(`${pvpt.federationUrl}/.well-known/jwks.json`)).json()) as { keys: PublicJwk[] };
     const cp = await verifyCheckpoint(proof.body.checkpoint.checkpoint, 'pvpt', jwks.keys);
     // The leaf is the canonical JSON of the event with its leaf index.
     const ok = verifyInclusion(entryLeafHash(proof.body.event), proof.body.leafIndex, cp.treeSize, proof.body.proof.map(decodeHash), decodeHash(cp.rootHash)!);
@@ -116,7 +116,7 @@ describe('the audit log is a verifiable Merkle log', () => {
     try {
       await writeFile(join(dir, 'log.ndjson'), ndjson.text);
       await writeFile(join(dir, 'log.csv'), csv.text);
-      const jwks = await (await fetch(`${atina.url}/.well-known/jwks.json`)).text();
+      const jwks = await (await fetch(`${atina.federationUrl}/.well-known/jwks.json`)).text();
       await writeFile(join(dir, 'jwks.json'), jwks);
       for (const file of ['log.ndjson', 'log.csv']) {
         const run = await runCli(['audit', 'verify', join(dir, file), '--jwks', join(dir, 'jwks.json')]);
@@ -125,7 +125,7 @@ describe('the audit log is a verifiable Merkle log', () => {
         expect(run.out).toMatch(/^OK: \d+ entries verified/m);
       }
       // A JWKS that is not the node's: the checkpoint no longer verifies.
-      await writeFile(join(dir, 'other.json'), await (await fetch(`${pvpt.url}/.well-known/jwks.json`)).text());
+      await writeFile(join(dir, 'other.json'), await (await fetch(`${pvpt.federationUrl}/.well-known/jwks.json`)).text());
       const wrong = await runCli(['audit', 'verify', join(dir, 'log.ndjson'), '--jwks', join(dir, 'other.json')]);
       expect(wrong.code).toBe(1);
       expect(wrong.err).toContain('the checkpoint does not verify');

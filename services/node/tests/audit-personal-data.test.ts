@@ -39,7 +39,7 @@ describe('the audit log holds no personal data', () => {
     expect(withdrawn.status).toBe(200);
     await waitFor(async () => (await pvpt.api('GET', `/v1/referrals/${id}`)).body.status === 'cancelled');
     // A refused message whose bytes carry a marker.
-    const refused = await fetch(`${pvpt.url}/federation/v1/messages`, { method: 'POST', headers: { 'content-type': 'application/jose' }, body: `${Buffer.from(markers.givenName).toString('base64url')}.a.b.c.d` });
+    const refused = await fetch(`${pvpt.federationUrl}/federation/v1/messages`, { method: 'POST', headers: { 'content-type': 'application/jose' }, body: `${Buffer.from(markers.givenName).toString('base64url')}.a.b.c.d` });
     expect(refused.status).toBeGreaterThanOrEqual(400);
     // Admin actions: witnessing both ways, verification, export.
     const [atinaAdmin, pvptAdmin] = await Promise.all([atina.token(['admin', 'audit:read']), pvpt.token(['admin', 'audit:read'])]);

@@ -153,7 +153,7 @@ describe('an audit event that cannot be written fails the change it records (fai
     const { fetchPeer, savePeer } = await import('../src/peers/peers.ts');
     const peer = await startTestNode('pvpt', { autoDispatch: false });
     try {
-      await savePeer(node.node.ctx.db, await fetchPeer(peer.url), 'active', 'test', new Date());
+      await savePeer(node.node.ctx.db, await fetchPeer(peer.federationUrl), 'active', 'test', new Date());
       await failAppendsOf('referral.created');
       const res = await node.api('POST', '/v1/referrals', demoReferral(new Date()));
       expect(res.status).toBe(500);
@@ -180,7 +180,7 @@ describe('an audit event that cannot be written fails the change it records (fai
     const { fetchPeer, savePeer } = await import('../src/peers/peers.ts');
     const peer = await startTestNode('pvpt', { autoDispatch: false });
     try {
-      await savePeer(node.node.ctx.db, await fetchPeer(peer.url), 'active', 'test', new Date());
+      await savePeer(node.node.ctx.db, await fetchPeer(peer.federationUrl), 'active', 'test', new Date());
       const created = await node.api('POST', '/v1/referrals', demoReferral(new Date()));
       expect(created.status).toBe(201);
       const read = await node.api('GET', `/v1/referrals/${created.body.id}`);

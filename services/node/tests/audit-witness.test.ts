@@ -8,7 +8,7 @@ import { type TestNode, usePair } from './support/nodes.ts';
 import { asOwnerWithoutTriggers, exportOf } from './support/audit.ts';
 
 const post = (node: TestNode, path: string, body: string) =>
-  fetch(`${node.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/jose' }, body }).then(async (r) => ({ status: r.status, body: await r.json().catch(() => undefined) }));
+  fetch(`${node.federationUrl}${path}`, { method: 'POST', headers: { 'content-type': 'application/jose' }, body }).then(async (r) => ({ status: r.status, body: await r.json().catch(() => undefined) }));
 
 describe('nodes cross-witness each other\'s audit checkpoints', () => {
   let atina: TestNode;

@@ -14,7 +14,7 @@ import { scopesOf } from '../src/people/roles.ts';
 import { demoReferral, demoReturnReferral } from '../src/demo/scenario.ts';
 import { contractRequests, type ContractRequest } from './support/contract-requests.ts';
 import { requestClaims, signInner, signingKeyOf } from './support/forge.ts';
-import { onboard, startTestNode, waitFor, type TestNode } from './support/nodes.ts';
+import { listenerUrl, onboard, startTestNode, waitFor, type TestNode } from './support/nodes.ts';
 
 /**
  * Every operation of the contract × every kind of caller, with the answer the contract promises:
@@ -310,6 +310,6 @@ async function call(node: TestNode, request: ContractRequest, caller: Pick<Calle
   if (token !== undefined) headers.authorization = `Bearer ${token}`;
   if (session) Object.assign(headers, { cookie: `__Host-bridge_session=${session.cookie}`, 'x-csrf-token': session.csrf });
   if (request.contentType) headers['content-type'] = request.contentType;
-  const res = await fetch(`${node.url}${request.path}`, { method: request.method, headers, body: request.body ?? null });
+  const res = await fetch(`${listenerUrl(node, request.path)}${request.path}`, { method: request.method, headers, body: request.body ?? null });
   return { status: res.status, contentType: res.headers.get('content-type') ?? '', body: await res.text() };
 }

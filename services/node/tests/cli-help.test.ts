@@ -77,7 +77,7 @@ describe('bridge <command> --help', () => {
 
 describe('environment validated at start, through the real process', () => {
   it('names each wrong variable with the form it expects, never its value, and exits 1 without a stack trace', async () => {
-    const run = await runBridge(['serve', '--data-dir', '/nonexistent', '--port', '4000'], {
+    const run = await runBridge(['serve', '--data-dir', '/nonexistent', '--federation-port', '4000'], {
       DATABASE_URL: 'mysql://root:Qxsecretpw@db/bridge',
       BRIDGE_LOG_LEVEL: 'loud',
       BRIDGE_HTTP_KEEP_ALIVE_TIMEOUT_MS: 'soon',

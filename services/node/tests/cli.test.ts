@@ -29,9 +29,9 @@ function bridge(args: string[], env: Record<string, string> = {}): Promise<Run> 
   });
 }
 
-function serve(dataDir: string, port: number, env: Record<string, string>): { child: ChildProcess; output: () => string } {
+function serve(dataDir: string, ports: { federation: number; private: number }, env: Record<string, string>): { child: ChildProcess; output: () => string } {
   // One process, no tsx wrapper: a kill reaches the server itself and leaves no orphan.
-  const child = spawn(process.execPath, ['--import', 'tsx', bin, 'serve', '--data-dir', dataDir, '--port', String(port)], { cwd: root, env: { ...process.env, ...env, BRIDGE_LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', bin, 'serve', '--data-dir', dataDir, '--federation-port', String(ports.federation), '--private-port', String(ports.private)], { cwd: root, env: { ...process.env, ...env, BRIDGE_LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout!.on('data', (d) => (out += d));
   child.stderr!.on('data', (d) => (out += d));
@@ -64,24 +64,31 @@ describe('bridge command', () => {
     const badId = await bridge(['init', '--node-id', 'Atina!', '--data-dir', join(dir, 'x'), '--public-url', 'http://127.0.0.1:1']);
     expect(badId.code).toBe(1);
     expect(badId.stderr).toContain('--node-id');
-    const badFlag = await bridge(['serve', '--data-dir', join(dir, 'x'), '--port', '1', '--colour']);
+    const badFlag = await bridge(['serve', '--data-dir', join(dir, 'x'), '--federation-port', '1', '--colour']);
     expect(badFlag.code).toBe(2);
     expect(badFlag.stderr).toContain("Unknown option '--colour'");
-    const noDir = await bridge(['serve', '--data-dir', join(dir, 'nowhere'), '--port', '4000']);
+    const badPort = await bridge(['serve', '--data-dir', join(dir, 'x'), '--private-port', '70000']);
+    expect(badPort.code).toBe(2);
+    expect(badPort.stderr).toContain('--private-port must be a number from 0 to 65535, got 70000');
+    const noDir = await bridge(['serve', '--data-dir', join(dir, 'nowhere')]);
     expect(noDir.code).toBe(1);
     expect(noDir.stderr).toContain('run `bridge init` first');
-    const badEnv = await bridge(['serve', '--data-dir', join(dir, 'nowhere'), '--port', '4000'], { DATABASE_URL: 'mysql://x' });
+    const badEnv = await bridge(['serve', '--data-dir', join(dir, 'nowhere'), '--federation-port', '4000'], { DATABASE_URL: 'mysql://x' });
     expect(badEnv.code).toBe(1);
     expect(badEnv.stderr).toContain('DATABASE_URL');
     const help = await bridge(['peers', 'add', '--help']);
     expect(help.code).toBe(0);
     expect(help.stdout).toContain('--fingerprint');
-    for (const run of [none, unknown, missing, badId, badFlag, noDir, badEnv]) noStackTrace(run);
+    for (const run of [none, unknown, missing, badId, badFlag, badPort, noDir, badEnv]) noStackTrace(run);
   });
 
   it('initialises, serves, onboards by fingerprint and issues tokens, end to end', async () => {
     const ports = { atina: await freePort(), pvpt: await freePort() };
+    // The public URL, for peers: the federation listener.
     const url = (id: 'atina' | 'pvpt') => `http://127.0.0.1:${ports[id]}`;
+    const privatePorts = { atina: await freePort(), pvpt: await freePort() };
+    // The organisation's own systems: the private listener.
+    const privateUrl = (id: 'atina' | 'pvpt') => `http://127.0.0.1:${privatePorts[id]}`;
     const env = { atina: { DATABASE_URL: await createTestDatabase() }, pvpt: { DATABASE_URL: await createTestDatabase() } };
     const data = (id: string) => join(dir, id);
     const initFingerprints: Record<string, string> = {};
@@ -95,9 +102,17 @@ describe('bridge command', () => {
     expect(again.code).toBe(1);
     expect(again.stderr).toContain('refusing to overwrite');
 
-    const running = { atina: serve(data('atina'), ports.atina, env.atina), pvpt: serve(data('pvpt'), ports.pvpt, env.pvpt) };
+    const running = {
+      atina: serve(data('atina'), { federation: ports.atina, private: privatePorts.atina }, env.atina),
+      pvpt: serve(data('pvpt'), { federation: ports.pvpt, private: privatePorts.pvpt }, env.pvpt),
+    };
     servers.push(running.atina.child, running.pvpt.child);
-    await waitFor(async () => running.atina.output().includes('listening') && running.pvpt.output().includes('listening'), 30_000);
+    await waitFor(async () => running.atina.output().includes('private listener') && running.pvpt.output().includes('private listener'), 30_000);
+    // It says which listener is which.
+    expect(running.atina.output()).toContain(`federation listener ${url('atina')} (peers; public URL ${url('atina')})`);
+    expect(running.atina.output()).toContain(`private listener    ${privateUrl('atina')} (integration and admin API`);
+    expect((await fetch(`${url('atina')}/v1/referrals`)).status).toBe(404);
+    expect((await fetch(`${privateUrl('atina')}/.well-known/bridge.json`)).status).toBe(404);
 
     // A wrong fingerprint adds nothing.
     const wrong = await bridge(['peers', 'add', url('pvpt'), '--data-dir', data('atina'), '--fingerprint', '0000-1111'], env.atina);
@@ -113,7 +128,7 @@ describe('bridge command', () => {
     // What pvpt's operator read out from `bridge init` is what atina fetched.
     expect(fingerprint).toBe(initFingerprints.pvpt);
     const token = (await bridge(['clients', 'create', '--data-dir', data('atina'), '--name', 'atina case system', '--scopes', 'referrals:read,referrals:write'], env.atina)).stdout.trim();
-    const post = () => fetch(`${url('atina')}/v1/referrals`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(demoReferral(new Date())) });
+    const post = () => fetch(`${privateUrl('atina')}/v1/referrals`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(demoReferral(new Date())) });
     const refused = await post();
     expect(refused.status).toBe(409);
     expect(((await refused.json()) as { code: string }).code).toBe('peer_not_active');
@@ -135,19 +150,19 @@ describe('bridge command', () => {
     expect(created.status).toBe(201);
     const { id } = (await created.json()) as { id: string };
     await waitFor(async () => {
-      const res = await fetch(`${url('pvpt')}/v1/referrals?direction=inbound`, { headers: { authorization: `Bearer ${pvptToken}` } });
+      const res = await fetch(`${privateUrl('pvpt')}/v1/referrals?direction=inbound`, { headers: { authorization: `Bearer ${pvptToken}` } });
       const list = (await res.json()) as { items: Array<{ id: string }> };
       return list.items.some((r) => r.id === id);
     });
     // A read-only token cannot create referrals.
-    const forbidden = await fetch(`${url('pvpt')}/v1/referrals`, { method: 'POST', headers: { authorization: `Bearer ${pvptToken}`, 'content-type': 'application/json' }, body: '{}' });
+    const forbidden = await fetch(`${privateUrl('pvpt')}/v1/referrals`, { method: 'POST', headers: { authorization: `Bearer ${pvptToken}`, 'content-type': 'application/json' }, body: '{}' });
     expect(forbidden.status).toBe(403);
 
     // Revoking the client revokes its token: the CLI is another process, so the running node hears
     // of it by the table's notification (milliseconds; never more than its cache's 5 s bound).
     const clientId = /^(\S+)/.exec((await bridge(['clients', 'list', '--data-dir', data('pvpt')], env.pvpt)).stdout)![1]!;
     expect((await bridge(['clients', 'revoke', clientId, '--data-dir', data('pvpt')], env.pvpt)).code).toBe(0);
-    await waitFor(async () => (await fetch(`${url('pvpt')}/v1/referrals`, { headers: { authorization: `Bearer ${pvptToken}` } })).status === 401, 10_000);
+    await waitFor(async () => (await fetch(`${privateUrl('pvpt')}/v1/referrals`, { headers: { authorization: `Bearer ${pvptToken}` } })).status === 401, 10_000);
 
     for (const s of [running.atina, running.pvpt]) {
       const exited = new Promise<number | null>((resolve) => s.child.on('exit', resolve));

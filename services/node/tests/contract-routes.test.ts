@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadContractDocument } from '@bridge/contract';
 import { renderApiDocs } from '../src/routes/operations/api-docs-html.ts';
-import { startTestNode, type TestNode } from './support/nodes.ts';
+import { LISTENERS, type Listener } from '../src/config.ts';
+import { contractRequests } from './support/contract-requests.ts';
+import { listenerOf, startTestNode, type TestNode } from './support/nodes.ts';
 
 const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'] as const;
 
@@ -18,7 +20,7 @@ const contractOperationIds = (): string[] =>
     METHODS.flatMap((m) => (item[m]?.operationId ? [item[m].operationId] : [])),
   );
 
-describe('the node serves exactly the contract', () => {
+describe('the node serves exactly the contract, each route on one of its two listeners', () => {
   let node: TestNode;
 
   beforeAll(async () => {
@@ -28,40 +30,77 @@ describe('the node serves exactly the contract', () => {
     await node?.stop();
   });
 
-  /** Registered routes, without the HEAD routes Fastify adds by itself for each GET. */
-  function servedRoutes(): string[] {
-    const all = node.node.app.registeredRoutes;
+  /** Registered routes of one listener's app, without the HEAD routes Fastify adds by itself for each GET. */
+  function servedRoutes(listener: Listener): string[] {
+    const all = node.node.apps[listener].registeredRoutes;
     const gets = new Set(all.filter((r) => r.method === 'GET').map((r) => r.url));
     return all.filter((r) => !(r.method === 'HEAD' && gets.has(r.url))).map((r) => `${r.method} ${r.url}`);
   }
+  const allServed = () => LISTENERS.flatMap(servedRoutes);
 
   it('registers every operation of the contract', () => {
-    const served = new Set(servedRoutes());
+    const served = new Set(allServed());
     const missing = contractRoutes().filter((r) => !served.has(r));
     expect(missing, `in the contract but not served:\n${missing.join('\n')}`).toEqual([]);
   });
 
-  it('registers no route that is not in the contract', () => {
+  it('registers no route that is not in the contract, and none on both listeners', () => {
     const inContract = new Set(contractRoutes());
-    const extra = servedRoutes().filter((r) => !inContract.has(r));
+    const extra = allServed().filter((r) => !inContract.has(r));
     expect(extra, `served but not in the contract:\n${extra.join('\n')}`).toEqual([]);
     // the comparison is not vacuous: both sides list every operation, each once
-    expect(servedRoutes().sort()).toEqual(contractRoutes().sort());
+    expect(allServed().sort()).toEqual(contractRoutes().sort());
     expect(contractRoutes().length).toBeGreaterThanOrEqual(13);
+    const federation = new Set(servedRoutes('federation'));
+    expect(servedRoutes('private').filter((r) => federation.has(r))).toEqual([]);
   });
 
-  it('serves the contract document at /openapi.json, with its own public URL as the first server', async () => {
+  it('puts on the federation listener exactly /federation/v1/*, /.well-known/* and /healthz', () => {
+    const peerFacing = (route: string) => /^\S+ \/(federation\/v1\/|\.well-known\/|healthz$)/.test(route);
+    expect(servedRoutes('federation').length).toBeGreaterThanOrEqual(5);
+    expect(servedRoutes('federation').filter((r) => !peerFacing(r))).toEqual([]);
+    expect(servedRoutes('private').filter(peerFacing)).toEqual([]);
+    for (const route of ['GET /v1/referrals', 'GET /admin/v1/outbox', 'GET /openapi.json', 'GET /docs', 'GET /metrics', 'GET /readyz']) {
+      expect(servedRoutes('private'), route).toContain(route);
+    }
+  });
+
+  it('answers every contract request on exactly one listener, and 404 no such route on the other', async () => {
+    const urls: Record<Listener, string> = { federation: node.federationUrl, private: node.url };
+    expect(new URL(urls.federation).port).not.toBe(new URL(urls.private).port);
+    const requests = contractRequests();
+    expect(requests.length).toBe(contractRoutes().length);
+    const answeredOn: Record<string, Listener[]> = {};
+    for (const request of requests) {
+      for (const listener of LISTENERS) {
+        // No credentials: a served route answers (401, 400, 200...), an unserved one is not found.
+        const headers = request.contentType ? { 'content-type': request.contentType } : undefined;
+        const res = await fetch(`${urls[listener]}${request.path}`, { method: request.method, ...(headers ? { headers } : {}), body: request.body ?? null });
+        const body = res.headers.get('content-type')?.includes('json') ? ((await res.json()) as { code?: string; detail?: string }) : (await res.text(), {});
+        const notFound = res.status === 404 && body.code === 'not_found' && body.detail === 'no such route';
+        if (!notFound) (answeredOn[request.operationId] ??= []).push(listener);
+        else expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+      }
+    }
+    const expected = Object.fromEntries(requests.map((r) => [r.operationId, [listenerOf(r.path)]]));
+    expect(answeredOn).toEqual(expected);
+    expect(Object.values(answeredOn).flat()).toContain('federation');
+    expect(Object.values(answeredOn).flat()).toContain('private');
+  });
+
+  it('serves the contract document at /openapi.json, naming both listeners as its servers', async () => {
     const res = await fetch(`${node.url}/openapi.json`);
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^application\/json/);
-    const served = (await res.json()) as Record<string, unknown> & { servers: { url: string }[]; paths: object };
+    const served = (await res.json()) as Record<string, unknown> & { servers: { url: string; description: string }[]; paths: object };
     const file = loadContractDocument();
-    expect(served.servers[0]?.url).toBe(node.url);
+    // relative to where the document was fetched: the private listener; then the public (federation) URL
+    expect(served.servers.map((s) => s.url)).toEqual(['/', node.federationUrl]);
+    expect(served.servers[1]?.description).toMatch(/federation listener/);
     expect(Object.keys(served.paths)).toEqual(Object.keys(file.paths as object));
     // apart from the servers, it is the file itself
     expect({ ...served, servers: file.servers }).toEqual(file);
   });
-
   it('serves the contract as a self-contained HTML page at /docs, naming every operation', async () => {
     const res = await fetch(`${node.url}/docs`);
     expect(res.status).toBe(200);

@@ -18,6 +18,8 @@ describe('pnpm demo --once', () => {
     expect(err).toEqual([]);
     expect(code).toBe(0);
     const text = out.join('\n');
+    // Each node says which of its two listeners is which.
+    expect(text).toMatch(/atina\s+Atina — Belgrade\s+federation http:\/\/127\.0\.0\.1:\d+ {2}\(peers reach only this one\)\n\s+private {4}http:\/\/127\.0\.0\.1:\d+ {2}\(integration and admin API/);
     expect(text).toContain('atina now shows it as received');
     expect(text).toContain('Krasniqi-Çeliku');
     expect(text).toContain('Ђаковицу (Gjakovë)');

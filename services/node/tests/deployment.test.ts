@@ -11,6 +11,7 @@ interface ComposeService {
   build?: unknown;
   environment?: Record<string, string>;
   depends_on?: Record<string, unknown>;
+  ports?: string[];
 }
 
 describe('deployment files', () => {
@@ -28,6 +29,30 @@ describe('deployment files', () => {
       expect(new URL(services[node]!.environment!.DATABASE_URL!).hostname).toBe(db);
       expect(Object.keys(services[node]?.depends_on ?? {})).toEqual([db]);
     }
+  });
+
+  it('publishes only the federation listener; the private one stays on the container loopback', () => {
+    const { services } = parse(read('docker-compose.yml')) as { services: Record<string, ComposeService> };
+    const dockerfile = read('Dockerfile');
+    const env = (name: string) => new RegExp(`\\b${name}=(\\S+)`).exec(dockerfile)?.[1];
+    expect(env('BRIDGE_FEDERATION_HOST')).toBe('0.0.0.0');
+    expect(env('BRIDGE_PRIVATE_HOST')).toBe('127.0.0.1');
+    const federationPort = env('BRIDGE_FEDERATION_PORT');
+    const privatePort = env('BRIDGE_PRIVATE_PORT');
+    expect(federationPort).toMatch(/^\d+$/);
+    expect(privatePort).toMatch(/^\d+$/);
+    expect(dockerfile).toMatch(new RegExp(`^EXPOSE ${federationPort}$`, 'm'));
+    expect(dockerfile).not.toMatch(new RegExp(`^EXPOSE .*\\b${privatePort}\\b`, 'm'));
+    // the health check runs inside the container, where the private listener answers /readyz
+    expect(dockerfile).toContain(`http://127.0.0.1:${privatePort}/readyz`);
+    for (const node of ['atina', 'pvpt']) {
+      const environment = services[node]?.environment ?? {};
+      expect(environment.BRIDGE_PRIVATE_HOST ?? '127.0.0.1').toBe('127.0.0.1');
+      const published = (services[node]?.ports ?? []).map((p) => p.split(':').at(-1));
+      expect(published).toEqual([federationPort]);
+      expect(new URL(environment.BRIDGE_PUBLIC_URL!).port).toBe(federationPort);
+    }
+    expect(read('services/node/docker-entrypoint.sh')).not.toMatch(/--(port|private-port|federation-port)\b/);
   });
 
   it('builds the node image on Node 24 LTS, installing every workspace package', () => {

@@ -170,7 +170,7 @@ describe('delivery through faults (bounded, loopback only)', () => {
     const delivery = { pollIntervalMs: 100, baseDelayMs: 50, maxDelayMs: 500, deadlineMs: 3600_000, requestTimeoutMs: 800, concurrency: 8 };
     const [atina, pvpt]: [TestNode, TestNode] = await startPair({ atina: { config: { delivery } } });
     cleanup.push(() => atina.stop(), () => pvpt.stop());
-    const target = new URL(pvpt.url);
+    const target = new URL(pvpt.federationUrl);
     const modes: FaultMode[] = ['pass', 'pass', 'pass', 'delay', 'delay', 'reset', 'blackhole', 'truncate', 'truncate'];
     const proxy = await startFaultProxy({ host: target.hostname, port: Number(target.port) }, () => modes[Math.floor(Math.random() * modes.length)]!);
     cleanup.push(() => proxy.close());

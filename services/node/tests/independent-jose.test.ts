@@ -33,7 +33,7 @@ describe.runIf(hasJwcrypto || mustRun)('an independent JOSE implementation (pyth
     proxy = createServer(async (req, res) => {
       let body = '';
       for await (const chunk of req) body += chunk;
-      const upstream = await fetch(`${pvpt.url}${req.url}`, { method: req.method, headers: { 'content-type': req.headers['content-type'] ?? '' }, body });
+      const upstream = await fetch(`${pvpt.federationUrl}${req.url}`, { method: req.method, headers: { 'content-type': req.headers['content-type'] ?? '' }, body });
       const text = await upstream.text();
       captured.push({ request: body, response: text });
       res.writeHead(upstream.status, { 'content-type': upstream.headers.get('content-type') ?? '' });
@@ -59,7 +59,7 @@ describe.runIf(hasJwcrypto || mustRun)('an independent JOSE implementation (pyth
     // Both jose and jwcrypto open what the node sealed with node:crypto, to the same signed message.
     const key = pvpt.node.ctx.config.keys.encryption[0]!;
     const inner = new TextDecoder().decode((await compactDecrypt(request, await importJWK(key.jwk, 'ECDH-ES+A256KW'))).plaintext);
-    const atinaJwks = await (await fetch(`${atina.url}/.well-known/jwks.json`)).json();
+    const atinaJwks = await (await fetch(`${atina.federationUrl}/.well-known/jwks.json`)).json();
     const message = jwcryptoVerify(atinaJwks, request, 'bridge-msg+jwt', key.jwk);
     expect(message.payload).toMatchObject({ iss: 'atina', aud: 'pvpt', type: 'referral.request', referralId: created.body.id, seq: 1 });
     expect(jwcryptoVerify(atinaJwks, inner, 'bridge-msg+jwt')).toEqual(message);
@@ -71,7 +71,7 @@ describe.runIf(hasJwcrypto || mustRun)('an independent JOSE implementation (pyth
     expect(() => jwcryptoVerify(atinaJwks, request, 'bridge-msg+jwt', atina.node.ctx.config.keys.encryption[0]!.jwk)).toThrow(/jwcrypto refused/);
 
     const { receipt } = JSON.parse(response) as { receipt: string };
-    const pvptJwks = await (await fetch(`${pvpt.url}/.well-known/jwks.json`)).json();
+    const pvptJwks = await (await fetch(`${pvpt.federationUrl}/.well-known/jwks.json`)).json();
     const verified = jwcryptoVerify(pvptJwks, receipt, 'bridge-receipt+jwt');
     const { createHash } = await import('node:crypto');
     expect(verified.payload).toMatchObject({ iss: 'pvpt', aud: 'atina', messageId: message.payload.jti, digest: `sha-256:${createHash('sha256').update(request).digest('base64url')}` });

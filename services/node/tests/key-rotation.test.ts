@@ -43,7 +43,7 @@ describe('key rotation', () => {
   usePair((a, b) => ([atina, pvpt] = [a, b]), { atina: { clock: atinaClock.clock }, pvpt: { clock: pvptClock.clock } });
 
   it('publishes signing, encryption and log keys with their validity, never private members or the token key', async () => {
-    const jwks = Jwks.parse(await (await fetch(`${atina.url}/.well-known/jwks.json`)).json());
+    const jwks = Jwks.parse(await (await fetch(`${atina.federationUrl}/.well-known/jwks.json`)).json());
     expect(jwks.keys.map((k) => k.purpose).sort()).toEqual(['encryption', 'log', 'signing']);
     for (const key of jwks.keys) {
       expect(key).not.toHaveProperty('d');
@@ -80,7 +80,7 @@ describe('key rotation', () => {
     const signedBy = JSON.parse(Buffer.from(delivered!.receipt!.split('.')[0]!, 'base64url').toString()).kid as string;
     atinaClock.advance(61_000);
     await rotate(pvpt, 'signing', 0);
-    const published = Jwks.parse(await (await fetch(`${pvpt.url}/.well-known/jwks.json`)).json()).keys as PublicJwk[];
+    const published = Jwks.parse(await (await fetch(`${pvpt.federationUrl}/.well-known/jwks.json`)).json()).keys as PublicJwk[];
     const retired = published.find((k) => k.kid === signedBy)!;
     expect(Date.parse(retired.validUntil!)).toBeLessThanOrEqual(Date.now());
     const claims = await verifyReceipt(delivered!.receipt!, { iss: 'pvpt', aud: 'atina', messageId: delivered!.id, digests: delivered!.sentDigests, issuerKeys: published });

@@ -40,7 +40,7 @@ describe('rate limit per authenticated peer on POST /federation/v1/messages', ()
 
   async function send(): Promise<Response> {
     const sealed = await encrypt(await signInner(requestClaims(atina, pvpt, requestBody('pvpt')), signingKeyOf(atina)), encryptionKeyOf(pvpt));
-    return fetch(`${pvpt.url}/federation/v1/messages`, { method: 'POST', headers: { 'content-type': 'application/jose' }, body: sealed });
+    return fetch(`${pvpt.federationUrl}/federation/v1/messages`, { method: 'POST', headers: { 'content-type': 'application/jose' }, body: sealed });
   }
 
   it('accepts a peer up to its budget, then answers 429 rate_limited with Retry-After and stores nothing', async () => {
@@ -72,7 +72,7 @@ describe('listener limits', () => {
 
   /** Opens a raw connection, writes `data`, and resolves with everything received once the server closes it. */
   function exchange(data: string): { closed: () => boolean; received: () => string } {
-    const { port } = new URL(node.url);
+    const { port } = new URL(node.federationUrl);
     const socket: Socket = connect(Number(port), '127.0.0.1');
     let received = '';
     let closed = false;

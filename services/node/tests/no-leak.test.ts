@@ -142,7 +142,7 @@ describe('no personal data, secret or key material leaves through logs, errors o
     runs.push(await runBridge(['clients', 'list', '--data-dir', dataDir], { DATABASE_URL: unreachable }));
     runs.push(await runBridge(['clients', 'create', '--data-dir', dataDir, '--name', 'x', '--scopes', 'admin'], { DATABASE_URL: unreachable }));
     runs.push(await runBridge(['peers', 'list', '--data-dir', dataDir], { DATABASE_URL: `postgres://postgres:${PASSWORD}@` }));
-    runs.push(await runBridge(['serve', '--data-dir', dataDir, '--port', '1'], { DATABASE_URL: `mysql://root:${PASSWORD}@db/x` }));
+    runs.push(await runBridge(['serve', '--data-dir', dataDir, '--federation-port', '1'], { DATABASE_URL: `mysql://root:${PASSWORD}@db/x` }));
     const database = await createTestDatabase();
     const created2 = await runBridge(['clients', 'create', '--data-dir', dataDir, '--name', 'qx', '--scopes', 'referrals:read'], { DATABASE_URL: database });
     expect(created2.code).toBe(0);

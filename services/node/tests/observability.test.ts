@@ -59,8 +59,8 @@ describe('metrics', () => {
     expect(valueOf(s, 'bridge_outbox_messages', { status: 'dead' })).toBe(0);
     expect(valueOf(s, 'bridge_dead_letters_total')).toBe(0);
     // HTTP durations are labelled by the route pattern, never by the URL that carried the id.
-    expect(valueOf(s, 'bridge_http_request_duration_seconds_count', { method: 'POST', route: '/v1/referrals', status_class: '2xx' })).toBe(1);
-    expect(valueOf(s, 'bridge_http_request_duration_seconds_count', { method: 'GET', route: '/v1/referrals/:referralId', status_class: '2xx' })).toBeGreaterThanOrEqual(1);
+    expect(valueOf(s, 'bridge_http_request_duration_seconds_count', { listener: 'private', method: 'POST', route: '/v1/referrals', status_class: '2xx' })).toBe(1);
+    expect(valueOf(s, 'bridge_http_request_duration_seconds_count', { listener: 'private', method: 'GET', route: '/v1/referrals/:referralId', status_class: '2xx' })).toBeGreaterThanOrEqual(1);
     // prom-client's process metrics, on the node's own registry
     expect(valueOf(s, 'process_cpu_user_seconds_total')).toBeGreaterThan(0);
 
@@ -68,7 +68,9 @@ describe('metrics', () => {
     const r = receiver.samples;
     expect(valueOf(r, 'bridge_messages_received_total', { peer: 'atina', type: 'referral.request' })).toBeGreaterThanOrEqual(1);
     expect(valueOf(r, 'bridge_messages_refused_total', { code: 'message_malformed' })).toBe(1);
-    expect(valueOf(r, 'bridge_http_request_duration_seconds_count', { method: 'POST', route: '/federation/v1/messages', status_class: '4xx' })).toBe(1);
+    expect(valueOf(r, 'bridge_http_request_duration_seconds_count', { listener: 'federation', method: 'POST', route: '/federation/v1/messages', status_class: '4xx' })).toBe(1);
+    // each request is counted once, under the listener that answered it
+    expect(valueOf(r, 'bridge_http_request_duration_seconds_count', { listener: 'private', route: '/federation/v1/messages' })).toBe(0);
 
     const person = input.person;
     const markers = [id, person.givenName, person.familyName, person.localId, person.documentNumber, person.urgentHealthNeeds, input.note].filter((v): v is string => typeof v === 'string' && v.length > 0);

@@ -25,7 +25,7 @@ describe('bridge peers add at the prompt', () => {
   async function add(answer: string) {
     const out: string[] = [];
     const questions: string[] = [];
-    const code = await main(['peers', 'add', pvpt.url, '--data-dir', dir], {
+    const code = await main(['peers', 'add', pvpt.federationUrl, '--data-dir', dir], {
       out: (l) => out.push(l),
       err: (l) => out.push(l),
       prompt: async (q) => (questions.push(q), answer),

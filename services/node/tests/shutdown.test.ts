@@ -65,7 +65,7 @@ describe('graceful shutdown', () => {
     // no longer accepting: refused outright, or 503 on a connection that was already open
     await waitFor(async () => {
       try {
-        return (await fetch(`${atina.url}/healthz`)).status === 503;
+        return (await fetch(`${atina.federationUrl}/healthz`)).status === 503;
       } catch {
         return true;
       }
@@ -93,6 +93,6 @@ describe('graceful shutdown', () => {
     ]);
     const onPvpt = await query<{ status: string }>(pvpt.node.ctx.config.databaseUrl, 'select status from referrals where id = $1', [first.body.id]);
     expect(onPvpt).toEqual([{ status: 'received' }]);
-    await expect(fetch(`${atina.url}/healthz`)).rejects.toThrow();
+    await expect(fetch(`${atina.federationUrl}/healthz`)).rejects.toThrow();
   });
 });

@@ -40,7 +40,7 @@ describe('a third node joins with no code change', () => {
     const refused = await atina.api('POST', '/v1/referrals', referralTo('csr-nis'));
     expect(refused.body.code).toBe('peer_unknown');
     // atina pins csr, but csr has not pinned atina: csr refuses, atina keeps the message and retries.
-    await savePeer(atina.node.ctx.db, await fetchPeer(csr.url), 'active', 'test', new Date());
+    await savePeer(atina.node.ctx.db, await fetchPeer(csr.federationUrl), 'active', 'test', new Date());
     const created = await atina.api('POST', '/v1/referrals', referralTo('csr-nis'));
     expect(created.status).toBe(201);
     const held = await waitFor(async () => {
@@ -48,7 +48,7 @@ describe('a third node joins with no code change', () => {
       return m?.lastError === 'peer_unknown' && m;
     });
     expect(held.status).toBe('retrying');
-    await savePeer(csr.node.ctx.db, await fetchPeer(atina.url), 'active', 'test', new Date());
+    await savePeer(csr.node.ctx.db, await fetchPeer(atina.federationUrl), 'active', 'test', new Date());
     await waitFor(async () => (await atina.api('GET', `/v1/referrals/${created.body.id}`)).body.status === 'received');
     // Each pair holds its own keys: pvpt never learned anything about the atina–csr exchange.
     expect((await pvpt.api('GET', '/v1/referrals?direction=inbound')).body.items.some((r: { id: string }) => r.id === created.body.id)).toBe(false);

@@ -915,7 +915,7 @@ export interface paths {
         };
         /**
          * Liveness probe
-         * @description Answers `ok` while the process is running. Unauthenticated and never touches the database.
+         * @description Answers `ok` while the process is running. Unauthenticated and never touches the database. On the federation listener, for a load balancer in front of peers.
          */
         get: operations["getHealth"];
         put?: never;
@@ -935,7 +935,7 @@ export interface paths {
         };
         /**
          * Readiness probe
-         * @description Reports whether the node can serve traffic (database reachable, migrations applied, keys loaded). Unauthenticated.
+         * @description Reports whether the node can serve traffic (database reachable, migrations applied, keys loaded). Unauthenticated; on the private listener.
          */
         get: operations["getReadiness"];
         put?: never;
@@ -1001,12 +1001,11 @@ export interface paths {
          * @description Returns this node's metrics in the Prometheus text exposition format 0.0.4: deliveries, delivery
          *     attempts and their duration, dead letters, received and refused messages, HTTP request durations,
          *     outbox messages by status, and the process metrics. Label values come only from fixed sets (peer
-         *     node ids, message types, problem codes, outcomes, route patterns, status classes): never a name,
-         *     a note or a referral or message id.
+         *     node ids, message types, problem codes, outcomes, listeners, route patterns, status classes):
+         *     never a name, a note or a referral or message id.
          *
-         *     Unauthenticated, so a scraper needs no token. Expose it only to the operator's own network (for
-         *     example, let the reverse proxy in front of the node refuse `/metrics` from the internet): the
-         *     numbers say how busy the node and its peers are.
+         *     Unauthenticated, so a scraper needs no token. Served on the private listener only, which stays
+         *     on the operator's own network: the numbers say how busy the node and its peers are.
          */
         get: operations["getMetrics"];
         put?: never;

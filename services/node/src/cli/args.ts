@@ -84,8 +84,8 @@ export function resolvePath(io: CliIo, path: string): string {
   return isAbsolute(path) ? path : resolve(io.cwd, path);
 }
 
-export function parsePort(value: string, usage: string): number {
+export function parsePort(value: string, flag: string, usage: string): number {
   const port = Number(value);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be a number from 0 to 65535, got ${value}`, usage);
+  if (value.trim() === '' || !Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`${flag} must be a number from 0 to 65535, got ${value}`, usage);
   return port;
 }

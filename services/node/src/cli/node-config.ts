@@ -1,8 +1,8 @@
-import { defaultDelivery, type NodeConfig, type ServeEnv } from '../config.ts';
+import { defaultDelivery, type Listener, type NodeConfig, type ServeEnv } from '../config.ts';
 import type { DataDir } from '../data-dir.ts';
 
-/** A data directory plus the validated environment make a node config. */
-export function nodeConfigFromDataDir(dataDir: DataDir, env: ServeEnv, databaseUrl: string, port: number): NodeConfig {
+/** A data directory plus the validated environment make a node config; `ports` (flags) win over the environment's. */
+export function nodeConfigFromDataDir(dataDir: DataDir, env: ServeEnv, databaseUrl: string, ports: Partial<Record<Listener, number>> = {}): NodeConfig {
   return {
     nodeId: dataDir.config.nodeId,
     name: dataDir.config.name,
@@ -11,8 +11,10 @@ export function nodeConfigFromDataDir(dataDir: DataDir, env: ServeEnv, databaseU
     databaseUrl,
     keys: dataDir.secrets.keys,
     pseudonymSecret: dataDir.secrets.pseudonymSecret,
-    host: env.BRIDGE_HOST,
-    port,
+    listeners: {
+      federation: { host: env.BRIDGE_FEDERATION_HOST, port: ports.federation ?? env.BRIDGE_FEDERATION_PORT },
+      private: { host: env.BRIDGE_PRIVATE_HOST, port: ports.private ?? env.BRIDGE_PRIVATE_PORT },
+    },
     acceptanceWindowSeconds: env.BRIDGE_ACCEPTANCE_WINDOW_SECONDS,
     messageMaxBytes: env.BRIDGE_MESSAGE_MAX_BYTES,
     bodyMaxBytes: env.BRIDGE_BODY_MAX_BYTES,

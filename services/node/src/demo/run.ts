@@ -24,7 +24,10 @@ export const demoUsage = helpText(demoCommand);
 
 interface DemoNode {
   id: string;
+  /** The private listener: the node's own systems (integration API) and operators. */
   url: string;
+  /** The federation listener: the node's public URL, the only one its peer reaches. */
+  federationUrl: string;
   node: BridgeNode;
   database: NodeDatabase;
   token: string;
@@ -67,7 +70,7 @@ export async function runDemo(argv: string[], io: CliIo): Promise<number> {
       [atina, pvpt],
       [pvpt, atina],
     ] as const) {
-      const fetched = await fetchPeer(peer.url);
+      const fetched = await fetchPeer(peer.federationUrl);
       const readOut = await ownFingerprint(peer.node.ctx.config);
       const status = fetched.fingerprint === readOut ? 'active' : 'pending';
       await savePeer(self.node.ctx.db, fetched, status, `operator:${self.id}`, new Date());
@@ -123,7 +126,7 @@ export async function runDemo(argv: string[], io: CliIo): Promise<number> {
     for (const line of await timeline(nodes)) io.out(`  ${line}`);
 
     if (!values.once) {
-      io.out(`\nBoth nodes keep running. Try:\n  curl -H "authorization: Bearer ${atina.token}" ${atina.url}/v1/referrals\n  curl ${pvpt.url}/.well-known/jwks.json\nPress Ctrl-C to stop and clean up.`);
+      io.out(`\nBoth nodes keep running. Try:\n  curl -H "authorization: Bearer ${atina.token}" ${atina.url}/v1/referrals    (private listener)\n  curl ${pvpt.federationUrl}/.well-known/jwks.json    (federation listener)\nPress Ctrl-C to stop and clean up.`);
       await new Promise<void>((resolve) => {
         process.once('SIGINT', () => resolve());
         process.once('SIGTERM', () => resolve());
@@ -143,8 +146,8 @@ export async function runDemo(argv: string[], io: CliIo): Promise<number> {
 
 async function startDemoNode(base: string, id: string, name: string, jurisdiction: string, io: CliIo, clusters: string[], stops: Array<() => Promise<void>>): Promise<DemoNode> {
   const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
-  const dataDir = await initDataDir(join(base, id), { nodeId: id, name, jurisdiction, publicUrl: url }, new Date());
+  const federationUrl = `http://127.0.0.1:${port}`;
+  const dataDir = await initDataDir(join(base, id), { nodeId: id, name, jurisdiction, publicUrl: federationUrl }, new Date());
   // Each node's cluster gets its own temporary directory, one the PostgreSQL user can reach also
   // when the demo runs as root (then PostgreSQL runs as `postgres`, and data directories are 0700).
   const clusterDir = await temporaryClusterDir(`bridge-demo-${id}-postgres-`);
@@ -156,11 +159,13 @@ async function startDemoNode(base: string, id: string, name: string, jurisdictio
   // Everything runs on 127.0.0.1: a webhook receiver someone tries with the demo is local too.
   const env = parseServeEnv({ BRIDGE_WEBHOOK_ALLOW_LOCAL: 'true' });
   const logger = createLogger(id, 'info', pino.destination({ dest: join(base, `${id}.log`), sync: false }));
-  const node = await createNode(nodeConfigFromDataDir(dataDir, env, database.url, port), { logger });
-  await node.start();
+  // The private listener's port is chosen before start: the console's origin (sessions, passkeys) names it.
+  const node = await createNode(nodeConfigFromDataDir(dataDir, env, database.url, { federation: port, private: await freePort() }), { logger });
+  const url = (await node.start()).private;
   const { token } = await createClient(node.ctx.db, node.ctx.config, { name: `${id} case system`, scopes: ['referrals:read', 'referrals:write'], ttlDays: 1 }, `operator:${id}`, new Date());
-  io.out(`  ${id.padEnd(6)} ${name.padEnd(18)} ${url}  (embedded PostgreSQL on port ${new URL(database.url).port})`);
-  return { id, url, node, database, token, client: createBridgeClient({ baseUrl: url, token }) };
+  io.out(`  ${id.padEnd(6)} ${name.padEnd(18)} federation ${federationUrl}  (peers reach only this one)`);
+  io.out(`  ${''.padEnd(6)} ${''.padEnd(18)} private    ${url}  (integration and admin API, /docs; embedded PostgreSQL on port ${new URL(database.url).port})`);
+  return { id, url, federationUrl, node, database, token, client: createBridgeClient({ baseUrl: url, token }) };
 }
 
 async function waitFor<T>(probe: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {

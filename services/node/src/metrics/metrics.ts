@@ -20,7 +20,7 @@ export interface Metrics {
   deliveryDuration: Histogram;
   webhookAttempts: Counter<'outcome'>;
   webhookDead: Counter;
-  httpRequestDuration: Histogram<'method' | 'route' | 'status_class'>;
+  httpRequestDuration: Histogram<'listener' | 'method' | 'route' | 'status_class'>;
 }
 
 export function createMetrics(db: Database, logger: Logger): Metrics {
@@ -60,8 +60,8 @@ export function createMetrics(db: Database, logger: Logger): Metrics {
     }),
     httpRequestDuration: new Histogram({
       name: 'bridge_http_request_duration_seconds',
-      help: 'HTTP requests served, by method, route pattern and status class.',
-      labelNames: ['method', 'route', 'status_class'],
+      help: 'HTTP requests served, by listener (federation or private), method, route pattern and status class.',
+      labelNames: ['listener', 'method', 'route', 'status_class'],
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
       registers,
     }),

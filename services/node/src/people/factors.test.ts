@@ -44,7 +44,7 @@ describe('passwords', () => {
   });
 
   it('are argon2id at the OWASP parameters, untruncated, and rehashed when the cost rises (T19)', async () => {
-    const config = accountsConfig({ port: 1 });
+    const config = accountsConfig({ listeners: { federation: { host: '127.0.0.1', port: 1 }, private: { host: '127.0.0.1', port: 2 } } });
     const long = 'q'.repeat(50) + 'river lanterns at dusk and the quiet harbour of words'.repeat(1);
     const stored = await hashPassword(config, long);
     expect(stored).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);

@@ -61,7 +61,7 @@ export function flipBit(compact: string, index: number, byte = 0, bit = 0): stri
 }
 
 export async function postMessage(to: TestNode, body: string, contentType = 'application/jose'): Promise<{ status: number; body: any }> {
-  const res = await fetch(`${to.url}/federation/v1/messages`, { method: 'POST', headers: { 'content-type': contentType }, body });
+  const res = await fetch(`${to.federationUrl}/federation/v1/messages`, { method: 'POST', headers: { 'content-type': contentType }, body });
   const text = await res.text();
   return { status: res.status, body: text ? JSON.parse(text) : undefined };
 }

@@ -3,7 +3,7 @@ import { Writable } from 'node:stream';
 import { generateNodeKeys, generatePseudonymSecret } from '@bridge/crypto';
 import { createNode, type BridgeNode } from '../../src/node.ts';
 import { createLogger } from '../../src/logger.ts';
-import { defaultDelivery, type NodeConfig } from '../../src/config.ts';
+import { defaultDelivery, type Listener, type NodeConfig } from '../../src/config.ts';
 import { freePort } from '../../src/db/embedded.ts';
 import { createClient, type Scope } from '../../src/clients/clients.ts';
 import { fetchPeer, savePeer } from '../../src/peers/peers.ts';
@@ -12,7 +12,10 @@ import { createTestDatabase } from './databases.ts';
 
 export interface TestNode {
   id: string;
+  /** The private listener: the integration and admin API, /metrics, /docs, /readyz (what `api` calls). */
   url: string;
+  /** The federation listener, the node's public URL: metadata, JWKS, messages, /healthz (what peers call). */
+  federationUrl: string;
   node: BridgeNode;
   /** Every log line the node wrote, for leak checks and debugging. */
   logs: string[];
@@ -27,20 +30,20 @@ export interface TestNodeOptions {
   config?: Partial<NodeConfig>;
 }
 
-/** A real node on its own fresh database, listening on a loopback port. */
+/** A real node on its own fresh database, its two listeners on loopback ports. */
 export async function startTestNode(id: string, options: TestNodeOptions = {}): Promise<TestNode> {
+  // The public URL is in the config, so the federation port is picked first; the private one is any.
   const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
+  const federationUrl = `http://127.0.0.1:${port}`;
   const config: NodeConfig = {
     nodeId: id,
     name: `${id} test node`,
     jurisdiction: 'XX',
-    publicUrl: url,
+    publicUrl: federationUrl,
     databaseUrl: await createTestDatabase(),
     keys: await generateNodeKeys(new Date(Date.now() - 60_000)),
     pseudonymSecret: generatePseudonymSecret(),
-    host: '127.0.0.1',
-    port,
+    listeners: { federation: { host: '127.0.0.1', port }, private: { host: '127.0.0.1', port: 0 } },
     acceptanceWindowSeconds: 300,
     messageMaxBytes: 256 * 1024,
     bodyMaxBytes: 1024 * 1024,
@@ -60,13 +63,14 @@ export async function startTestNode(id: string, options: TestNodeOptions = {}): 
     },
   });
   const node = await createNode(config, { logger: createLogger(id, config.logLevel, sink), autoDispatch: options.autoDispatch ?? true, ...(options.clock ? { clock: options.clock } : {}) });
-  await node.start();
+  const url = (await node.start()).private;
   let defaultToken: string | undefined;
   const token = async (scopes: Scope[] = ['referrals:read', 'referrals:write']) =>
     (await createClient(node.ctx.db, config, { name: `${id} client`, scopes, ttlDays: 1 }, 'test', new Date())).token;
   return {
     id,
     url,
+    federationUrl,
     node,
     logs,
     token,
@@ -82,6 +86,19 @@ export async function startTestNode(id: string, options: TestNodeOptions = {}): 
     },
     stop: () => node.stop(),
   };
+}
+
+/**
+ * The listener DESIGN.md §9 puts a path on: peers reach /federation/v1/*, /.well-known/* and
+ * /healthz; everything else is private (contract-routes.test.ts proves the node keeps to it).
+ */
+export function listenerOf(path: string): Listener {
+  return /^\/(federation\/v1\/|\.well-known\/|healthz(\?|$))/.test(path) ? 'federation' : 'private';
+}
+
+/** The base URL of the listener that serves `path`: for tests that call every operation. */
+export function listenerUrl(node: Pick<TestNode, 'url' | 'federationUrl'>, path: string): string {
+  return listenerOf(path) === 'federation' ? node.federationUrl : node.url;
 }
 
 /** atina and pvpt, each on its own database, onboarded to each other. */
@@ -105,8 +122,8 @@ export function usePair(receive: (atina: TestNode, pvpt: TestNode) => void, opti
 
 /** Each side pins the other's keys, as `bridge peers add --fingerprint` does, and activates it. */
 export async function onboard(a: TestNode, b: TestNode): Promise<void> {
-  await savePeer(a.node.ctx.db, await fetchPeer(b.url), 'active', 'test', new Date());
-  await savePeer(b.node.ctx.db, await fetchPeer(a.url), 'active', 'test', new Date());
+  await savePeer(a.node.ctx.db, await fetchPeer(b.federationUrl), 'active', 'test', new Date());
+  await savePeer(b.node.ctx.db, await fetchPeer(a.federationUrl), 'active', 'test', new Date());
 }
 
 export async function waitFor<T>(probe: () => Promise<T | undefined | false>, timeoutMs = 15_000): Promise<T> {

@@ -17,7 +17,10 @@ const root = fileURLToPath(new URL('../../../..', import.meta.url));
 /** A node that runs as a real `bridge serve` process, so it can be killed with SIGKILL. */
 export interface ProcessNode {
   id: string;
+  /** The private listener: the integration and admin API. */
   url: string;
+  /** The federation listener, the node's public URL: what peers reach. */
+  federationUrl: string;
   databaseUrl: string;
   dataDir: DataDir;
   env: Record<string, string>;
@@ -30,21 +33,25 @@ export interface ProcessNode {
 }
 
 export async function prepareProcessNode(id: string, env: Record<string, string> = {}, databaseUrl?: string): Promise<ProcessNode> {
-  const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
+  const federationPort = await freePort();
+  // Fixed across restarts (load generators keep the URL); never the federation port handed out again.
+  let privatePort = await freePort();
+  while (privatePort === federationPort) privatePort = await freePort();
+  const federationUrl = `http://127.0.0.1:${federationPort}`;
   const dir = await mkdtemp(join(tmpdir(), `bridge-${id}-`));
-  const dataDir = await initDataDir(dir, { nodeId: id, name: id, jurisdiction: 'XX', publicUrl: url }, new Date(Date.now() - 60_000));
+  const dataDir = await initDataDir(dir, { nodeId: id, name: id, jurisdiction: 'XX', publicUrl: federationUrl }, new Date(Date.now() - 60_000));
   const dbUrl = databaseUrl ?? (await createTestDatabase());
   const node: ProcessNode = {
     id,
-    url,
+    url: `http://127.0.0.1:${privatePort}`,
+    federationUrl,
     databaseUrl: dbUrl,
     dataDir,
     env,
     output: '',
     async start() {
       // One process (no tsx wrapper), so SIGKILL hits the server itself.
-      const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'services/node/src/bin.ts'), 'serve', '--data-dir', dir, '--port', String(port)], {
+      const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'services/node/src/bin.ts'), 'serve', '--data-dir', dir, '--federation-port', String(federationPort), '--private-port', String(privatePort)], {
         cwd: root,
         env: { ...process.env, DATABASE_URL: dbUrl, BRIDGE_LOG_LEVEL: 'warn', BRIDGE_DELIVERY_POLL_MS: '200', BRIDGE_DELIVERY_RETRY_MAX_MS: '1000',
           // The load generators submit as fast as they can with one client: never throttle them.
@@ -59,7 +66,7 @@ export async function prepareProcessNode(id: string, env: Record<string, string>
         const onData = (d: Buffer) => {
           out += d;
           node.output += d;
-          if (out.includes('listening on')) resolve();
+          if (/private listener +http/.test(out)) resolve();
         };
         child.stdout!.on('data', onData);
         child.stderr!.on('data', (d) => ((out += d), (node.output += d)));
