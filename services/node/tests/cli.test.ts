@@ -8,6 +8,7 @@ import { demoReferral } from '../src/demo/scenario.ts';
 import { freePort } from '../src/db/embedded.ts';
 import { createTestDatabase } from './support/databases.ts';
 import { waitFor } from './support/nodes.ts';
+import { TEST_KEYS_ENV } from './support/keys-secret.ts';
 
 const root = fileURLToPath(new URL('../../..', import.meta.url));
 const bin = join(root, 'services/node/src/bin.ts');
@@ -20,7 +21,7 @@ interface Run {
 
 function bridge(args: string[], env: Record<string, string> = {}): Promise<Run> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', bin, ...args], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', bin, ...args], { cwd: root, env: { ...process.env, ...TEST_KEYS_ENV, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -31,7 +32,7 @@ function bridge(args: string[], env: Record<string, string> = {}): Promise<Run> 
 
 function serve(dataDir: string, port: number, env: Record<string, string>): { child: ChildProcess; output: () => string } {
   // One process, no tsx wrapper: a kill reaches the server itself and leaves no orphan.
-  const child = spawn(process.execPath, ['--import', 'tsx', bin, 'serve', '--data-dir', dataDir, '--port', String(port)], { cwd: root, env: { ...process.env, ...env, BRIDGE_LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', bin, 'serve', '--data-dir', dataDir, '--port', String(port)], { cwd: root, env: { ...process.env, ...TEST_KEYS_ENV, ...env, BRIDGE_LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout!.on('data', (d) => (out += d));
   child.stderr!.on('data', (d) => (out += d));

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -129,7 +130,9 @@ export async function runDemo(argv: string[], io: CliIo): Promise<number> {
 async function startDemoNode(base: string, id: string, name: string, jurisdiction: string, io: CliIo): Promise<DemoNode> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const dataDir = await initDataDir(join(base, id), { nodeId: id, name, jurisdiction, publicUrl: url }, new Date());
+  // A fresh random keys secret per node and run: the demo's data directories are thrown away.
+  const secret = { value: randomBytes(32).toString('base64url'), source: 'the demo (random, this run only)' };
+  const dataDir = await initDataDir(join(base, id), { nodeId: id, name, jurisdiction, publicUrl: url }, new Date(), secret);
   const database = await nodeDatabase(dataDir, undefined);
   // Everything runs on 127.0.0.1: a webhook receiver someone tries with the demo is local too.
   const env = parseServeEnv({ BRIDGE_WEBHOOK_ALLOW_LOCAL: 'true' });

@@ -1,4 +1,4 @@
-import { parseServeEnv, serveEnvHelp } from '../../config.ts';
+import { keysSecretHelp, parseServeEnv, readKeysSecret, serveEnvHelp } from '../../config.ts';
 import { watchFile, unwatchFile } from 'node:fs';
 import { loadDataDir, secretsFile } from '../../data-dir.ts';
 import { createNode } from '../../node.ts';
@@ -13,7 +13,7 @@ export const serveCommand = defineCommand({
     'data-dir': { type: 'string', value: '<dir>', description: 'the node\'s data directory (from `bridge init`)' },
     port: { type: 'string', value: '<port>', description: 'TCP port to listen on, 0 to 65535' },
   },
-  footer: serveEnvHelp(),
+  footer: `${serveEnvHelp()}\n\n${keysSecretHelp}`,
 });
 export const serveUsage = helpText(serveCommand);
 
@@ -23,7 +23,8 @@ export async function serve(argv: string[], io: CliIo, signal?: AbortSignal): Pr
   const dir = resolvePath(io, required(values['data-dir'], '--data-dir', serveUsage));
   const port = parsePort(required(values.port, '--port', serveUsage), serveUsage);
   const env = parseServeEnv(io.env);
-  const dataDir = await loadDataDir(dir);
+  const secret = readKeysSecret(io.env);
+  const dataDir = await loadDataDir(dir, secret);
   const database = await nodeDatabase(dataDir, env.DATABASE_URL);
   let node: Awaited<ReturnType<typeof createNode>> | undefined;
   let address: string;
@@ -39,7 +40,7 @@ export async function serve(argv: string[], io: CliIo, signal?: AbortSignal): Pr
   const running = node;
   io.out(`node ${dataDir.config.nodeId} listening on ${address} (${database.embedded ? 'embedded PostgreSQL' : 'DATABASE_URL'})`);
   // `bridge keys rotate` rewrites keys.json; pick the new keys up without a restart.
-  const reload = () => loadDataDir(dir).then((d) => running.reloadKeys(d.secrets.keys), () => io.err('could not reload keys.json'));
+  const reload = () => loadDataDir(dir, secret).then((d) => running.reloadKeys(d.secrets.keys), () => io.err('could not reload keys.json'));
   watchFile(secretsFile(dir), { interval: 2000 }, reload);
   process.on('SIGHUP', reload);
   await new Promise<void>((resolve) => {
