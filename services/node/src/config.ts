@@ -233,17 +233,19 @@ export interface KeysSecret {
 }
 
 export const KEYS_SECRET_MIN_LENGTH = 16;
+/** Read by `readKeysSecret` only, apart from SERVE_ENV: the secret never enters the parsed settings. */
+export const KEYS_SECRET_ENV = ['BRIDGE_KEYS_SECRET_FILE', 'BRIDGE_KEYS_SECRET'] as const;
 export const KEYS_SECRET_CREDENTIAL = 'bridge-keys-secret';
 
 /** The three ways to give the secret, for `--help` and for the message when none is given. */
-export const keysSecretHelp = `the secret that encrypts keys.json, from one of (never a command-line argument):
+export const keysSecretHelp = `keys secret: what encrypts keys.json, read from one of these (never from an argument):
   BRIDGE_KEYS_SECRET_FILE
       a file holding the secret (one trailing newline is ignored)
-  \$CREDENTIALS_DIRECTORY/${KEYS_SECRET_CREDENTIAL}
-      a systemd credential (LoadCredentialEncrypted=${KEYS_SECRET_CREDENTIAL}:…), used when neither variable is set
   BRIDGE_KEYS_SECRET
-      the secret itself (visible in the process environment; prefer a file)
-  At least ${KEYS_SECRET_MIN_LENGTH} characters.`;
+      the secret itself (it sits in the process environment; prefer a file)
+  \$CREDENTIALS_DIRECTORY/${KEYS_SECRET_CREDENTIAL}
+      a systemd credential (LoadCredentialEncrypted=${KEYS_SECRET_CREDENTIAL}:…), when neither variable is set
+  At least ${KEYS_SECRET_MIN_LENGTH} characters. A wrong or missing secret stops the command.`;
 
 /**
  * Reads the keys secret from the environment: BRIDGE_KEYS_SECRET_FILE, BRIDGE_KEYS_SECRET, or the

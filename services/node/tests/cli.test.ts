@@ -78,7 +78,7 @@ describe('bridge command', () => {
     expect(help.code).toBe(0);
     expect(help.stdout).toContain('--fingerprint');
     for (const run of [none, unknown, missing, badId, badFlag, noDir, badEnv]) noStackTrace(run);
-  });
+  }, 120_000); // nine processes, each starting tsx: past 60 s on a loaded machine
 
   it('initialises, serves, onboards by fingerprint and issues tokens, end to end', async () => {
     const ports = { atina: await freePort(), pvpt: await freePort() };
@@ -155,5 +155,6 @@ describe('bridge command', () => {
       s.child.kill('SIGTERM');
       expect(await exited).toBe(0);
     }
-  }, 120_000);
+    // Every command derives the key of keys.json (PBKDF2, 210 000 rounds) before anything else.
+  }, 240_000);
 });
