@@ -27,7 +27,9 @@ export interface OkpPublicKey {
 /**
  * A key pair as a running node holds it: the public JWK, and the private half only as a WebCrypto
  * key created with extractable=false, so no API (subtle.exportKey, wrapKey) hands its bytes back.
- * node:crypto signs with it directly; X25519 decryption derives through WebCrypto (jwe.ts).
+ * node:crypto signs with it directly; X25519 decryption borrows its handle for one call (jwe.ts).
+ * This keeps a key from leaking by mistake (a serialised config, a log line); it does not hide it
+ * from code running inside the process.
  */
 export interface PrivateKeyRecord {
   kid: string;
