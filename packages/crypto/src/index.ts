@@ -1,6 +1,7 @@
 export * from './errors.ts';
 export * from './digest.ts';
 export * from './keys.ts';
+export * from './key-file.ts';
 export * from './message.ts';
 export * from './receipt.ts';
 export * from './tokens.ts';

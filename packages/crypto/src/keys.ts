@@ -1,5 +1,5 @@
-import { calculateJwkThumbprint, exportJWK, generateKeyPair, type JWK } from 'jose';
-import { createHash } from 'node:crypto';
+import { calculateJwkThumbprint } from 'jose';
+import { createHash, generateKeyPairSync, webcrypto } from 'node:crypto';
 import { CryptoError } from './errors.ts';
 
 export type KeyPurpose = 'signing' | 'encryption' | 'log' | 'token';
@@ -17,21 +17,49 @@ export interface PublicJwk {
   validUntil?: string | null;
 }
 
+/** The public members of a Bridge key: what identifies it and what verifies or encrypts to it. */
+export interface OkpPublicKey {
+  kty: 'OKP';
+  crv: 'Ed25519' | 'X25519';
+  x: string;
+}
+
+/**
+ * A key pair as a running node holds it: the public JWK, and the private half only as a WebCrypto
+ * key created with extractable=false, so no API (subtle.exportKey, wrapKey) hands its bytes back.
+ * node:crypto signs with it directly; X25519 decryption borrows its handle for one call (jwe.ts).
+ * This keeps a key from leaking by mistake (a serialised config, a log line); it does not hide it
+ * from code running inside the process.
+ */
 export interface PrivateKeyRecord {
   kid: string;
   purpose: KeyPurpose;
-  /** Private JWK (kty, crv, x, d). Never logged, never published. */
-  jwk: JWK;
+  jwk: OkpPublicKey;
+  privateKey: webcrypto.CryptoKey;
   validFrom: string;
   validUntil: string | null;
 }
 
-export interface NodeKeySet {
-  signing: PrivateKeyRecord[];
-  encryption: PrivateKeyRecord[];
-  log: PrivateKeyRecord[];
-  token: PrivateKeyRecord[];
+/** A key pair as keys.json stores it, inside its encryption (key-file.ts): the private JWK with `d`. */
+export interface StoredKeyRecord {
+  kid: string;
+  purpose: KeyPurpose;
+  /** Private JWK (kty, crv, x, d). Never logged, never published, never written unencrypted. */
+  jwk: OkpPublicKey & { d: string };
+  validFrom: string;
+  validUntil: string | null;
 }
+
+export interface KeySetOf<T> {
+  signing: T[];
+  encryption: T[];
+  log: T[];
+  token: T[];
+}
+export type NodeKeySet = KeySetOf<PrivateKeyRecord>;
+export type StoredKeySet = KeySetOf<StoredKeyRecord>;
+
+const PURPOSES = ['signing', 'encryption', 'log', 'token'] as const;
 
 const ALG: Record<KeyPurpose, { alg: 'EdDSA' | 'ECDH-ES+A256KW'; crv: 'Ed25519' | 'X25519' }> = {
   signing: { alg: 'EdDSA', crv: 'Ed25519' },
@@ -40,19 +68,47 @@ const ALG: Record<KeyPurpose, { alg: 'EdDSA' | 'ECDH-ES+A256KW'; crv: 'Ed25519' 
   token: { alg: 'EdDSA', crv: 'Ed25519' },
 };
 
-export async function generateKey(purpose: KeyPurpose, validFrom: Date): Promise<PrivateKeyRecord> {
-  const { alg, crv } = ALG[purpose];
-  const { privateKey } = await generateKeyPair(alg, { crv, extractable: true });
-  const jwk = await exportJWK(privateKey);
-  const kid = await calculateJwkThumbprint({ kty: jwk.kty!, crv: jwk.crv!, x: jwk.x! });
-  return { kid, purpose, jwk: { kty: jwk.kty, crv: jwk.crv, x: jwk.x, d: jwk.d }, validFrom: validFrom.toISOString(), validUntil: null };
+/** A new key pair in its stored form: what `bridge init` and `bridge keys rotate` write (encrypted). */
+export async function generateStoredKey(purpose: KeyPurpose, validFrom: Date): Promise<StoredKeyRecord> {
+  const { crv } = ALG[purpose];
+  const { privateKey } = crv === 'Ed25519' ? generateKeyPairSync('ed25519') : generateKeyPairSync('x25519');
+  const { x, d } = privateKey.export({ format: 'jwk' });
+  if (typeof x !== 'string' || typeof d !== 'string') throw new CryptoError('malformed', 'generated key has no x or d');
+  const kid = await calculateJwkThumbprint({ kty: 'OKP', crv, x });
+  return { kid, purpose, jwk: { kty: 'OKP', crv, x, d }, validFrom: validFrom.toISOString(), validUntil: null };
 }
 
-export async function generateNodeKeys(now: Date): Promise<NodeKeySet> {
-  const [signing, encryption, log, token] = await Promise.all(
-    (['signing', 'encryption', 'log', 'token'] as const).map((p) => generateKey(p, now)),
-  );
+/**
+ * A stored key as the node holds it: the private half imported into WebCrypto as non-extractable;
+ * the returned record keeps no `d`.
+ */
+export async function importKeyRecord(stored: StoredKeyRecord): Promise<PrivateKeyRecord> {
+  const { crv } = ALG[stored.purpose];
+  const { kty, x, d } = stored.jwk;
+  if (kty !== 'OKP' || stored.jwk.crv !== crv) throw new CryptoError('algorithm_forbidden', `a ${stored.purpose} key must be an OKP ${crv} key`);
+  const usages: webcrypto.KeyUsage[] = crv === 'Ed25519' ? ['sign'] : ['deriveBits'];
+  const privateKey = await webcrypto.subtle.importKey('jwk', { kty, crv, x, d }, { name: crv }, false, usages);
+  return { kid: stored.kid, purpose: stored.purpose, jwk: { kty, crv, x }, privateKey, validFrom: stored.validFrom, validUntil: stored.validUntil };
+}
+
+export async function importNodeKeys(stored: StoredKeySet): Promise<NodeKeySet> {
+  const [signing, encryption, log, token] = await Promise.all(PURPOSES.map((p) => Promise.all(stored[p].map(importKeyRecord))));
+  return { signing: signing!, encryption: encryption!, log: log!, token: token! };
+}
+
+export async function generateStoredNodeKeys(now: Date): Promise<StoredKeySet> {
+  const [signing, encryption, log, token] = await Promise.all(PURPOSES.map((p) => generateStoredKey(p, now)));
   return { signing: [signing!], encryption: [encryption!], log: [log!], token: [token!] };
+}
+
+/** A key pair held as a running node holds it (the private half non-extractable). */
+export async function generateKey(purpose: KeyPurpose, validFrom: Date): Promise<PrivateKeyRecord> {
+  return importKeyRecord(await generateStoredKey(purpose, validFrom));
+}
+
+/** A fresh key set held in memory only, as tests and benchmarks use it. */
+export async function generateNodeKeys(now: Date): Promise<NodeKeySet> {
+  return importNodeKeys(await generateStoredNodeKeys(now));
 }
 
 export interface RotationOptions {
@@ -67,10 +123,19 @@ export interface RotationOptions {
  * keys in use at `now + activateAfterMs + overlapMs`. Retired keys stay in the set (and the JWKS)
  * so old receipts and checkpoints still verify; they are refused for new messages.
  */
-export async function rotateKey(records: PrivateKeyRecord[], purpose: KeyPurpose, now: Date, options: RotationOptions): Promise<PrivateKeyRecord[]> {
+export function rotateKey(records: PrivateKeyRecord[], purpose: KeyPurpose, now: Date, options: RotationOptions): Promise<PrivateKeyRecord[]> {
+  return rotate(records, now, options, (activation) => generateKey(purpose, activation));
+}
+
+/** `rotateKey` on the stored form, for `bridge keys rotate`, which rewrites keys.json. */
+export function rotateStoredKey(records: StoredKeyRecord[], purpose: KeyPurpose, now: Date, options: RotationOptions): Promise<StoredKeyRecord[]> {
+  return rotate(records, now, options, (activation) => generateStoredKey(purpose, activation));
+}
+
+async function rotate<T extends { validUntil: string | null }>(records: T[], now: Date, options: RotationOptions, generate: (activation: Date) => Promise<T>): Promise<T[]> {
   const activation = new Date(now.getTime() + options.activateAfterMs);
   const retirement = new Date(activation.getTime() + options.overlapMs).toISOString();
-  const next = await generateKey(purpose, activation);
+  const next = await generate(activation);
   const retired = records.map((r) => (r.validUntil === null || Date.parse(r.validUntil) > Date.parse(retirement) ? { ...r, validUntil: retirement } : r));
   return [...retired, next];
 }
@@ -80,13 +145,13 @@ export function unretiredKeys<T extends { validUntil?: string | null }>(records:
   return records.filter((r) => r.validUntil == null || Date.parse(r.validUntil) > now.getTime());
 }
 
-export function toPublicJwk(record: PrivateKeyRecord): PublicJwk {
+export function toPublicJwk(record: Pick<PrivateKeyRecord, 'kid' | 'purpose' | 'jwk' | 'validFrom' | 'validUntil'>): PublicJwk {
   if (record.purpose === 'token') throw new TypeError('token keys are never published');
   const { alg, crv } = ALG[record.purpose];
   return {
     kty: 'OKP',
     crv,
-    x: record.jwk.x!,
+    x: record.jwk.x,
     kid: record.kid,
     use: record.purpose === 'encryption' ? 'enc' : 'sig',
     alg,

@@ -149,7 +149,7 @@ describe('receipts', () => {
     const other = await generateNodeKeys(now);
     const forged = await new CompactSign(new TextEncoder().encode(JSON.stringify(receiptClaims)))
       .setProtectedHeader({ alg: 'EdDSA', typ: 'bridge-receipt+jwt', kid: pvpt.signing[0]!.kid })
-      .sign(await importJWK(other.signing[0]!.jwk, 'EdDSA'));
+      .sign(other.signing[0]!.privateKey);
     await expect(verifyReceipt(forged, expectation)).rejects.toMatchObject({ code: 'receipt_invalid' });
   });
 });

@@ -74,7 +74,7 @@ export async function openMessage(compactJwe: string, opts: OpenMessageOptions):
   let inner: string | undefined;
   for (const key of candidates) {
     try {
-      inner = decryptCompact(parts, outer, key.jwk).toString('utf8');
+      inner = (await decryptCompact(parts, outer, key.privateKey)).toString('utf8');
       break;
     } catch {
       // try the next key of this node; failure of all of them is reported once below

@@ -1,5 +1,4 @@
 import { SignJWT, exportSPKI, importJWK } from 'jose';
-import { importKey } from './import-key.ts';
 import type { PrivateKeyRecord } from './keys.ts';
 
 export interface ApiTokenClaims {
@@ -21,11 +20,11 @@ export async function signApiToken(claims: ApiTokenClaims, tokenKey: PrivateKeyR
     .setJti(claims.clientId)
     .setIssuedAt(Math.floor(claims.issuedAt.getTime() / 1000))
     .setExpirationTime(Math.floor(claims.expiresAt.getTime() / 1000))
-    .sign(await importKey(tokenKey.jwk, 'EdDSA'));
+    .sign(tokenKey.privateKey);
 }
 
 /** SPKI PEM of a token key's public half, for the token verifier. */
 export async function publicKeyPem(record: PrivateKeyRecord): Promise<string> {
   const { kty, crv, x } = record.jwk;
-  return exportSPKI((await importJWK({ kty: kty!, crv: crv!, x: x! }, 'EdDSA', { extractable: true })) as Parameters<typeof exportSPKI>[0]);
+  return exportSPKI((await importJWK({ kty, crv, x }, 'EdDSA', { extractable: true })) as Parameters<typeof exportSPKI>[0]);
 }

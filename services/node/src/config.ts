@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { z } from 'zod';
 import type { NodeKeySet } from '@bridge/crypto';
 import type { Urgency } from '@bridge/contract';
@@ -318,6 +320,63 @@ export function checkListeners(listeners: Record<Listener, ListenAddress>): void
     throw new ConfigError(`the federation and the private listener cannot both use ${federation.host}:${federation.port}`);
   }
 }
+
+/** The secret keys.json is encrypted with, and where it came from (named in errors; never the value). */
+export interface KeysSecret {
+  value: string;
+  source: string;
+}
+
+export const KEYS_SECRET_MIN_LENGTH = 16;
+/** Read by `readKeysSecret` only, apart from SERVE_ENV: the secret never enters the parsed settings. */
+export const KEYS_SECRET_ENV = ['BRIDGE_KEYS_SECRET_FILE', 'BRIDGE_KEYS_SECRET'] as const;
+export const KEYS_SECRET_CREDENTIAL = 'bridge-keys-secret';
+
+/** The three ways to give the secret, for `--help` and for the message when none is given. */
+export const keysSecretHelp = `keys secret: what encrypts keys.json, read from one of these (never from an argument):
+  BRIDGE_KEYS_SECRET_FILE
+      a file holding the secret (one trailing newline is ignored)
+  BRIDGE_KEYS_SECRET
+      the secret itself (it sits in the process environment; prefer a file)
+  \$CREDENTIALS_DIRECTORY/${KEYS_SECRET_CREDENTIAL}
+      a systemd credential (LoadCredentialEncrypted=${KEYS_SECRET_CREDENTIAL}:…), when neither variable is set
+  At least ${KEYS_SECRET_MIN_LENGTH} characters. A wrong or missing secret stops the command.`;
+
+/**
+ * Reads the keys secret from the environment: BRIDGE_KEYS_SECRET_FILE, BRIDGE_KEYS_SECRET, or the
+ * systemd credential `bridge-keys-secret` when neither is set. Undefined when none is given; a
+ * ConfigError naming the source (never the value) when one is given but unusable. Never a flag:
+ * arguments are visible to every user of the host in the process list.
+ */
+export function readKeysSecret(env: Record<string, string | undefined>): KeysSecret | undefined {
+  const { BRIDGE_KEYS_SECRET: inline, BRIDGE_KEYS_SECRET_FILE: file, CREDENTIALS_DIRECTORY: credentials } = env;
+  if (inline !== undefined && file !== undefined) throw new ConfigError('set only one of BRIDGE_KEYS_SECRET and BRIDGE_KEYS_SECRET_FILE');
+  let secret: KeysSecret | undefined;
+  if (file !== undefined) secret = { value: readSecretFile(file, 'BRIDGE_KEYS_SECRET_FILE'), source: `BRIDGE_KEYS_SECRET_FILE (${file})` };
+  else if (inline !== undefined) secret = { value: inline, source: 'BRIDGE_KEYS_SECRET' };
+  else if (credentials) {
+    const path = join(credentials, KEYS_SECRET_CREDENTIAL);
+    try {
+      secret = { value: readFileSync(path, 'utf8'), source: `the systemd credential ${KEYS_SECRET_CREDENTIAL}` };
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw new ConfigError(`the systemd credential ${path} cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+    }
+    if (secret) secret.value = stripLineEnd(secret.value);
+  }
+  if (secret && secret.value.length < KEYS_SECRET_MIN_LENGTH) throw new ConfigError(`the keys secret from ${secret.source} must be at least ${KEYS_SECRET_MIN_LENGTH} characters`);
+  return secret;
+}
+
+function readSecretFile(path: string, variable: string): string {
+  try {
+    return stripLineEnd(readFileSync(path, 'utf8'));
+  } catch (err) {
+    throw new ConfigError(`${variable} names ${path}, which cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+}
+
+/** `echo secret > file` adds a newline the operator did not mean as part of the secret. */
+const stripLineEnd = (text: string) => text.replace(/\r?\n$/, '');
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';

@@ -8,6 +8,7 @@ import { demoReferral } from '../src/demo/scenario.ts';
 import { freePort } from '../src/db/embedded.ts';
 import { createTestDatabase } from './support/databases.ts';
 import { waitFor } from './support/nodes.ts';
+import { TEST_KEYS_ENV } from './support/keys-secret.ts';
 
 const root = fileURLToPath(new URL('../../..', import.meta.url));
 const bin = join(root, 'services/node/src/bin.ts');
@@ -20,7 +21,7 @@ interface Run {
 
 function bridge(args: string[], env: Record<string, string> = {}): Promise<Run> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', bin, ...args], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', bin, ...args], { cwd: root, env: { ...process.env, ...TEST_KEYS_ENV, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -31,7 +32,7 @@ function bridge(args: string[], env: Record<string, string> = {}): Promise<Run> 
 
 function serve(dataDir: string, ports: { federation: number; private: number }, env: Record<string, string>): { child: ChildProcess; output: () => string } {
   // One process, no tsx wrapper: a kill reaches the server itself and leaves no orphan.
-  const child = spawn(process.execPath, ['--import', 'tsx', bin, 'serve', '--data-dir', dataDir, '--federation-port', String(ports.federation), '--private-port', String(ports.private)], { cwd: root, env: { ...process.env, ...env, BRIDGE_LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', bin, 'serve', '--data-dir', dataDir, '--federation-port', String(ports.federation), '--private-port', String(ports.private)], { cwd: root, env: { ...process.env, ...TEST_KEYS_ENV, ...env, BRIDGE_LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout!.on('data', (d) => (out += d));
   child.stderr!.on('data', (d) => (out += d));
@@ -80,7 +81,7 @@ describe('bridge command', () => {
     expect(help.code).toBe(0);
     expect(help.stdout).toContain('--fingerprint');
     for (const run of [none, unknown, missing, badId, badFlag, badPort, noDir, badEnv]) noStackTrace(run);
-  });
+  }, 120_000); // nine processes, each starting tsx: past 60 s on a loaded machine
 
   it('initialises, serves, onboards by fingerprint and issues tokens, end to end', async () => {
     const ports = { atina: await freePort(), pvpt: await freePort() };
@@ -169,5 +170,6 @@ describe('bridge command', () => {
       s.child.kill('SIGTERM');
       expect(await exited).toBe(0);
     }
-  }, 120_000);
+    // Every command derives the key of keys.json (PBKDF2, 210 000 rounds) before anything else.
+  }, 240_000);
 });

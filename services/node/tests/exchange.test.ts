@@ -110,7 +110,7 @@ describe('logs', () => {
         input.note!.slice(0, 12),
         token,
         token.split('.')[2]!,
-        ...[atina, pvpt].flatMap((n) => Object.values(n.node.ctx.config.keys).flat().map((k) => k.jwk.d!)),
+        ...[atina, pvpt].flatMap((n) => Object.values(n.storedKeys).flat().map((k) => k.jwk.d)),
         atina.node.ctx.config.pseudonymSecret,
       ];
       const logs = [...atina.logs, ...pvpt.logs].join('\n');

@@ -14,7 +14,7 @@ import { guideBlocks, guideScript } from './support/guide.ts';
  * ONE bash process with `-euo pipefail`, from a fresh directory inside the checkout (where a reader's
  * shell is), against the two real nodes the guide itself starts with `pnpm bridge init|serve` on
  * embedded PostgreSQL, onboards with `pnpm bridge peers add` and gives tokens with
- * `pnpm bridge clients create`. Only the ports differ (free ones instead of 4100, 4200 and 4300). The
+ * `pnpm bridge clients create`. Only the ports differ (free ones instead of 4100, 4101, 4200, 4201 and 4300). The
  * typed-client example is saved and run with `pnpm exec tsx`, as the guide says.
  */
 
@@ -41,9 +41,9 @@ describe('docs/integrator-guide.md', () => {
     const blocks = guideBlocks(await readFile(guidePath, 'utf8'));
     expect(blocks.length).toBeGreaterThanOrEqual(15);
     expect(blocks.filter((b) => b.kind === 'file').map((b) => b.file)).toEqual(['verify-webhook.mjs', 'webhook-receiver.mjs', 'typed-client.ts']);
-    const script = guideScript(blocks, { atina: 1111, pvpt: 2222, receiver: 3333 });
-    expect(script).not.toMatch(/\b(4100|4200|4300)\b/);
-    expect(script).toContain('pnpm -s bridge serve --data-dir ./atina --port 1111');
+    const script = guideScript(blocks, { atina: 1111, atinaPrivate: 1112, pvpt: 2222, pvptPrivate: 2223, receiver: 3333 });
+    expect(script).not.toMatch(/\b(4100|4101|4200|4201|4300)\b/);
+    expect(script).toContain('pnpm -s bridge serve --data-dir ./atina --federation-port 1111 --private-port 1112');
     expect(script).toContain('node webhook-receiver.mjs 3333');
     expect(script).not.toContain('kill %1');
     expect(script.indexOf("cat > 'typed-client.ts'")).toBeLessThan(script.indexOf('pnpm -s exec tsx typed-client.ts'));
@@ -95,7 +95,7 @@ describe('docs/integrator-guide.md', () => {
 
   it('runs every shell block, in order, in one bash -euo pipefail, against two real nodes it starts', async () => {
     for (const tool of ['bash', 'curl', 'jq']) expect(spawnSync('which', [tool]).status, `${tool} is needed to run the guide (.ci/run installs it)`).toBe(0);
-    const script = guideScript(guideBlocks(await readFile(guidePath, 'utf8')), { atina: await freePort(), pvpt: await freePort(), receiver: await freePort() });
+    const script = guideScript(guideBlocks(await readFile(guidePath, 'utf8')), { atina: await freePort(), atinaPrivate: await freePort(), pvpt: await freePort(), pvptPrivate: await freePort(), receiver: await freePort() });
     // Inside the checkout, as the guide asks: `pnpm bridge` finds the workspace from there.
     dir = await mkdtemp(join(root, '.guide-test-'));
     await writeFile(join(dir, 'guide.sh'), script);

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { eq } from 'drizzle-orm';
-import { compactDecrypt, importJWK } from 'jose';
+import { compactDecrypt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { peers } from '../src/db/schema/index.ts';
 import { demoReferral } from '../src/demo/scenario.ts';
@@ -57,8 +57,9 @@ describe.runIf(hasJwcrypto || mustRun)('an independent JOSE implementation (pyth
 
     // Only the receiver can open the envelope; the signature inside is then anyone's to check.
     // Both jose and jwcrypto open what the node sealed with node:crypto, to the same signed message.
-    const key = pvpt.node.ctx.config.keys.encryption[0]!;
-    const inner = new TextDecoder().decode((await compactDecrypt(request, await importJWK(key.jwk, 'ECDH-ES+A256KW'))).plaintext);
+    // jose opens it with the node's own non-extractable key; jwcrypto needs the private JWK, as keys.json holds it.
+    const inner = new TextDecoder().decode((await compactDecrypt(request, pvpt.node.ctx.config.keys.encryption[0]!.privateKey)).plaintext);
+    const key = pvpt.storedKeys.encryption[0]!;
     const atinaJwks = await (await fetch(`${atina.federationUrl}/.well-known/jwks.json`)).json();
     const message = jwcryptoVerify(atinaJwks, request, 'bridge-msg+jwt', key.jwk);
     expect(message.payload).toMatchObject({ iss: 'atina', aud: 'pvpt', type: 'referral.request', referralId: created.body.id, seq: 1 });
@@ -68,7 +69,7 @@ describe.runIf(hasJwcrypto || mustRun)('an independent JOSE implementation (pyth
     const flipped = Buffer.from(jwe[3]!, 'base64url');
     flipped[0] = flipped[0]! ^ 1;
     expect(() => jwcryptoVerify(atinaJwks, [jwe[0], jwe[1], jwe[2], flipped.toString('base64url'), jwe[4]].join('.'), 'bridge-msg+jwt', key.jwk)).toThrow(/jwcrypto refused/);
-    expect(() => jwcryptoVerify(atinaJwks, request, 'bridge-msg+jwt', atina.node.ctx.config.keys.encryption[0]!.jwk)).toThrow(/jwcrypto refused/);
+    expect(() => jwcryptoVerify(atinaJwks, request, 'bridge-msg+jwt', atina.storedKeys.encryption[0]!.jwk)).toThrow(/jwcrypto refused/);
 
     const { receipt } = JSON.parse(response) as { receipt: string };
     const pvptJwks = await (await fetch(`${pvpt.federationUrl}/.well-known/jwks.json`)).json();

@@ -10,6 +10,7 @@ import { demoReferral } from '../src/demo/scenario.ts';
 import { main } from '../src/cli/main.ts';
 import { initDataDir, loadDataDir } from '../src/data-dir.ts';
 import { createTestDatabase } from './support/databases.ts';
+import { TEST_KEYS_ENV, TEST_KEYS_SECRET } from './support/keys-secret.ts';
 import { type TestNode, usePair, waitFor } from './support/nodes.ts';
 import { encrypt, encryptionKeyOf, postMessage, requestClaims, signInner } from './support/forge.ts';
 import { requestBody } from './support/state.ts';
@@ -109,11 +110,11 @@ describe('bridge keys rotate', () => {
   });
 
   it('adds a key per purpose ahead of use, schedules retirement, and audits it', async () => {
-    await initDataDir(dir, { nodeId: 'atina', name: 'Atina', jurisdiction: 'RS', publicUrl: 'http://127.0.0.1:9' }, new Date());
+    await initDataDir(dir, { nodeId: 'atina', name: 'Atina', jurisdiction: 'RS', publicUrl: 'http://127.0.0.1:9' }, new Date(), TEST_KEYS_SECRET);
     const out: string[] = [];
-    const io = { out: (l: string) => out.push(l), err: (l: string) => out.push(l), env: { DATABASE_URL: await createTestDatabase() }, cwd: dir };
+    const io = { out: (l: string) => out.push(l), err: (l: string) => out.push(l), env: { ...TEST_KEYS_ENV, DATABASE_URL: await createTestDatabase() }, cwd: dir };
     expect(await main(['keys', 'rotate', '--data-dir', dir, '--activate-in', '2h', '--overlap', '1d'], io)).toBe(0);
-    const { secrets } = await loadDataDir(dir);
+    const { secrets } = await loadDataDir(dir, TEST_KEYS_SECRET);
     for (const purpose of ['signing', 'encryption', 'log', 'token'] as const) {
       const [old, next] = secrets.keys[purpose];
       expect(Date.parse(next!.validFrom) - Date.now()).toBeGreaterThan(7_100_000);

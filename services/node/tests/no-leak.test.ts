@@ -55,8 +55,8 @@ describe('no personal data, secret or key material leaves through logs, errors o
   beforeAll(async () => {
     [atina, pvpt] = await startPair();
     for (const node of [atina, pvpt]) {
-      const { keys, pseudonymSecret } = node.node.ctx.config;
-      for (const record of Object.values(keys).flat()) markers[`${node.id} ${record.purpose} key ${record.kid}`] = record.jwk.d!;
+      const { pseudonymSecret } = node.node.ctx.config;
+      for (const record of Object.values(node.storedKeys).flat()) markers[`${node.id} ${record.purpose} key ${record.kid}`] = record.jwk.d;
       markers[`${node.id} pseudonym secret`] = pseudonymSecret;
     }
     const token = await atina.token(['referrals:read', 'referrals:write']);
@@ -155,8 +155,9 @@ describe('no personal data, secret or key material leaves through logs, errors o
     runs.push(await runBridge(['clients', 'revoke', PERSON.givenName, '--data-dir', dataDir], { DATABASE_URL: database }));
     for (const run of runs) cliOutput.push(`${run.stdout}\n${run.stderr}`);
     // the keys the command created are markers too
-    const { loadDataDir } = await import('../src/data-dir.ts');
-    for (const record of Object.values((await loadDataDir(dataDir)).secrets.keys).flat()) markers[`qxnode ${record.purpose} key`] = record.jwk.d!;
+    const { openDataDir } = await import('../src/data-dir.ts');
+    const { TEST_KEYS_SECRET } = await import('./support/keys-secret.ts');
+    for (const record of Object.values((await openDataDir(dataDir, TEST_KEYS_SECRET)).stored.keys).flat()) markers[`qxnode ${record.purpose} key`] = record.jwk.d;
 
     metrics = (await (await fetch(`${atina.url}/metrics`)).text()) + (await (await fetch(`${pvpt.url}/metrics`)).text());
   }, 180_000);
@@ -337,8 +338,8 @@ describe('no leak through the lifecycle, disclosure, questions, erasure, events 
   beforeAll(async () => {
     [atina, pvpt] = await startPair();
     for (const node of [atina, pvpt]) {
-      const { keys, pseudonymSecret } = node.node.ctx.config;
-      for (const record of Object.values(keys).flat()) markers[`${node.id} ${record.purpose} key ${record.kid}`] = record.jwk.d!;
+      const { pseudonymSecret } = node.node.ctx.config;
+      for (const record of Object.values(node.storedKeys).flat()) markers[`${node.id} ${record.purpose} key ${record.kid}`] = record.jwk.d;
       markers[`${node.id} pseudonym secret`] = pseudonymSecret;
     }
     const a = await atina.token(['referrals:read', 'referrals:write']);

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../src/cli/main.ts';
 import { initDataDir } from '../src/data-dir.ts';
 import { createTestDatabase } from './support/databases.ts';
+import { TEST_KEYS_ENV, TEST_KEYS_SECRET } from './support/keys-secret.ts';
 import { startTestNode, type TestNode } from './support/nodes.ts';
 
 describe('bridge peers add at the prompt', () => {
@@ -14,8 +15,8 @@ describe('bridge peers add at the prompt', () => {
   beforeAll(async () => {
     pvpt = await startTestNode('pvpt');
     dir = await mkdtemp(join(tmpdir(), 'bridge-prompt-'));
-    await initDataDir(dir, { nodeId: 'atina', name: 'Atina', jurisdiction: 'RS', publicUrl: 'http://127.0.0.1:9' }, new Date());
-    env = { DATABASE_URL: await createTestDatabase() };
+    await initDataDir(dir, { nodeId: 'atina', name: 'Atina', jurisdiction: 'RS', publicUrl: 'http://127.0.0.1:9' }, new Date(), TEST_KEYS_SECRET);
+    env = { ...TEST_KEYS_ENV, DATABASE_URL: await createTestDatabase() };
   });
   afterAll(async () => {
     await pvpt?.stop();

@@ -1,6 +1,6 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CompactSign, importJWK } from 'jose';
+import { CompactSign } from 'jose';
 import { generateNodeKeys, signReceipt, type MessageClaims, type NodeKeySet, type ReceiptClaims } from '@bridge/crypto';
 import { outboxMessages, referrals } from '../src/db/schema/index.ts';
 import { fetchPeer, savePeer } from '../src/peers/peers.ts';
@@ -70,7 +70,7 @@ describe('the sender checks every receipt', () => {
         body: {
           receipt: await new CompactSign(new TextEncoder().encode(JSON.stringify(receiptFor(claims, digest))))
             .setProtectedHeader({ alg: 'EdDSA', typ: 'bridge-receipt+jwt', kid: keys.signing[0]!.kid })
-            .sign(await importJWK(strangerKeys.signing[0]!.jwk, 'EdDSA')),
+            .sign(strangerKeys.signing[0]!.privateKey),
         },
       }),
     ],
@@ -81,7 +81,7 @@ describe('the sender checks every receipt', () => {
         body: {
           receipt: await new CompactSign(new TextEncoder().encode(JSON.stringify(receiptFor(claims, digest))))
             .setProtectedHeader({ alg: 'EdDSA', typ: 'JWT', kid: keys.signing[0]!.kid })
-            .sign(await importJWK(keys.signing[0]!.jwk, 'EdDSA')),
+            .sign(keys.signing[0]!.privateKey),
         },
       }),
     ],
@@ -92,7 +92,7 @@ describe('the sender checks every receipt', () => {
         body: {
           receipt: await new CompactSign(new TextEncoder().encode('null'))
             .setProtectedHeader({ alg: 'EdDSA', typ: 'bridge-receipt+jwt', kid: keys.signing[0]!.kid })
-            .sign(await importJWK(keys.signing[0]!.jwk, 'EdDSA')),
+            .sign(keys.signing[0]!.privateKey),
         },
       }),
     ],

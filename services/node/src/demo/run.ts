@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -147,7 +148,9 @@ export async function runDemo(argv: string[], io: CliIo): Promise<number> {
 async function startDemoNode(base: string, id: string, name: string, jurisdiction: string, io: CliIo, clusters: string[], stops: Array<() => Promise<void>>): Promise<DemoNode> {
   const port = await freePort();
   const federationUrl = `http://127.0.0.1:${port}`;
-  const dataDir = await initDataDir(join(base, id), { nodeId: id, name, jurisdiction, publicUrl: federationUrl }, new Date());
+  // A fresh random keys secret per node and run: the demo's data directories are thrown away.
+  const secret = { value: randomBytes(32).toString('base64url'), source: 'the demo (random, this run only)' };
+  const dataDir = await initDataDir(join(base, id), { nodeId: id, name, jurisdiction, publicUrl: federationUrl }, new Date(), secret);
   // Each node's cluster gets its own temporary directory, one the PostgreSQL user can reach also
   // when the demo runs as root (then PostgreSQL runs as `postgres`, and data directories are 0700).
   const clusterDir = await temporaryClusterDir(`bridge-demo-${id}-postgres-`);

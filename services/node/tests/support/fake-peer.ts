@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
-import { compactDecrypt, importJWK } from 'jose';
+import { compactDecrypt } from 'jose';
 import { generateNodeKeys, publicJwks, sha256Digest, type MessageClaims, type NodeKeySet } from '@bridge/crypto';
 import { nodeMetadata } from '../../src/federation/metadata.ts';
 
@@ -32,7 +32,7 @@ export async function startFakePeer(nodeId: string, respond: Responder): Promise
     if (req.method === 'POST' && req.url === '/federation/v1/messages') {
       const body = await readBody(req);
       peer.received.push(body);
-      const { plaintext } = await compactDecrypt(body, await importJWK(keys.encryption[0]!.jwk, 'ECDH-ES+A256KW'));
+      const { plaintext } = await compactDecrypt(body, keys.encryption[0]!.privateKey);
       const claims = JSON.parse(Buffer.from(new TextDecoder().decode(plaintext).split('.')[1]!, 'base64url').toString()) as MessageClaims;
       const answer = await peer.respond(claims, sha256Digest(body), keys);
       return send(answer.status, answer.body, answer.headers);

@@ -23,7 +23,7 @@ export function requestClaims(from: TestNode, to: TestNode, body: Record<string,
 export async function signInner(claims: MessageClaims, key: PrivateKeyRecord, header: Record<string, unknown> = {}): Promise<string> {
   return new CompactSign(new TextEncoder().encode(JSON.stringify(claims)))
     .setProtectedHeader({ alg: 'EdDSA', typ: 'bridge-msg+jwt', kid: key.kid, ...header } as { alg: string })
-    .sign(await importJWK(key.jwk, 'EdDSA'));
+    .sign(key.privateKey);
 }
 
 /** An inner JWS whose signature is whatever `sign` makes of the signing input (alg none, HS256…). */

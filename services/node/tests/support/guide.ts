@@ -36,16 +36,26 @@ export function guideBlocks(markdown: string): GuideBlock[] {
   return blocks;
 }
 
+export interface GuidePorts {
+  atina: number;
+  atinaPrivate: number;
+  pvpt: number;
+  pvptPrivate: number;
+  receiver: number;
+}
+
 /**
  * One bash script of the blocks, each announced on stderr (so a failure names its block), with the
- * guide's ports (4100 for Atina, 4200 for PVPT, 4300 for the webhook receiver) replaced by the ones given.
+ * guide's ports (Atina's federation and private listeners on 4100 and 4101, PVPT's on 4200 and 4201, the
+ * webhook receiver on 4300) replaced by the ones given.
  */
-export function guideScript(blocks: GuideBlock[], ports: { atina: number; pvpt: number; receiver: number }): string {
+export function guideScript(blocks: GuideBlock[], ports: GuidePorts): string {
   const parts = blocks.map((b) => {
     const announce = `echo "--- guide block at line ${b.line} ($(date +%T))" >&2`;
     if (b.kind === 'sh') return `${announce}\n${b.text}`;
     if (b.text.includes('GUIDE_TEST_EOF')) throw new Error(`the block at line ${b.line} contains the heredoc delimiter`);
     return `${announce}\ncat > '${b.file}' <<'GUIDE_TEST_EOF'\n${b.text}\nGUIDE_TEST_EOF`;
   });
-  return `${parts.join('\n\n')}\n`.replace(/\b4100\b/g, String(ports.atina)).replace(/\b4200\b/g, String(ports.pvpt)).replace(/\b4300\b/g, String(ports.receiver));
+  const byGuidePort: Record<string, number> = { 4100: ports.atina, 4101: ports.atinaPrivate, 4200: ports.pvpt, 4201: ports.pvptPrivate, 4300: ports.receiver };
+  return `${parts.join('\n\n')}\n`.replace(/\b(4100|4101|4200|4201|4300)\b/g, (port) => String(byGuidePort[port]));
 }

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll } from 'vitest';
 import { Writable } from 'node:stream';
-import { generateNodeKeys, generatePseudonymSecret } from '@bridge/crypto';
+import { generateStoredNodeKeys, generatePseudonymSecret, importNodeKeys, type StoredKeySet } from '@bridge/crypto';
 import { createNode, type BridgeNode } from '../../src/node.ts';
 import { createLogger } from '../../src/logger.ts';
 import { defaultDelivery, type Listener, type NodeConfig } from '../../src/config.ts';
@@ -19,6 +19,11 @@ export interface TestNode {
   node: BridgeNode;
   /** Every log line the node wrote, for leak checks and debugging. */
   logs: string[];
+  /**
+   * The node's first keys with their private JWKs, as keys.json would hold them: for leak markers
+   * and for the independent JOSE implementation. The node itself only holds non-extractable keys.
+   */
+  storedKeys: StoredKeySet;
   token(scopes?: Scope[]): Promise<string>;
   api(method: string, path: string, body?: unknown, token?: string): Promise<{ status: number; body: any; headers: Headers }>;
   stop(): Promise<void>;
@@ -35,13 +40,14 @@ export async function startTestNode(id: string, options: TestNodeOptions = {}): 
   // The public URL is in the config, so the federation port is picked first; the private one is any.
   const port = await freePort();
   const federationUrl = `http://127.0.0.1:${port}`;
+  const storedKeys = await generateStoredNodeKeys(new Date(Date.now() - 60_000));
   const config: NodeConfig = {
     nodeId: id,
     name: `${id} test node`,
     jurisdiction: 'XX',
     publicUrl: federationUrl,
     databaseUrl: await createTestDatabase(),
-    keys: await generateNodeKeys(new Date(Date.now() - 60_000)),
+    keys: await importNodeKeys(storedKeys),
     pseudonymSecret: generatePseudonymSecret(),
     listeners: { federation: { host: '127.0.0.1', port }, private: { host: '127.0.0.1', port: 0 } },
     acceptanceWindowSeconds: 300,
@@ -73,6 +79,7 @@ export async function startTestNode(id: string, options: TestNodeOptions = {}): 
     federationUrl,
     node,
     logs,
+    storedKeys,
     token,
     async api(method, path, body, explicitToken) {
       const bearer = explicitToken ?? (defaultToken ??= await token());

@@ -11,6 +11,7 @@ import { nodeMetadata } from '../../src/federation/metadata.ts';
 import { savePeer } from '../../src/peers/peers.ts';
 import { createClient } from '../../src/clients/clients.ts';
 import { createTestDatabase } from './databases.ts';
+import { TEST_KEYS_ENV, TEST_KEYS_SECRET } from './keys-secret.ts';
 
 const root = fileURLToPath(new URL('../../../..', import.meta.url));
 
@@ -39,7 +40,7 @@ export async function prepareProcessNode(id: string, env: Record<string, string>
   while (privatePort === federationPort) privatePort = await freePort();
   const federationUrl = `http://127.0.0.1:${federationPort}`;
   const dir = await mkdtemp(join(tmpdir(), `bridge-${id}-`));
-  const dataDir = await initDataDir(dir, { nodeId: id, name: id, jurisdiction: 'XX', publicUrl: federationUrl }, new Date(Date.now() - 60_000));
+  const dataDir = await initDataDir(dir, { nodeId: id, name: id, jurisdiction: 'XX', publicUrl: federationUrl }, new Date(Date.now() - 60_000), TEST_KEYS_SECRET);
   const dbUrl = databaseUrl ?? (await createTestDatabase());
   const node: ProcessNode = {
     id,
@@ -53,7 +54,7 @@ export async function prepareProcessNode(id: string, env: Record<string, string>
       // One process (no tsx wrapper), so SIGKILL hits the server itself.
       const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'services/node/src/bin.ts'), 'serve', '--data-dir', dir, '--federation-port', String(federationPort), '--private-port', String(privatePort)], {
         cwd: root,
-        env: { ...process.env, DATABASE_URL: dbUrl, BRIDGE_LOG_LEVEL: 'warn', BRIDGE_DELIVERY_POLL_MS: '200', BRIDGE_DELIVERY_RETRY_MAX_MS: '1000',
+        env: { ...process.env, ...TEST_KEYS_ENV, DATABASE_URL: dbUrl, BRIDGE_LOG_LEVEL: 'warn', BRIDGE_DELIVERY_POLL_MS: '200', BRIDGE_DELIVERY_RETRY_MAX_MS: '1000',
           // The load generators submit as fast as they can with one client: never throttle them.
           BRIDGE_RATE_LIMIT_CLIENT_PER_MINUTE: '1000000',
           BRIDGE_RATE_LIMIT_MESSAGES_PER_MINUTE: '1000000',

@@ -1,4 +1,4 @@
-import { parseServeEnv } from '../../config.ts';
+import { parseServeEnv, readKeysSecret } from '../../config.ts';
 import { loadDataDir } from '../../data-dir.ts';
 import { createClient, listClients, revokeClient, SCOPES, type Scope } from '../../clients/clients.ts';
 import { withNodeDatabase } from '../database.ts';
@@ -22,7 +22,7 @@ export async function clients(argv: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseCommand(rest, clientsCommand);
   if (sub === undefined) throw new UsageError('missing clients command', clientsUsage);
   if (values.help) return io.out(clientsUsage), 0;
-  const dataDir = await loadDataDir(resolvePath(io, required(values['data-dir'], '--data-dir', clientsUsage)));
+  const dataDir = await loadDataDir(resolvePath(io, required(values['data-dir'], '--data-dir', clientsUsage)), readKeysSecret(io.env));
   const { DATABASE_URL } = parseServeEnv(io.env);
   const actor = `operator:${dataDir.config.nodeId}`;
   switch (sub) {

@@ -1,4 +1,4 @@
-import { parseServeEnv, defaultDelivery } from '../../config.ts';
+import { parseServeEnv, defaultDelivery, readKeysSecret } from '../../config.ts';
 import { loadDataDir } from '../../data-dir.ts';
 import { OutboxDiscardReason } from '@bridge/contract';
 import { discardMessage, listOutbox, resendMessage } from '../../outbox/admin.ts';
@@ -37,7 +37,7 @@ export async function outbox(argv: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseCommand(rest, outboxCommand);
   if (values.help) return io.out(outboxUsage), 0;
   if (sub !== 'list' && sub !== 'resend' && sub !== 'discard') throw new UsageError(sub === undefined ? 'missing outbox command' : `unknown outbox command ${sub}`, outboxUsage);
-  const dataDir = await loadDataDir(resolvePath(io, required(values['data-dir'], '--data-dir', outboxUsage)));
+  const dataDir = await loadDataDir(resolvePath(io, required(values['data-dir'], '--data-dir', outboxUsage)), readKeysSecret(io.env));
   const { DATABASE_URL } = parseServeEnv(io.env);
   if (sub === 'list') {
     const status = values.status as OutboxStatus | undefined;

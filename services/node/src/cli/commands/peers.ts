@@ -1,5 +1,5 @@
 import { normalizeFingerprint } from '@bridge/crypto';
-import { parseServeEnv } from '../../config.ts';
+import { parseServeEnv, readKeysSecret } from '../../config.ts';
 import { loadDataDir } from '../../data-dir.ts';
 import { fetchPeer, listPeers, savePeer, setPeerStatus } from '../../peers/peers.ts';
 import type { PeerStatus } from '../../db/schema/index.ts';
@@ -23,7 +23,7 @@ export async function peers(argv: string[], io: CliIo): Promise<number> {
   const [sub, ...rest] = argv;
   const { values, positionals } = parseCommand(rest, peersCommand);
   if (values.help || sub === undefined) return sub === undefined ? usage() : (io.out(peersUsage), 0);
-  const dataDir = await loadDataDir(resolvePath(io, required(values['data-dir'], '--data-dir', peersUsage)));
+  const dataDir = await loadDataDir(resolvePath(io, required(values['data-dir'], '--data-dir', peersUsage)), readKeysSecret(io.env));
   const { DATABASE_URL } = parseServeEnv(io.env);
   const actor = `operator:${dataDir.config.nodeId}`;
   switch (sub) {

@@ -1,4 +1,4 @@
-import { defaultPorts, parseServeEnv, serveEnvHelp, type Listener } from '../../config.ts';
+import { defaultPorts, keysSecretHelp, parseServeEnv, readKeysSecret, serveEnvHelp, type Listener } from '../../config.ts';
 import { watchFile, unwatchFile } from 'node:fs';
 import { loadDataDir, secretsFile } from '../../data-dir.ts';
 import { createNode } from '../../node.ts';
@@ -22,7 +22,7 @@ export const serveCommand = defineCommand({
     'federation-port': { type: 'string', value: '<port>', description: `TCP port of the federation listener, 0 to 65535 (default BRIDGE_FEDERATION_PORT, else ${defaultPorts.federation})` },
     'private-port': { type: 'string', value: '<port>', description: `TCP port of the private listener, 0 to 65535 (default BRIDGE_PRIVATE_PORT, else ${defaultPorts.private})` },
   },
-  footer: serveEnvHelp(),
+  footer: `${serveEnvHelp()}\n\n${keysSecretHelp}`,
 });
 export const serveUsage = helpText(serveCommand);
 
@@ -35,7 +35,8 @@ export async function serve(argv: string[], io: CliIo, signal?: AbortSignal): Pr
     ...(values['private-port'] === undefined ? {} : { private: parsePort(values['private-port'], '--private-port', serveUsage) }),
   };
   const env = parseServeEnv(io.env);
-  const dataDir = await loadDataDir(dir);
+  const secret = readKeysSecret(io.env);
+  const dataDir = await loadDataDir(dir, secret);
   const database = await nodeDatabase(dataDir, env.DATABASE_URL);
   let node: Awaited<ReturnType<typeof createNode>> | undefined;
   let addresses: Record<Listener, string>;
@@ -53,7 +54,7 @@ export async function serve(argv: string[], io: CliIo, signal?: AbortSignal): Pr
   io.out(`  federation listener ${addresses.federation} (peers; public URL ${dataDir.config.publicUrl})`);
   io.out(`  private listener    ${addresses.private} (integration and admin API, /docs, /metrics, /readyz)`);
   // `bridge keys rotate` rewrites keys.json; pick the new keys up without a restart.
-  const reload = () => loadDataDir(dir).then((d) => running.reloadKeys(d.secrets.keys), () => io.err('could not reload keys.json'));
+  const reload = () => loadDataDir(dir, secret).then((d) => running.reloadKeys(d.secrets.keys), () => io.err('could not reload keys.json'));
   watchFile(secretsFile(dir), { interval: 2000 }, reload);
   process.on('SIGHUP', reload);
   await new Promise<void>((resolve) => {

@@ -1,5 +1,5 @@
 import { UserRole } from '@bridge/contract';
-import { parseServeEnv } from '../../config.ts';
+import { parseServeEnv, readKeysSecret } from '../../config.ts';
 import { systemClock } from '../../clock.ts';
 import type { NodeContext } from '../../context.ts';
 import { loadDataDir } from '../../data-dir.ts';
@@ -31,7 +31,7 @@ export async function users(argv: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseCommand(rest, usersCommand);
   if (sub === undefined) throw new UsageError('missing users command', usersUsage);
   if (values.help) return io.out(usersUsage), 0;
-  const dataDir = await loadDataDir(resolvePath(io, required(values['data-dir'], '--data-dir', usersUsage)));
+  const dataDir = await loadDataDir(resolvePath(io, required(values['data-dir'], '--data-dir', usersUsage)), readKeysSecret(io.env));
   const env = parseServeEnv(io.env);
   const actor = `operator:${dataDir.config.nodeId}`;
   const origin = () => {

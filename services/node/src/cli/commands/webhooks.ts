@@ -1,4 +1,4 @@
-import { parseServeEnv, defaultDelivery } from '../../config.ts';
+import { parseServeEnv, defaultDelivery, readKeysSecret } from '../../config.ts';
 import { loadDataDir } from '../../data-dir.ts';
 import { listWebhookDeliveries, resendDelivery } from '../../webhooks/admin.ts';
 import type { OutboxStatus } from '../../db/schema/index.ts';
@@ -29,7 +29,7 @@ export async function webhooks(argv: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseCommand(rest, webhooksCommand);
   if (values.help) return io.out(webhooksUsage), 0;
   if (sub !== 'deliveries' && sub !== 'resend') throw new UsageError(sub === undefined ? 'missing webhooks command' : `unknown webhooks command ${sub}`, webhooksUsage);
-  const dataDir = await loadDataDir(resolvePath(io, required(values['data-dir'], '--data-dir', webhooksUsage)));
+  const dataDir = await loadDataDir(resolvePath(io, required(values['data-dir'], '--data-dir', webhooksUsage)), readKeysSecret(io.env));
   const { DATABASE_URL } = parseServeEnv(io.env);
   if (sub === 'deliveries') {
     const status = values.status as OutboxStatus | undefined;
