@@ -11,6 +11,7 @@ import { federationPlugin } from './routes/federation/plugin.ts';
 import { integrationPlugin } from './routes/integration/plugin.ts';
 import { adminPlugin } from './routes/admin/plugin.ts';
 import { operationsPlugin } from './routes/operations/plugin.ts';
+import { consolePlugin } from './routes/console/plugin.ts';
 import type { App } from './routes/types.ts';
 
 /** A route as Fastify registered it (one entry per method, HEAD routes added for GET included). */
@@ -64,5 +65,6 @@ export async function buildApp(ctx: NodeContext): Promise<App> {
   await app.register(federationPlugin, { ctx });
   await app.register(integrationPlugin, { ctx });
   await app.register(adminPlugin, { ctx });
+  await app.register(consolePlugin, { ctx });
   return app;
 }

@@ -1606,6 +1606,71 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/console/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The web console
+         * @description Returns the console's single page. It loads its scripts and stylesheets from `/console/assets/` and
+         *     nothing from anywhere else: the Content-Security-Policy allows only this node's own files (no inline
+         *     script or style, no `eval`), and the page may not be framed. Never cached, so a new version of the
+         *     node serves a new console at once. Unauthenticated: the page holds no data.
+         */
+        get: operations["getConsole"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/console/{page}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A page of the web console
+         * @description The same single page as `getConsole`, for an address the console itself shows (e.g. `/console/sessions`),
+         *     so that reloading or bookmarking a page works. The console draws the named page in the browser.
+         */
+        get: operations["getConsolePage"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/console/assets/{asset}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A script, stylesheet or image of the web console
+         * @description A file of the console build. Its name carries a hash of its content, so it is cached for a year
+         *     and never changes.
+         */
+        get: operations["getConsoleAsset"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export interface webhooks {
     referralEvent: {
@@ -2579,6 +2644,13 @@ export interface components {
         };
         /** @description A self-contained HTML page. */
         ApiDocsHtml: string;
+        /** @description The console's single HTML page. */
+        ConsoleHtml: string;
+        /**
+         * Format: binary
+         * @description A file of the console build.
+         */
+        ConsoleAsset: string;
         /** @description Metrics in the Prometheus text exposition format, version 0.0.4. */
         MetricsText: string;
         Readiness: {
@@ -8162,6 +8234,101 @@ export interface operations {
             401: components["responses"]["SessionRequired"];
             403: components["responses"]["StepUpRequired"];
             404: components["responses"]["AccountNotFound"];
+        };
+    };
+    getConsole: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The console's HTML page. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /** @example <!doctype html><html lang="en"><head><title>Bridge</title></head><body><div id="root"></div></body></html> */
+                    "text/html": components["schemas"]["ConsoleHtml"];
+                };
+            };
+            /** @description The console was not built when the node was installed (`not_ready`); installing again builds it. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    getConsolePage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                page: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The console's HTML page. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": components["schemas"]["ConsoleHtml"];
+                };
+            };
+            /** @description The console was not built when the node was installed (`not_ready`); installing again builds it. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    getConsoleAsset: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                asset: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "*/*": components["schemas"]["ConsoleAsset"];
+                };
+            };
+            /** @description The console was not built when the node was installed (`not_ready`); installing again builds it. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            "4XX": components["responses"]["ClientError"];
         };
     };
     deliverReferralEvent: {
