@@ -2,7 +2,7 @@ import { useState, type FormEvent } from 'react';
 import { useQuery } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { useNavigate } from 'react-router';
-import { api, ok, serverDate, type Enrolled, type TotpSetup } from '../api/client.ts';
+import { api, ok, type Enrolled, type TotpSetup } from '../api/client.ts';
 import { Page } from '../shell/Page.tsx';
 import { ErrorMessage } from './ErrorMessage.tsx';
 import { Field } from './Field.tsx';
@@ -61,7 +61,7 @@ export function EnrolPage() {
       const result = await api.POST('/v1/auth/enrolment/passkey', { body: { token, challengeId: challenge.challengeId, credential } });
       const done = ok(result);
       setEnrolled(done);
-      signedIn(done.signedIn, serverDate(result.response));
+      signedIn(done.signedIn, result.response);
     });
 
   const startTotp = () => run(async () => setTotp(ok(await api.POST('/v1/auth/enrolment/totp', { body: { token } }))));
@@ -75,7 +75,7 @@ export function EnrolPage() {
       const result = await api.POST('/v1/auth/enrolment/password', { body: { token, password, totpCode: String(form.get('totpCode')).trim() } });
       const done = ok(result);
       setEnrolled(done);
-      signedIn(done.signedIn, serverDate(result.response));
+      signedIn(done.signedIn, result.response);
     });
   };
 

@@ -1,7 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { useQuery } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
-import { api, ok, serverDate } from '../api/client.ts';
+import { api, ok } from '../api/client.ts';
 import { Page } from '../shell/Page.tsx';
 import { ErrorMessage } from './ErrorMessage.tsx';
 import { Field } from './Field.tsx';
@@ -23,7 +23,7 @@ export function SignInPage() {
       const challenge = ok(await api.POST('/v1/auth/sign-in/passkey/options'));
       const credential = await usePasskey(challenge.publicKey);
       const result = await api.POST('/v1/auth/sign-in/passkey', { body: { challengeId: challenge.challengeId, credential } });
-      signedIn(ok(result), serverDate(result.response));
+      signedIn(ok(result), result.response);
     } catch (caught) {
       setError(caught);
     } finally {
@@ -40,7 +40,7 @@ export function SignInPage() {
       const result = await api.POST('/v1/auth/sign-in/password', {
         body: { username: String(form.get('username')).trim(), password: String(form.get('password')), code: String(form.get('code')).trim() },
       });
-      signedIn(ok(result), serverDate(result.response));
+      signedIn(ok(result), result.response);
     } catch (caught) {
       setError(caught);
     } finally {

@@ -10,8 +10,8 @@ export type SessionState =
 
 interface SessionContextValue {
   state: SessionState;
-  /** A sign-in, enrolment or step-up returned a (new) session. */
-  signedIn(info: SessionInfo, serverDate?: number): void;
+  /** The node answered with the session (sign-in, enrolment, step-up, preferences); its Date header dates the timeouts. */
+  signedIn(info: SessionInfo, response: Response): void;
   signOut(reason?: SignedOutReason): Promise<void>;
   /** Ask the node for the session again: proves activity, so it extends the idle timeout. */
   refresh(): Promise<void>;
@@ -33,8 +33,8 @@ export function useSignedIn(): SessionInfo {
 }
 
 /** When the idle timeout ends, on this browser's clock, given the node's answer and its Date header. */
-function idleDeadline(info: SessionInfo, serverDate: number | undefined): number {
-  const remaining = Date.parse(info.session.idleExpiresAt) - (serverDate ?? Date.now());
+function idleDeadline(info: SessionInfo, nodeNow: number | undefined): number {
+  const remaining = Date.parse(info.session.idleExpiresAt) - (nodeNow ?? Date.now());
   return Date.now() + Math.max(0, remaining);
 }
 
@@ -57,9 +57,9 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     [queryClient],
   );
 
-  const signedIn = useCallback((info: SessionInfo, serverDate?: number) => {
+  const signedIn = useCallback((info: SessionInfo, response: Response) => {
     setCsrfToken(info.csrfToken);
-    const idleExpiresAt = idleDeadline(info, serverDate);
+    const idleExpiresAt = idleDeadline(info, serverDate(response));
     idleLength.current = idleExpiresAt - Date.now();
     const wasSignedIn = stateRef.current.status === 'signed-in';
     setState({ status: 'signed-in', info, idleExpiresAt, idleLength: idleLength.current });
@@ -74,7 +74,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
       else if (stateRef.current.status === 'loading') setState({ status: 'signed-out' });
       return;
     }
-    signedIn(ok(result), serverDate(result.response));
+    signedIn(ok(result), result.response);
   }, [endLocally, signedIn]);
 
   const signOut = useCallback(

@@ -1,6 +1,6 @@
 import { createContext, useCallback, useContext, useEffect, useRef, useState, type FormEvent, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
-import { api, ok, serverDate, ApiError } from '../api/client.ts';
+import { api, ok, ApiError } from '../api/client.ts';
 import { ErrorMessage } from './ErrorMessage.tsx';
 import { Field } from './Field.tsx';
 import { useSession } from './session.tsx';
@@ -75,7 +75,7 @@ function StepUpDialog({ onDone }: { onDone: (confirmed: boolean) => void }) {
       const challenge = ok(await api.POST('/v1/auth/step-up/passkey/options'));
       const credential = await usePasskey(challenge.publicKey);
       const result = await api.POST('/v1/auth/step-up/passkey', { body: { challengeId: challenge.challengeId, credential } });
-      signedIn(ok(result), serverDate(result.response));
+      signedIn(ok(result), result.response);
     });
 
   const withPassword = (event: FormEvent<HTMLFormElement>) => {
@@ -83,7 +83,7 @@ function StepUpDialog({ onDone }: { onDone: (confirmed: boolean) => void }) {
     const form = new FormData(event.currentTarget);
     return run(async () => {
       const result = await api.POST('/v1/auth/step-up/password', { body: { password: String(form.get('password')), code: String(form.get('code')).trim() } });
-      signedIn(ok(result), serverDate(result.response));
+      signedIn(ok(result), result.response);
     });
   };
 

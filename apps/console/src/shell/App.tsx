@@ -34,7 +34,10 @@ export function App() {
     async (language: Language) => {
       rememberOnDevice(language);
       await i18n.changeLanguage(language);
-      if (state.status === 'signed-in') signedIn(ok(await api.PUT('/v1/auth/preferences', { body: { locale: language } })));
+      if (state.status === 'signed-in') {
+        const result = await api.PUT('/v1/auth/preferences', { body: { locale: language } });
+        signedIn(ok(result), result.response);
+      }
     },
     [i18n, state.status, signedIn],
   );
