@@ -1,9 +1,8 @@
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { CONSOLE_CONTENT_SECURITY_POLICY } from '../src/routes/console/bundle.ts';
 import { startTestNode, type TestNode } from './support/nodes.ts';
-import { axeViolations, CONSOLE_LANGUAGES, launchChromium, openConsolePage, screenshotFolder, tr, type ConsolePage, type ConsoleLanguage } from './support/browser.ts';
+import { axeViolations, checkInEveryLanguage, launchChromium, openConsolePage, screenshotFolder, tr, type ConsolePage } from './support/browser.ts';
 
 describe('the console, as the node serves it', () => {
   let node: TestNode;
@@ -76,25 +75,6 @@ describe('the console in Chromium', () => {
     return page;
   }
 
-  /** Switches the console's language with its own switcher, found by its label in the current language. */
-  async function switchLanguage(page: ConsolePage, from: ConsoleLanguage, to: ConsoleLanguage): Promise<void> {
-    await page.page.getByLabel(tr(from, 'shell.language')).selectOption(to);
-    await expect.poll(() => page.page.evaluate(() => document.documentElement.lang)).toBe(to);
-  }
-
-  /** In each language: the page has no axe violation, and a screenshot is written. */
-  async function checkInEveryLanguage(page: ConsolePage, name: string, ready: (language: ConsoleLanguage) => Promise<void>): Promise<void> {
-    let current = await page.page.evaluate(() => document.documentElement.lang as ConsoleLanguage);
-    for (const language of CONSOLE_LANGUAGES) {
-      if (language !== current) await switchLanguage(page, current, language);
-      current = language;
-      await ready(language);
-      const violations = await axeViolations(page.page);
-      expect(violations, `${name} in ${language}: ${JSON.stringify(violations, null, 1)}`).toEqual([]);
-      await page.page.screenshot({ path: join(shots, `${name}.${language}.png`), fullPage: true });
-    }
-  }
-
   it('sees the CSP violations and accessibility faults a page would have', async () => {
     const page = await open();
     await page.page.goto(`${node.url}/console/sign-in`);
@@ -119,17 +99,17 @@ describe('the console in Chromium', () => {
     await page.page.goto(`${node.url}/console/`);
     await page.page.getByRole('heading', { level: 1, name: tr('en', 'signIn.title') }).waitFor();
     expect(page.page.url()).toBe(`${node.url}/console/sign-in`);
-    await checkInEveryLanguage(page, 'sign-in', async (language) => {
+    await checkInEveryLanguage(page.page, shots, 'sign-in', async (language) => {
       await page.page.getByRole('heading', { level: 1, name: tr(language, 'signIn.title') }).waitFor();
       await page.page.getByRole('button', { name: tr(language, 'signIn.submit'), exact: true }).waitFor();
       expect(await page.page.title()).toBe(`${tr(language, 'signIn.title')} – Bridge`);
-    });
+    }, 'sq');
     // the choice is remembered on this device
     await page.page.reload();
     await page.page.getByRole('heading', { level: 1, name: tr('sq', 'signIn.title') }).waitFor();
 
     await page.page.goto(`${node.url}/console/no-such-page`);
-    await checkInEveryLanguage(page, 'not-found', async (language) => {
+    await checkInEveryLanguage(page.page, shots, 'not-found', async (language) => {
       await page.page.getByRole('heading', { level: 1, name: tr(language, 'notFound.title') }).waitFor();
     });
     expect(await page.cspViolations()).toEqual([]);

@@ -9,6 +9,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type CDPSession, type Page } from 'playwright-core';
+import { expect } from 'vitest';
 import en from '../../../../apps/console/src/i18n/locales/en.json' with { type: 'json' };
 import srLatn from '../../../../apps/console/src/i18n/locales/sr-Latn.json' with { type: 'json' };
 import srCyrl from '../../../../apps/console/src/i18n/locales/sr-Cyrl.json' with { type: 'json' };
@@ -116,4 +117,49 @@ export function screenshotFolder(): string {
   mkdirSync(dir, { recursive: true });
   console.log(`console screenshots: ${dir}`);
   return dir;
+}
+
+/** Switches the console's language with its own switcher, found by its label in the current language. */
+export async function switchLanguage(page: Page, to: ConsoleLanguage): Promise<void> {
+  const from = (await page.evaluate(() => document.documentElement.lang)) as ConsoleLanguage;
+  if (from === to) return;
+  await page.getByLabel(tr(from, 'shell.language')).selectOption(to);
+  await expect.poll(() => page.evaluate(() => document.documentElement.lang)).toBe(to);
+}
+
+async function checkPage(page: Page, shots: string, name: string, language: ConsoleLanguage): Promise<void> {
+  const violations = await axeViolations(page);
+  expect(violations, `${name} in ${language}: ${JSON.stringify(violations, null, 1)}`).toEqual([]);
+  await page.screenshot({ path: join(shots, `${name}.${language}.png`), fullPage: true });
+}
+
+/**
+ * The page as it is, in each language in turn (switched with the console's own switcher): no axe
+ * violation, and a screenshot. Ends in `end` (English unless said).
+ */
+export async function checkInEveryLanguage(page: Page, shots: string, name: string, ready: (language: ConsoleLanguage) => Promise<void>, end: ConsoleLanguage = 'en'): Promise<void> {
+  for (const language of CONSOLE_LANGUAGES) {
+    await switchLanguage(page, language);
+    await ready(language);
+    await checkPage(page, shots, name, language);
+  }
+  await switchLanguage(page, end);
+}
+
+/** The same for a modal dialog, which makes the switcher unreachable while it is open: open, check, close, per language. */
+export async function checkDialogInEveryLanguage(
+  page: Page,
+  shots: string,
+  name: string,
+  open: (language: ConsoleLanguage) => Promise<void>,
+  close: (language: ConsoleLanguage) => Promise<void>,
+  end: ConsoleLanguage = 'en',
+): Promise<void> {
+  for (const language of CONSOLE_LANGUAGES) {
+    await switchLanguage(page, language);
+    await open(language);
+    await checkPage(page, shots, name, language);
+    await close(language);
+  }
+  await switchLanguage(page, end);
 }
