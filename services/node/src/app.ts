@@ -1,4 +1,5 @@
 import Fastify, { type FastifyBaseLogger } from 'fastify';
+import fastifyCookie from '@fastify/cookie';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { NodeContext } from './context.ts';
 import { defaultHttpLimits } from './config.ts';
@@ -10,6 +11,7 @@ import { registerProblemHandling } from './http/problem.ts';
 import { federationPlugin } from './routes/federation/plugin.ts';
 import { integrationPlugin } from './routes/integration/plugin.ts';
 import { adminPlugin } from './routes/admin/plugin.ts';
+import { accountsPlugin } from './routes/accounts/plugin.ts';
 import { operationsPlugin } from './routes/operations/plugin.ts';
 import { consolePlugin } from './routes/console/plugin.ts';
 import type { App } from './routes/types.ts';
@@ -61,10 +63,13 @@ export async function buildApp(ctx: NodeContext): Promise<App> {
       reply.elapsedTime / 1000,
     );
   });
+  // Parses cookies for every surface (people's sessions); no signing: the session token is opaque.
+  await app.register(fastifyCookie);
   await app.register(operationsPlugin, { ctx });
   await app.register(federationPlugin, { ctx });
   await app.register(integrationPlugin, { ctx });
   await app.register(adminPlugin, { ctx });
   await app.register(consolePlugin, { ctx });
+  await app.register(accountsPlugin, { ctx });
   return app;
 }

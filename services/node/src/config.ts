@@ -82,8 +82,62 @@ export interface NodeConfig {
   responseDeadlines?: Partial<Record<Urgency, number>>;
   /** Audit log sequencing and cross-witnessing; defaults in `defaultAudit`. */
   audit?: AuditConfig;
+  /** People's accounts and sessions (DESIGN.md §9); defaults from `accountsConfig`. */
+  accounts?: Partial<AccountsConfig>;
   /** Fault injection, for the fault tests only: never set in a deployment. */
   faults?: { crashAfterCommitProbability?: number };
+}
+
+/** People's accounts: the console's origin, WebAuthn relying party, session timeouts and throttling. */
+export interface AccountsConfig {
+  /**
+   * Origin the console is served from (scheme, host, port). State-changing requests with another
+   * `Origin` are refused, and it is the WebAuthn origin. For a console on loopback use
+   * `http://localhost:<port>`: browsers treat localhost as a secure context (so `Secure` and
+   * `__Host-` cookies and WebAuthn work over http) but an IP address cannot be a WebAuthn RP ID.
+   */
+  consoleOrigin: string;
+  /** Path of the console under the origin; enrolment links are `<origin><path>/enrol#<token>`. */
+  consolePath: string;
+  /** WebAuthn relying party id: the console origin's host name unless set. */
+  rpId: string;
+  sessionIdleMs: number;
+  sessionAbsoluteMs: number;
+  /** How long a sign-in or step-up allows sensitive operations. */
+  stepUpMs: number;
+  /** Sessions per person; signing in once more ends the oldest. */
+  maxSessions: number;
+  enrolmentTtlMs: number;
+  /** argon2id cost (OWASP minimum: 19456 KiB, 2 passes, 1 lane); stored hashes below it are rehashed at sign-in. */
+  argon2: { memoryCost: number; timeCost: number; parallelism: number };
+  /** Failures per account before each further one makes it wait, and before it is locked until an operator unlocks it. */
+  accountDelayAfter: number;
+  accountLockAfter: number;
+  /** Failures from one address (over any accounts) before it must wait. */
+  addressDelayAfter: number;
+  /** Longest wait imposed after a failure. */
+  maxDelayMs: number;
+}
+
+/** The accounts configuration with every default filled in. */
+export function accountsConfig(config: Pick<NodeConfig, 'port' | 'accounts'>): AccountsConfig {
+  const consoleOrigin = config.accounts?.consoleOrigin ?? `http://localhost:${config.port}`;
+  return {
+    consoleOrigin,
+    consolePath: '/console',
+    rpId: new URL(consoleOrigin).hostname,
+    sessionIdleMs: 15 * 60_000,
+    sessionAbsoluteMs: 8 * 3600_000,
+    stepUpMs: 5 * 60_000,
+    maxSessions: 3,
+    enrolmentTtlMs: 3600_000,
+    argon2: { memoryCost: 19456, timeCost: 2, parallelism: 1 },
+    accountDelayAfter: 5,
+    accountLockAfter: 50,
+    addressDelayAfter: 100,
+    maxDelayMs: 3600_000,
+    ...config.accounts,
+  };
 }
 
 export const defaultDelivery: DeliveryConfig = {
@@ -176,6 +230,14 @@ export const SERVE_ENV = {
   BRIDGE_RESPONSE_DEADLINE_ROUTINE_HOURS: deadlineHours('ROUTINE'),
   BRIDGE_AUDIT_SEQUENCE_MS: wholeNumber(100, 3600_000, defaultAudit.sequenceIntervalMs, 'how often the audit log is checkpointed (events are sequenced ten times as often), in ms'),
   BRIDGE_AUDIT_WITNESS_MS: wholeNumber(0, 7 * 24 * 3600_000, defaultAudit.witnessIntervalMs, 'how often peers\' audit checkpoints are co-signed, in ms; 0 for on demand only'),
+  BRIDGE_CONSOLE_ORIGIN: envVar(
+    z.string().regex(/^https?:\/\/[^/]+$/, 'must be an origin such as https://bridge.atina.example').optional(),
+    'an origin, scheme://host[:port], no path',
+    'where people open the console (default http://localhost:<port>); state-changing requests from other origins are refused',
+  ),
+  BRIDGE_WEBAUTHN_RP_ID: envVar(z.string().regex(/^[a-z0-9.-]+$/).optional(), 'a host name', 'WebAuthn relying party id (default: the console origin\'s host name)'),
+  BRIDGE_SESSION_IDLE_MINUTES: wholeNumber(1, 24 * 60, 15, 'a person\'s session ends after this many minutes without use'),
+  BRIDGE_SESSION_ABSOLUTE_HOURS: wholeNumber(1, 24, 8, 'a person\'s session ends this many hours after sign-in'),
   BRIDGE_FAULT_CRASH_AFTER_COMMIT: envVar(
     z.coerce.number().min(0).max(1).optional(),
     'a probability from 0 to 1',

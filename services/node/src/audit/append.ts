@@ -37,7 +37,25 @@ export type AuditEventType =
   | 'audit.witnessed'
   | 'audit.cosigned'
   | 'audit.cosignature_received'
-  | 'audit.witness_failed';
+  | 'audit.witness_failed'
+  // People's accounts (DESIGN.md §9): the actor is `user:<id>` (or `anonymous` for an unknown name).
+  | 'auth.sign_in.succeeded'
+  | 'auth.sign_in.failed'
+  | 'auth.step_up'
+  | 'auth.lockout'
+  | 'auth.enrolled'
+  | 'auth.recovery_code.used'
+  | 'auth.recovery_codes.regenerated'
+  | 'auth.password.changed'
+  | 'auth.passkey.added'
+  | 'auth.passkey.removed'
+  | 'session.revoked'
+  | 'user.created'
+  | 'user.roles_changed'
+  | 'user.disabled'
+  | 'user.enabled'
+  | 'user.reset'
+  | 'user.unlocked';
 
 export interface AuditEvent {
   type: AuditEventType;

@@ -21,6 +21,12 @@ export function nodeConfigFromDataDir(dataDir: DataDir, env: ServeEnv, databaseU
     limits: { clientPerMinute: env.BRIDGE_RATE_LIMIT_CLIENT_PER_MINUTE, messagesPerMinute: env.BRIDGE_RATE_LIMIT_MESSAGES_PER_MINUTE, peerMessagesPerMinute: env.BRIDGE_RATE_LIMIT_PEER_MESSAGES_PER_MINUTE },
     audit: { sequenceIntervalMs: env.BRIDGE_AUDIT_SEQUENCE_MS, witnessIntervalMs: env.BRIDGE_AUDIT_WITNESS_MS },
     logLevel: env.BRIDGE_LOG_LEVEL,
+    accounts: {
+      ...(env.BRIDGE_CONSOLE_ORIGIN === undefined ? {} : { consoleOrigin: env.BRIDGE_CONSOLE_ORIGIN, rpId: new URL(env.BRIDGE_CONSOLE_ORIGIN).hostname }),
+      ...(env.BRIDGE_WEBAUTHN_RP_ID === undefined ? {} : { rpId: env.BRIDGE_WEBAUTHN_RP_ID }),
+      sessionIdleMs: env.BRIDGE_SESSION_IDLE_MINUTES * 60_000,
+      sessionAbsoluteMs: env.BRIDGE_SESSION_ABSOLUTE_HOURS * 3600_000,
+    },
     retention: { closedReferralMs: env.BRIDGE_RETENTION_DAYS * 86_400_000, sweepIntervalMs: env.BRIDGE_ERASURE_SWEEP_SECONDS * 1000 },
     responseDeadlines: {
       EMERGENCY: env.BRIDGE_RESPONSE_DEADLINE_EMERGENCY_HOURS * 3600_000,

@@ -5,11 +5,14 @@ import { publicKeyPem, unretiredKeys } from '@bridge/crypto';
 import type { NodeContext } from '../context.ts';
 import { BridgeError } from '../errors.ts';
 import { findClient, tokenAudience, type Scope } from './clients.ts';
+import { authenticatePerson, sessionCookie } from '../people/session-auth.ts';
 
 export interface AuthenticatedClient {
+  /** The client's id, or `user:<id>` for a person signed in with a session. */
   id: string;
   name: string;
   scopes: Scope[];
+  kind?: 'client' | 'user';
 }
 
 declare module 'fastify' {
@@ -22,8 +25,12 @@ declare module 'fastify' {
      * names one must name a scope the contract gives it, or the node refuses to start.
      */
     scope?: Scope;
-    /** Set at registration from the contract: the caller needs any one of these. */
-    scopes?: readonly string[];
+    /** Set at registration from the contract: a bearer caller needs any one of these (null: no bearer token). */
+    scopes?: readonly string[] | null;
+    /** Set at registration from the contract: a person's session needs one of these (`[]`: any person; null: no session). */
+    sessionScopes?: readonly string[] | null;
+    /** Set at registration from the contract: a session needs a recent step-up. */
+    stepUp?: boolean;
   }
 }
 
@@ -37,6 +44,28 @@ declare module '@fastify/jwt' {
 const contractScopes = new Map<string, readonly string[] | null>(
   Object.values(operations).map((op) => [`${op.method} ${op.fastifyPath}`, op.scopes]),
 );
+
+interface RouteAuth {
+  scopes: readonly string[] | null;
+  sessionScopes: readonly string[] | null;
+  stepUp: boolean;
+}
+const contractAuth = new Map<string, RouteAuth>(
+  Object.values(operations).map((op) => [`${op.method} ${op.fastifyPath}`, { scopes: op.scopes, sessionScopes: op.sessionScopes, stepUp: op.stepUp }]),
+);
+
+/**
+ * How a route is authenticated, from the contract: bearer scopes, session scopes, step-up. A route
+ * the contract does not list stops the node at start-up; one with neither is public.
+ */
+export function authFor(route: Pick<RouteOptions, 'method' | 'url' | 'config'>): RouteAuth {
+  const method = [route.method].flat()[0]!;
+  const key = `${method === 'HEAD' ? 'GET' : method} ${route.url}`;
+  const auth = contractAuth.get(key);
+  if (!auth) throw new Error(`${key} is not an operation of the contract`);
+  if (auth.scopes !== null) scopesFor(route);
+  return auth;
+}
 
 /**
  * The scopes of a route behind bearer auth, from the contract. A route the contract does not list,
@@ -86,9 +115,20 @@ export async function registerBearerAuth(app: FastifyInstance, ctx: NodeContext)
   app.decorateRequest('client', null);
   // Every route of this plugin takes its scopes from the contract, once, at registration.
   app.addHook('onRoute', (route) => {
-    route.config = { ...(route.config as object), scopes: scopesFor(route) };
+    route.config = { ...(route.config as object), ...authFor(route) };
   });
-  app.addHook('onRequest', async (request) => {
+  app.decorateRequest('person', null);
+  app.addHook('onRequest', async (request, reply) => {
+    const { scopes, sessionScopes, stepUp } = request.routeOptions.config;
+    // A person's session, when the route takes one and no bearer token is presented.
+    if (sessionScopes != null && request.headers.authorization === undefined && (scopes == null || sessionCookie(request) !== undefined)) {
+      await authenticatePerson(ctx, request, reply, sessionScopes, stepUp ?? false);
+      return;
+    }
+    if (scopes == null) {
+      if (sessionScopes == null) return; // public
+      throw new BridgeError(401, 'unauthorized', 'sign in to continue');
+    }
     try {
       await request.jwtVerify();
     } catch {
@@ -100,6 +140,6 @@ export async function registerBearerAuth(app: FastifyInstance, ctx: NodeContext)
     if (!client || client.revokedAt !== null || client.expiresAt <= now) throw new BridgeError(401, 'unauthorized', 'the token is revoked or expired');
     const needed = request.routeOptions.config.scopes ?? [];
     if (!needed.some((scope) => client.scopes.includes(scope))) throw new BridgeError(403, 'forbidden', 'the token does not carry the scope this route needs');
-    request.client = { id: client.id, name: client.name, scopes: client.scopes as Scope[] };
+    request.client = { id: client.id, name: client.name, scopes: client.scopes as Scope[], kind: 'client' };
   });
 }

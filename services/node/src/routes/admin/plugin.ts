@@ -11,6 +11,15 @@ import { getAuditConsistencyProofRoute } from './get-audit-consistency-proof.ts'
 import { exportAuditLogRoute } from './export-audit-log.ts';
 import { verifyAuditLogRoute } from './verify-audit-log.ts';
 import { witnessAuditCheckpointsRoute } from './witness-audit-checkpoints.ts';
+import { listUsersRoute } from './list-users.ts';
+import { createUserRoute } from './create-user.ts';
+import { getUserRoute } from './get-user.ts';
+import { setUserRolesRoute } from './set-user-roles.ts';
+import { disableUserRoute } from './disable-user.ts';
+import { enableUserRoute } from './enable-user.ts';
+import { resetUserRoute } from './reset-user.ts';
+import { unlockUserRoute } from './unlock-user.ts';
+import { revokeUserSessionsRoute } from './revoke-user-sessions.ts';
 
 /** Operators and auditors: `/admin/v1/...`, bearer tokens with the admin or audit scope. */
 export async function adminPlugin(app: App, { ctx }: { ctx: NodeContext }): Promise<void> {
@@ -26,6 +35,15 @@ export async function adminPlugin(app: App, { ctx }: { ctx: NodeContext }): Prom
     exportAuditLogRoute,
     verifyAuditLogRoute,
     witnessAuditCheckpointsRoute,
+    listUsersRoute,
+    createUserRoute,
+    getUserRoute,
+    setUserRolesRoute,
+    disableUserRoute,
+    enableUserRoute,
+    resetUserRoute,
+    unlockUserRoute,
+    revokeUserSessionsRoute,
   ];
   for (const route of routes) route(app, ctx);
 }

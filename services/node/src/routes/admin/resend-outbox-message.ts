@@ -9,6 +9,6 @@ export const resendOutboxMessageRoute: RouteModule = (app, ctx) => {
     method: op.method,
     url: op.fastifyPath,
     schema: { params: MessageIdParams, response: { 200: OutboxMessage, '4xx': Problem } },
-    handler: async (request) => (await resendMessage(ctx, request.params.messageId, `client:${request.client!.id}`)) as OutboxMessage,
+    handler: async (request) => (await resendMessage(ctx, request.params.messageId, request.client!.kind === 'user' ? request.client!.id : `client:${request.client!.id}`)) as OutboxMessage,
   });
 };
