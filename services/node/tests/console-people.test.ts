@@ -150,7 +150,19 @@ describe('people use the console in Chromium', () => {
     await heading(cw, tr('en', 'sessions.title'));
     await checkInEveryLanguage(cw, shots, 'sessions', (language) => cw.getByText(tr(language, 'sessions.current'), { exact: false }).waitFor());
 
-    // ── Idle: the warning comes before the timeout, "stay" keeps the session, then she leaves it.
+    // ── Idle, in two tabs of her browser: both warn together, and "stay" in one dismisses both.
+    const secondTab = await caseWorker.context.newPage();
+    await secondTab.goto(`${origin}/console/`);
+    await heading(secondTab, tr('en', 'home.title'));
+    await cw.clock.fastForward(IDLE_MS - 110_000);
+    await cw.getByRole('dialog', { name: tr('en', 'idle.title') }).waitFor();
+    await secondTab.getByRole('dialog', { name: tr('en', 'idle.title') }).waitFor();
+    await secondTab.getByRole('button', { name: tr('en', 'idle.stay') }).click();
+    await secondTab.getByRole('dialog').waitFor({ state: 'hidden' });
+    await cw.getByRole('dialog').waitFor({ state: 'hidden' });
+    await secondTab.close();
+
+    // ── The warning in every language; then she leaves the console alone and it signs her out.
     await checkDialogInEveryLanguage(
       cw,
       shots,
