@@ -8,6 +8,7 @@ import { keys, keysCommand } from './commands/keys.ts';
 import { outbox, outboxCommand } from './commands/outbox.ts';
 import { peers, peersCommand } from './commands/peers.ts';
 import { serve, serveCommand } from './commands/serve.ts';
+import { users, usersCommand } from './commands/users.ts';
 import { demoCommand } from '../demo/command.ts';
 
 export const usage = `usage: bridge <command> [options]
@@ -17,6 +18,7 @@ commands:
   serve     run a node
   peers     add, list, activate, suspend or revoke peers
   clients   create, list or revoke API clients
+  users     create, list, disable, enable or reset people's accounts for the console
   keys      rotate the node's keys
   outbox    list messages to peers and their delivery state; resend a dead-lettered one
   audit     verify an audit log export offline
@@ -24,7 +26,7 @@ commands:
 
 bridge <command> --help describes each command's options.`;
 
-const COMMANDS: Record<string, (argv: string[], io: CliIo) => Promise<number>> = { init, serve, peers, clients, keys, outbox, audit };
+const COMMANDS: Record<string, (argv: string[], io: CliIo) => Promise<number>> = { init, serve, peers, clients, users, keys, outbox, audit };
 
 /** Each command's options and help: the same specs its parser uses. */
 export const COMMAND_SPECS: Record<string, CommandSpec> = {
@@ -32,6 +34,7 @@ export const COMMAND_SPECS: Record<string, CommandSpec> = {
   serve: serveCommand,
   peers: peersCommand,
   clients: clientsCommand,
+  users: usersCommand,
   keys: keysCommand,
   outbox: outboxCommand,
   audit: auditCommand,

@@ -1,0 +1,54 @@
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase } from './support/databases.ts';
+
+const root = fileURLToPath(new URL('../../..', import.meta.url));
+const bin = join(root, 'services/node/src/bin.ts');
+
+function bridge(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', bin, ...args], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+describe('bridge users', () => {
+  let dir: string;
+  let env: Record<string, string>;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'bridge-users-'));
+    env = { DATABASE_URL: await createTestDatabase(), BRIDGE_CONSOLE_ORIGIN: 'http://localhost:4100' };
+    const init = await bridge(['init', '--node-id', 'atina', '--data-dir', join(dir, 'atina'), '--public-url', 'http://127.0.0.1:4100']);
+    expect(init.code, init.stderr).toBe(0);
+  }, 120_000);
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('creates an account with a one-time enrolment link, never taking a password (T34), and disables, enables and resets it', async () => {
+    const data = join(dir, 'atina');
+    const withPassword = await bridge(['users', 'create', '--data-dir', data, '--username', 'marko', '--roles', 'operator', '--password', 'hunter2'], env);
+    expect(withPassword.code).toBe(2);
+    expect(withPassword.stderr).toMatch(/password/);
+    const mixed = await bridge(['users', 'create', '--data-dir', data, '--username', 'marko', '--roles', 'operator,case_worker'], env);
+    expect(mixed.code).not.toBe(0);
+    const created = await bridge(['users', 'create', '--data-dir', data, '--username', 'marko', '--roles', 'operator'], env);
+    expect(created.code, created.stderr).toBe(0);
+    expect(created.stdout.trim()).toMatch(/^http:\/\/localhost:4100\/console\/enrol#[A-Za-z0-9_-]{43}$/);
+    expect((await bridge(['users', 'list', '--data-dir', data], env)).stdout).toMatch(/marko\s+operator\s+invited/);
+    expect((await bridge(['users', 'disable', 'marko', '--data-dir', data], env)).stdout).toContain('marko disabled');
+    expect((await bridge(['users', 'enable', 'marko', '--data-dir', data], env)).stdout).toContain('marko invited');
+    const reset = await bridge(['users', 'reset', 'marko', '--data-dir', data], env);
+    expect(reset.code, reset.stderr).toBe(0);
+    expect(reset.stdout.trim()).not.toBe(created.stdout.trim());
+    expect((await bridge(['users', 'revoke-sessions', 'marko', '--data-dir', data], env)).code).toBe(0);
+  }, 300_000);
+});
