@@ -29,8 +29,12 @@ export function IdleWarning() {
     return () => window.clearTimeout(timer);
   }, [idleExpiresAt, lead, now]);
 
+  // Once: the countdown keeps ticking while the sign-out is under way.
+  const signingOut = useRef(false);
   useEffect(() => {
-    if (idleExpiresAt !== undefined && now >= idleExpiresAt) void signOut('timed-out');
+    if (idleExpiresAt === undefined || now < idleExpiresAt || signingOut.current) return;
+    signingOut.current = true;
+    void signOut('timed-out');
   }, [idleExpiresAt, now, signOut]);
 
   useEffect(() => {

@@ -34,9 +34,12 @@ export function App() {
     async (language: Language) => {
       rememberOnDevice(language);
       await i18n.changeLanguage(language);
-      if (state.status === 'signed-in') {
+      if (state.status !== 'signed-in') return;
+      try {
         const result = await api.PUT('/v1/auth/preferences', { body: { locale: language } });
         signedIn(ok(result), result.response);
+      } catch {
+        // Not kept for next time (an ended session is handled where every 401 is); this page still changed.
       }
     },
     [i18n, state.status, signedIn],
