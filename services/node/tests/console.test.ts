@@ -14,7 +14,7 @@ describe('the console, as the node serves it', () => {
   });
 
   it('serves the single page with a strict Content-Security-Policy, never cached', async () => {
-    for (const path of ['/console/', '/console/sign-in', '/console/sessions']) {
+    for (const path of ['/console', '/console/', '/console/sign-in', '/console/sessions']) {
       const res = await fetch(`${node.url}${path}`);
       expect(res.status, path).toBe(200);
       expect(res.headers.get('content-type')).toBe('text/html; charset=utf-8');

@@ -1606,7 +1606,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/console/": {
+    "/console": {
         parameters: {
             query?: never;
             header?: never;
@@ -1618,7 +1618,8 @@ export interface paths {
          * @description Returns the console's single page. It loads its scripts and stylesheets from `/console/assets/` and
          *     nothing from anywhere else: the Content-Security-Policy allows only this node's own files (no inline
          *     script or style, no `eval`), and the page may not be framed. Never cached, so a new version of the
-         *     node serves a new console at once. Unauthenticated: the page holds no data.
+         *     node serves a new console at once. Unauthenticated: the page holds no data. `/console/` answers the
+         *     same (`getConsolePage` with an empty page).
          */
         get: operations["getConsole"];
         put?: never;
@@ -1639,7 +1640,8 @@ export interface paths {
         /**
          * A page of the web console
          * @description The same single page as `getConsole`, for an address the console itself shows (e.g. `/console/sessions`),
-         *     so that reloading or bookmarking a page works. The console draws the named page in the browser.
+         *     so that reloading or bookmarking a page works; an empty page (`/console/`) is the start page. The
+         *     console draws the named page in the browser.
          */
         get: operations["getConsolePage"];
         put?: never;
@@ -8261,6 +8263,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:bridge:problem:not_ready",
+                     *       "title": "Not ready",
+                     *       "status": 503,
+                     *       "code": "not_ready",
+                     *       "detail": "the console was not built when the node was installed; install again to build it",
+                     *       "requestId": "req-9a1b2c10"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -8272,6 +8284,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @example sessions */
                 page: string;
             };
             cookie?: never;
@@ -8284,6 +8297,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /** @example <!doctype html><html lang="en"><head><title>Bridge</title></head><body><div id="root"></div></body></html> */
                     "text/html": components["schemas"]["ConsoleHtml"];
                 };
             };
@@ -8293,6 +8307,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:bridge:problem:not_ready",
+                     *       "title": "Not ready",
+                     *       "status": 503,
+                     *       "code": "not_ready",
+                     *       "detail": "the console was not built when the node was installed; install again to build it",
+                     *       "requestId": "req-9a1b2c10"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -8304,6 +8328,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @example index-3f9a1c.css */
                 asset: string;
             };
             cookie?: never;
@@ -8316,6 +8341,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /** @example body{margin:0} */
                     "*/*": components["schemas"]["ConsoleAsset"];
                 };
             };
@@ -8325,6 +8351,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:bridge:problem:not_ready",
+                     *       "title": "Not ready",
+                     *       "status": 503,
+                     *       "code": "not_ready",
+                     *       "detail": "the console was not built when the node was installed; install again to build it",
+                     *       "requestId": "req-9a1b2c10"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };

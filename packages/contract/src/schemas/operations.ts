@@ -25,8 +25,8 @@ export type ConsoleHtml = z.infer<typeof ConsoleHtml>;
 export const ConsoleAsset = z.string();
 export type ConsoleAsset = z.infer<typeof ConsoleAsset>;
 
-/** A page of the console (`/console/{page}`): one lowercase word or several joined by hyphens. */
-export const ConsolePageParams = z.strictObject({ page: z.string().regex(/^[a-z][a-z0-9-]{0,63}$/) });
+/** A page of the console (`/console/{page}`): lowercase words joined by hyphens, or empty for the start page. */
+export const ConsolePageParams = z.strictObject({ page: z.string().regex(/^([a-z][a-z0-9-]{0,63})?$/) });
 export type ConsolePageParams = z.infer<typeof ConsolePageParams>;
 
 /** A file of the console build (`/console/assets/{asset}`): a plain file name, never a path. */
