@@ -194,7 +194,23 @@ describe('people use the console in Chromium', () => {
     await heading(again.page, tr('sr-Cyrl', 'home.title'));
     await switchLanguage(again.page, 'en');
 
-    for (const page of [operator, caseWorker, again]) {
+    // ── And on a third browser; from "my sessions" in the second she ends the third one.
+    const third = await open();
+    await third.page.goto(`${origin}/console/`);
+    await third.page.getByLabel(tr('en', 'fields.username'), { exact: true }).fill('jelena');
+    await third.page.getByLabel(tr('en', 'fields.password'), { exact: true }).fill(password);
+    await third.page.getByLabel(tr('en', 'fields.code'), { exact: true }).fill(recoveryCodes[1]!);
+    await third.page.getByRole('button', { name: tr('en', 'signIn.submit'), exact: true }).click();
+    await heading(third.page, tr('en', 'home.title')); // she has just chosen English again
+    await again.page.getByRole('navigation').getByRole('link', { name: tr('en', 'sessions.title') }).click();
+    const sessions = again.page.getByRole('table', { name: tr('en', 'sessions.caption_other', { count: 2 }) });
+    await sessions.waitFor();
+    await sessions.getByRole('button', { name: tr('en', 'sessions.end') }).click();
+    await again.page.getByRole('table', { name: tr('en', 'sessions.caption_one', { count: 1 }) }).waitFor();
+    await third.page.reload();
+    await heading(third.page, tr('en', 'signIn.title'));
+
+    for (const page of [operator, caseWorker, again, third]) {
       expect(await page.cspViolations()).toEqual([]);
       expect(page.pageErrors).toEqual([]);
     }
