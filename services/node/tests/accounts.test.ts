@@ -56,6 +56,7 @@ class Browser {
 const totpNow = (secret: string, at = clock.now()) => generate({ secret, epoch: Math.floor(at.getTime() / 1000) });
 const tokenOf = (url: string) => url.split('#')[1]!;
 const PASSWORD = 'lanterns drift over the quiet harbour';
+const NEW_PASSWORD = 'a kettle sings beside the winter window';
 
 describe('people accounts', () => {
   let node: TestNode;
@@ -291,10 +292,54 @@ describe('people accounts', () => {
     expect((lockouts.rows[0] as { n: number }).n).toBe(2);
   });
 
+  it('ends the other sessions and rotates this one on a password change (T11), voids old recovery codes (T23), keeps the last factor (T26) and resets (T35)', async () => {
+    const signIn = async () => {
+      offset += 31_000;
+      const tab = new Browser(node);
+      expect((await tab.call('POST', '/v1/auth/sign-in/password', { username: 'jelena', password: PASSWORD, code: await totpNow(workerTotp) })).status).toBe(200);
+      return tab;
+    };
+    const [a, b] = [await signIn(), await signIn()];
+    const before = a.cookie;
+    const changed = await a.call('PUT', '/v1/auth/password', { password: NEW_PASSWORD });
+    expect(changed.status, JSON.stringify(changed.body)).toBe(200);
+    expect(a.cookie).not.toBe(before);
+    expect((await b.call('GET', '/v1/auth/session')).status).toBe(401);
+    expect((await a.call('GET', '/v1/auth/session')).status).toBe(200);
+    const regenerated = await a.call('POST', '/v1/auth/recovery-codes');
+    expect(regenerated.body.recoveryCodes).toHaveLength(10);
+    const fresh = regenerated.body.recoveryCodes[0];
+    expect((await new Browser(node).call('POST', '/v1/auth/sign-in/password', { username: 'jelena', password: NEW_PASSWORD, code: recoveryCodes[2] })).status).toBe(401);
+    expect((await new Browser(node).call('POST', '/v1/auth/sign-in/password', { username: 'jelena', password: NEW_PASSWORD, code: fresh })).status).toBe(200);
+    // The operator's only passkey cannot be removed.
+    const session = await operator.call('GET', '/v1/auth/session');
+    const passkeyId = session.body.user.factors.passkeys[0].id;
+    expect((await operator.call('DELETE', `/v1/auth/passkeys/${passkeyId}`)).body.code).toBe('last_factor');
+    // A reset removes every factor and session and gives a new link; it never shows a secret.
+    const reset = await operator.call('POST', `/admin/v1/users/${workerId}/reset`);
+    expect(reset.status).toBe(200);
+    expect(reset.body.url).toMatch(/\/console\/enrol#/);
+    expect((await a.call('GET', '/v1/auth/session')).status).toBe(401);
+    expect((await operator.call('GET', `/admin/v1/users/${workerId}`)).body).toMatchObject({ status: 'invited', factors: { passkeys: 0, password: false, totp: false, recoveryCodesLeft: 0 } });
+  });
+
+  it('counts a parallel burst of guesses before checking them, so it cannot pass the cap (T22)', async () => {
+    offset += 2 * 3600_000;
+    const burst = await Promise.all(
+      Array.from({ length: 20 }, () => new Browser(node).call('POST', '/v1/auth/sign-in/password', { username: 'burst', password: 'wrong wrong wrong wrong', code: '000000' })),
+    );
+    for (const r of burst) expect([401, 429]).toContain(r.status);
+    const [row] = (await node.node.ctx.db.execute(sql`select failures from auth_throttles where key like 'account:%' order by failures desc limit 1`)).rows as Array<{ failures: number }>;
+    expect(row!.failures).toBeGreaterThanOrEqual(8);
+    // Locked now: the next attempt fails like a wrong secret.
+    offset += 2 * 3600_000;
+    expect((await new Browser(node).call('POST', '/v1/auth/sign-in/password', { username: 'burst', password: 'wrong wrong wrong wrong', code: '000000' })).body.code).toBe('sign_in_failed');
+  });
+
   it('never writes a password, TOTP secret, recovery code or token into logs or the audit log (T37)', async () => {
     const audit = JSON.stringify((await node.node.ctx.db.execute(sql`select * from audit_events`)).rows);
     const logs = node.logs.join('\n');
-    for (const secret of [PASSWORD, workerTotp, recoveryCodes[1]!, operator.cookie!, 'jelena']) {
+    for (const secret of [PASSWORD, NEW_PASSWORD, workerTotp, recoveryCodes[1]!, operator.cookie!, 'jelena']) {
       expect(logs).not.toContain(secret);
       expect(audit).not.toContain(secret);
     }

@@ -4,7 +4,13 @@ import { operations } from '@bridge/contract';
 import { currentKey, signApiToken } from '@bridge/crypto';
 import { scopesFor } from '../src/clients/auth.ts';
 import { createClient, revokeClient, SCOPES, tokenAudience, type Scope } from '../src/clients/clients.ts';
-import { outboxMessages } from '../src/db/schema/index.ts';
+import { outboxMessages, users } from '../src/db/schema/index.ts';
+import { eq } from 'drizzle-orm';
+import type { UserRole } from '@bridge/contract';
+import { createUser } from '../src/people/users.ts';
+import { createSession } from '../src/people/sessions.ts';
+import { csrfToken } from '../src/people/secrets.ts';
+import { scopesOf } from '../src/people/roles.ts';
 import { demoReferral, demoReturnReferral } from '../src/demo/scenario.ts';
 import { contractRequests, type ContractRequest } from './support/contract-requests.ts';
 import { requestClaims, signInner, signingKeyOf } from './support/forge.ts';
@@ -18,7 +24,8 @@ import { onboard, startTestNode, waitFor, type TestNode } from './support/nodes.
  * contract, so routes added later are covered as soon as they are in it.
  */
 
-type Caller = { name: string; token: string | undefined; scopes: Scope[] | 'invalid' | 'none' };
+/** A client token, or a person's session (cookie and CSRF token) with the scopes of their role. */
+type Caller = { name: string; token: string | undefined; scopes: Scope[] | 'invalid' | 'none'; session?: { cookie: string; csrf: string } };
 
 interface Answer {
   status: number;
@@ -42,7 +49,8 @@ describe('authorization matrix, driven by the contract', () => {
 
   beforeAll(async () => {
     // pvpt never dispatches: a referral it creates exists on pvpt only.
-    [atina, pvpt] = await Promise.all([startTestNode('atina'), startTestNode('pvpt', { autoDispatch: false })]);
+    // Sign-in throttling would turn the matrix's repeated sign-in attempts into 429s.
+    [atina, pvpt] = await Promise.all([startTestNode('atina', { config: { accounts: { accountDelayAfter: 10_000, accountLockAfter: 20_000, addressDelayAfter: 10_000 } } }), startTestNode('pvpt', { autoDispatch: false })]);
     await onboard(atina, pvpt);
     const now = new Date();
     const { config, db } = atina.node.ctx;
@@ -92,8 +100,25 @@ describe('authorization matrix, driven by the contract', () => {
     callers.push({ name: 'peer signing key', token: await signApiToken(claims, signingKeyOf(pvpt)), scopes: 'invalid' });
     callers.push({ name: 'garbage', token: 'not-a-token', scopes: 'invalid' });
 
-    for (const request of requests) {
-      for (const caller of callers) answers.set(`${request.operationId}|${caller.name}`, await call(atina, request, caller.token));
+    // People: a session per role, with the scopes of the role (signed in just now, so stepped up).
+    for (const role of ['case_worker', 'supervisor', 'auditor', 'operator'] as UserRole[]) {
+      const { user } = await createUser(atina.node.ctx, { username: `matrix-${role.replace('_', '-')}`, roles: [role] }, 'test');
+      const [row] = await db.update(users).set({ status: 'active' }).where(eq(users.id, user.id)).returning();
+      const { token, session } = await db.transaction((tx) => createSession(tx, atina.node.ctx, row!, 'passkey'));
+      callers.push({ name: `person ${role}`, token: undefined, scopes: scopesOf([role]), session: { cookie: token, csrf: csrfToken(config.pseudonymSecret, session.id) } });
+    }
+    // A session whose person was disabled, and a made-up cookie.
+    const { user: gone } = await createUser(atina.node.ctx, { username: 'matrix-disabled', roles: ['case_worker'] }, 'test');
+    const [goneRow] = await db.update(users).set({ status: 'active' }).where(eq(users.id, gone.id)).returning();
+    const goneSession = await db.transaction((tx) => createSession(tx, atina.node.ctx, goneRow!, 'passkey'));
+    await db.update(users).set({ status: 'disabled' }).where(eq(users.id, gone.id));
+    callers.push({ name: 'person disabled', token: undefined, scopes: 'invalid', session: { cookie: goneSession.token, csrf: csrfToken(config.pseudonymSecret, goneSession.session.id) } });
+    callers.push({ name: 'person forged cookie', token: undefined, scopes: 'invalid', session: { cookie: 'A'.repeat(43), csrf: 'A'.repeat(43) } });
+
+    // Signing out ends the session the later operations would use: it goes last.
+    const ordered = [...requests.filter((r) => r.operationId !== 'signOut'), ...requests.filter((r) => r.operationId === 'signOut')];
+    for (const request of ordered) {
+      for (const caller of callers) answers.set(`${request.operationId}|${caller.name}`, await call(atina, request, caller));
     }
   }, 120_000);
 
@@ -101,10 +126,11 @@ describe('authorization matrix, driven by the contract', () => {
     await Promise.all([atina?.stop(), pvpt?.stop()]);
   });
 
-  it('covers every operation of the contract, with bearer and public ones among them', () => {
+  it('covers every operation of the contract, with bearer, session and public ones among them', () => {
     expect(requests.length).toBeGreaterThanOrEqual(14);
+    expect(requests.filter((r) => r.sessionScopes && !r.scopes).length).toBeGreaterThanOrEqual(10);
     expect(requests.filter((r) => r.scopes).length).toBeGreaterThanOrEqual(6);
-    expect(requests.filter((r) => !r.scopes).length).toBeGreaterThanOrEqual(8);
+    expect(requests.filter((r) => !r.scopes && !r.sessionScopes).length).toBeGreaterThanOrEqual(8);
     // every scope the contract names is one a client can be given
     for (const r of requests) for (const s of r.scopes ?? []) expect(SCOPES).toContain(s);
   });
@@ -129,7 +155,7 @@ describe('authorization matrix, driven by the contract', () => {
   });
 
   it('answers public operations the same whoever calls', () => {
-    for (const request of requests.filter((r) => !r.scopes)) {
+    for (const request of requests.filter((r) => !r.scopes && !r.sessionScopes)) {
       const statuses = new Set(callers.map((c) => answers.get(`${request.operationId}|${c.name}`)!.status));
       expect([...statuses], request.operationId).toHaveLength(1);
     }
@@ -140,7 +166,8 @@ describe('authorization matrix, driven by the contract', () => {
     for (const request of requests) {
       for (const caller of callers) {
         const answer = answers.get(`${request.operationId}|${caller.name}`)!;
-        if (caller.name === 'audit:read' || answer.status === 401 || answer.status === 403) expect(answer.body, `${request.operationId} as ${caller.name}`).not.toMatch(marker);
+        const neverPersonal = ['audit:read', 'admin', 'person auditor', 'person operator'].includes(caller.name);
+        if (neverPersonal || answer.status === 401 || answer.status === 403) expect(answer.body, `${request.operationId} as ${caller.name}`).not.toMatch(marker);
       }
     }
     // the check is not vacuous: the referral with the markers is readable with the right scope
@@ -149,6 +176,8 @@ describe('authorization matrix, driven by the contract', () => {
     expect(read.body).toMatch(marker);
     expect(read.body).toContain(TEXTS.note);
     expect(answers.get(`listInfoRequests|referrals:read`)!.body).toContain(TEXTS.question);
+    // ... and so it is with a case worker's session
+    expect(answers.get(`getReferral|person case_worker`)!.body).toMatch(marker);
   });
 
   it("answers a question addressed under another referral, or one that exists only on another node, like a missing one", async () => {
@@ -183,9 +212,43 @@ describe('authorization matrix, driven by the contract', () => {
     }
   });
 
+  it('refuses every state-changing session request without its CSRF token, with another session\'s, or cross-site (T12)', async () => {
+    const { db, config } = atina.node.ctx;
+    const open = async (username: string) => {
+      const [row] = await db.select().from(users).where(eq(users.username, username));
+      const { token, session } = await db.transaction((tx) => createSession(tx, atina.node.ctx, row!, 'passkey'));
+      return { cookie: token, csrf: csrfToken(config.pseudonymSecret, session.id) };
+    };
+    const mine = await open('matrix-case-worker');
+    const other = await open('matrix-operator');
+    const writes = requests.filter((r) => r.sessionScopes && r.method !== 'GET');
+    expect(writes.length).toBeGreaterThanOrEqual(15);
+    const failures: string[] = [];
+    for (const request of writes) {
+      const variants: Array<[string, { cookie: string; csrf: string }, Record<string, string>]> = [
+        ['no token', { ...mine, csrf: '' }, {}],
+        ["another session's token", { ...mine, csrf: other.csrf }, {}],
+        ['cross-site', mine, { 'sec-fetch-site': 'cross-site' }],
+        ['foreign origin', mine, { origin: 'https://evil.example' }],
+      ];
+      for (const [name, session, extra] of variants) {
+        const headers: Record<string, string> = { cookie: `__Host-bridge_session=${session.cookie}`, ...extra };
+        if (session.csrf) headers['x-csrf-token'] = session.csrf;
+        if (request.contentType) headers['content-type'] = request.contentType;
+        const res = await fetch(`${atina.url}${request.path}`, { method: request.method, headers, body: request.body ?? null });
+        const code = res.headers.get('content-type')?.startsWith('application/problem+json') ? ((await res.json()) as { code: string }).code : undefined;
+        if (res.status !== 403 || code !== 'csrf_rejected') failures.push(`${request.operationId} ${name}: ${res.status} ${code}`);
+      }
+    }
+    expect(failures).toEqual([]);
+    // The session itself is still fine: the refusals changed nothing.
+    const session = await fetch(`${atina.url}/v1/auth/session`, { headers: { cookie: `__Host-bridge_session=${mine.cookie}` } });
+    expect(session.status).toBe(200);
+  });
+
   it('prints the matrix', () => {
     const header = ['operation', 'required', ...callers.map((c) => c.name)];
-    const rows = requests.map((r) => [`${r.method} ${operationPath(r)}`, r.scopes?.join('|') ?? '-', ...callers.map((c) => String(answers.get(`${r.operationId}|${c.name}`)!.status))]);
+    const rows = requests.map((r) => [`${r.method} ${operationPath(r)}`, [r.scopes?.join('|') ?? '-', r.sessionScopes ? `session:${r.sessionScopes.join('|') || 'any'}` : ''].filter(Boolean).join(' '), ...callers.map((c) => String(answers.get(`${r.operationId}|${c.name}`)!.status))]);
     const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
     const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
     const table = [line(header), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...rows.map(line)].join('\n');
@@ -208,9 +271,13 @@ describe('scopes come from the contract only', () => {
 });
 
 function expectation(request: ContractRequest, caller: Caller): 'allowed' | 'unauthorized' | 'forbidden' {
-  if (!request.scopes) return 'allowed';
+  if (!request.scopes && !request.sessionScopes) return 'allowed';
   if (caller.scopes === 'none' || caller.scopes === 'invalid') return 'unauthorized';
-  return request.scopes.some((s) => (caller.scopes as string[]).includes(s)) ? 'allowed' : 'forbidden';
+  // A bearer token on an operation only people may call, or a session on one only clients may call.
+  const required = caller.session ? request.sessionScopes : request.scopes;
+  if (required === null) return 'unauthorized';
+  if (required.length === 0) return 'allowed';
+  return required.some((s) => (caller.scopes as string[]).includes(s)) ? 'allowed' : 'forbidden';
 }
 
 function problemCode(answer: Answer): string | undefined {
@@ -227,9 +294,11 @@ function comparable(body: string, id: string | undefined): unknown {
   return JSON.parse(JSON.stringify(rest).replaceAll(id ?? '\u0000', '<id>').replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, '<id>'));
 }
 
-async function call(node: TestNode, request: ContractRequest, token: string | undefined): Promise<Answer> {
+async function call(node: TestNode, request: ContractRequest, caller: Pick<Caller, 'token' | 'session'> | string | undefined): Promise<Answer> {
+  const { token, session } = typeof caller === 'object' ? caller : { token: caller, session: undefined };
   const headers: Record<string, string> = {};
   if (token !== undefined) headers.authorization = `Bearer ${token}`;
+  if (session) Object.assign(headers, { cookie: `__Host-bridge_session=${session.cookie}`, 'x-csrf-token': session.csrf });
   if (request.contentType) headers['content-type'] = request.contentType;
   const res = await fetch(`${node.url}${request.path}`, { method: request.method, headers, body: request.body ?? null });
   return { status: res.status, contentType: res.headers.get('content-type') ?? '', body: await res.text() };

@@ -21,10 +21,12 @@ export function passwordProblem(password: string, context: readonly string[]): P
   const lower = normal.toLowerCase();
   const squeezed = lower.replace(/[^\p{L}\p{N}]/gu, '');
   if (COMMON.has(lower) || COMMON.has(squeezed) || new Set(lower).size <= 3) return 'too_common';
-  // A password that is mostly a context word (the username, the node's id or name, "bridge").
-  for (const word of [...context, 'bridge'].map((w) => w.toLowerCase()).filter((w) => w.length >= 3)) {
-    if (squeezed.includes(word.replace(/[^\p{L}\p{N}]/gu, '')) && squeezed.length - word.length < 8) return 'contains_context';
-  }
+  // A password that is mostly context words (the username, the node's id or name, "bridge"): what is
+  // left without them is too short to matter.
+  let rest = squeezed;
+  const words = [...context, 'bridge'].map((w) => w.toLowerCase().replace(/[^\p{L}\p{N}]/gu, '')).filter((w) => w.length >= 3);
+  for (const word of words) rest = rest.split(word).join('');
+  if (rest.length < squeezed.length && rest.length < 8) return 'contains_context';
   return null;
 }
 

@@ -7,6 +7,8 @@ export interface ContractRequest {
   /** The path with every parameter filled in (overrides first, then the contract's example). */
   path: string;
   scopes: readonly string[] | null;
+  /** Scopes a person's session needs (`[]`: any person; null: sessions not taken). */
+  sessionScopes: readonly string[] | null;
   contentType?: string;
   body?: string;
 }
@@ -59,7 +61,7 @@ export function contractRequests(params: Record<string, string> = {}): ContractR
         query.set(p.name, String(value));
       }
     }
-    const request: ContractRequest = { operationId, method: op.method, path: query.size ? `${path}?${query}` : path, scopes: op.scopes };
+    const request: ContractRequest = { operationId, method: op.method, path: query.size ? `${path}?${query}` : path, scopes: op.scopes, sessionScopes: op.sessionScopes };
     const content = resolve(spec.requestBody)?.content as Record<string, Json> | undefined;
     if (content) {
       const [contentType, media] = Object.entries(content)[0]!;
