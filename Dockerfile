@@ -8,6 +8,8 @@ COPY packages/contract/package.json packages/contract/
 COPY packages/crypto/package.json packages/crypto/
 COPY packages/client/package.json packages/client/
 COPY services/node/package.json services/node/
+# The console is built by its postinstall script, so its sources come before the install.
+COPY apps/console apps/console
 RUN pnpm install --frozen-lockfile --prod
 COPY openapi openapi
 COPY migrations migrations

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { codeLists, codeListTables, LABEL_LANGUAGES } from './code-lists.ts';
 import { CodeLists } from './schemas/code-lists.ts';
 import { loadContractDocument } from './index.ts';
+import { toCyrillic } from './serbian-script.ts';
 
 /** The contract component whose enum each list carries. */
 const COMPONENT: Record<keyof typeof codeListTables, string> = {
@@ -15,14 +16,6 @@ const COMPONENT: Record<keyof typeof codeListTables, string> = {
   riskLevels: 'RiskLevel',
   dataCategories: 'DataCategory',
 };
-
-// Serbian Latin → Cyrillic is one letter (or digraph) to one letter; digraphs first.
-const LATIN_TO_CYRILLIC: [string, string][] = [
-  ['lj', 'љ'], ['nj', 'њ'], ['dž', 'џ'], ['Lj', 'Љ'], ['Nj', 'Њ'], ['Dž', 'Џ'],
-  ...[...'abvgdđežzijklmnoprstćufhcčš'].map((l, i) => [l, [...'абвгдђежзијклмнопрстћуфхцчш'][i]!] as [string, string]),
-  ...[...'ABVGDĐEŽZIJKLMNOPRSTĆUFHCČŠ'].map((l, i) => [l, [...'АБВГДЂЕЖЗИЈКЛМНОПРСТЋУФХЦЧШ'][i]!] as [string, string]),
-];
-const toCyrillic = (latin: string) => LATIN_TO_CYRILLIC.reduce((text, [from, to]) => text.split(from).join(to), latin);
 
 describe('code lists', () => {
   const schemas = (loadContractDocument().components as { schemas: Record<string, { enum?: string[] }> }).schemas;

@@ -99,6 +99,8 @@ export type ContractTypeChecks = [
   Expect<Matches<'OpenApiDocument'>>,
   Expect<Matches<'ApiDocsHtml'>>,
   Expect<Matches<'MetricsText'>>,
+  Expect<Matches<'ConsoleHtml'>>,
+  Expect<Matches<'ConsoleAsset'>>,
   Expect<Matches<'EventType'>>,
   Expect<Matches<'Event'>>,
   Expect<Matches<'EventPage'>>,

@@ -50,6 +50,8 @@ const parameterSchemas: Record<string, Partial<Record<'query' | 'path' | 'header
   resetUser: { path: contract.UserIdParams },
   unlockUser: { path: contract.UserIdParams },
   revokeUserSessions: { path: contract.UserIdParams },
+  getConsolePage: { path: contract.ConsolePageParams },
+  getConsoleAsset: { path: contract.ConsoleAssetParams },
 };
 
 /** The first example of every path parameter of an operation, by name. */

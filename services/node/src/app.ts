@@ -15,6 +15,7 @@ import { integrationPlugin } from './routes/integration/plugin.ts';
 import { adminPlugin } from './routes/admin/plugin.ts';
 import { accountsPlugin } from './routes/accounts/plugin.ts';
 import { healthPlugin, operationsPlugin } from './routes/operations/plugin.ts';
+import { consolePlugin } from './routes/console/plugin.ts';
 import type { App } from './routes/types.ts';
 
 /** A route as Fastify registered it (one entry per method, HEAD routes added for GET included). */
@@ -40,7 +41,7 @@ export type Surface = (app: App, options: { ctx: NodeContext }) => Promise<void>
  */
 export const surfaces: Record<Listener, readonly Surface[]> = {
   federation: [healthPlugin, federationPlugin],
-  private: [operationsPlugin, integrationPlugin, adminPlugin, accountsPlugin],
+  private: [operationsPlugin, integrationPlugin, adminPlugin, accountsPlugin, consolePlugin],
 };
 
 /** The node's HTTP apps, one per listener: the same problem handling, request ids, logging and metrics. */

@@ -1673,6 +1673,73 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/console": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The web console
+         * @description Returns the console's single page. It loads its scripts and stylesheets from `/console/assets/` and
+         *     nothing from anywhere else: the Content-Security-Policy allows only this node's own files (no inline
+         *     script or style, no `eval`), and the page may not be framed. Never cached, so a new version of the
+         *     node serves a new console at once. Unauthenticated: the page holds no data. `/console/` answers the
+         *     same (`getConsolePage` with an empty page).
+         */
+        get: operations["getConsole"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/console/{page}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A page of the web console
+         * @description The same single page as `getConsole`, for an address the console itself shows (e.g. `/console/sessions`),
+         *     so that reloading or bookmarking a page works; an empty page (`/console/`) is the start page. The
+         *     console draws the named page in the browser.
+         */
+        get: operations["getConsolePage"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/console/assets/{asset}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A script, stylesheet or image of the web console
+         * @description A file of the console build. Its name carries a hash of its content, so it is cached for a year
+         *     and never changes.
+         */
+        get: operations["getConsoleAsset"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export interface webhooks {
     referralEvent: {
@@ -2665,6 +2732,13 @@ export interface components {
         };
         /** @description A self-contained HTML page. */
         ApiDocsHtml: string;
+        /** @description The console's single HTML page. */
+        ConsoleHtml: string;
+        /**
+         * Format: binary
+         * @description A file of the console build.
+         */
+        ConsoleAsset: string;
         /** @description Metrics in the Prometheus text exposition format, version 0.0.4. */
         MetricsText: string;
         Readiness: {
@@ -8494,6 +8568,135 @@ export interface operations {
             401: components["responses"]["SessionRequired"];
             403: components["responses"]["StepUpRequired"];
             404: components["responses"]["AccountNotFound"];
+        };
+    };
+    getConsole: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The console's HTML page. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /** @example <!doctype html><html lang="en"><head><title>Bridge</title></head><body><div id="root"></div></body></html> */
+                    "text/html": components["schemas"]["ConsoleHtml"];
+                };
+            };
+            /** @description The console was not built when the node was installed (`not_ready`); installing again builds it. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:bridge:problem:not_ready",
+                     *       "title": "Not ready",
+                     *       "status": 503,
+                     *       "code": "not_ready",
+                     *       "detail": "the console was not built when the node was installed; install again to build it",
+                     *       "requestId": "req-9a1b2c10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    getConsolePage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @example sessions */
+                page: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The console's HTML page. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /** @example <!doctype html><html lang="en"><head><title>Bridge</title></head><body><div id="root"></div></body></html> */
+                    "text/html": components["schemas"]["ConsoleHtml"];
+                };
+            };
+            /** @description The console was not built when the node was installed (`not_ready`); installing again builds it. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:bridge:problem:not_ready",
+                     *       "title": "Not ready",
+                     *       "status": 503,
+                     *       "code": "not_ready",
+                     *       "detail": "the console was not built when the node was installed; install again to build it",
+                     *       "requestId": "req-9a1b2c10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    getConsoleAsset: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @example index-3f9a1c.css */
+                asset: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /** @example body{margin:0} */
+                    "*/*": components["schemas"]["ConsoleAsset"];
+                };
+            };
+            /** @description The console was not built when the node was installed (`not_ready`); installing again builds it. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:bridge:problem:not_ready",
+                     *       "title": "Not ready",
+                     *       "status": 503,
+                     *       "code": "not_ready",
+                     *       "detail": "the console was not built when the node was installed; install again to build it",
+                     *       "requestId": "req-9a1b2c10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            "4XX": components["responses"]["ClientError"];
         };
     };
     deliverReferralEvent: {

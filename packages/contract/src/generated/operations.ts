@@ -88,6 +88,9 @@ export const operations = {
   resetUser: { method: 'POST', path: '/admin/v1/users/{userId}/reset', fastifyPath: '/admin/v1/users/:userId/reset', scopes: null, sessionScopes: ['admin'], stepUp: true },
   unlockUser: { method: 'POST', path: '/admin/v1/users/{userId}/unlock', fastifyPath: '/admin/v1/users/:userId/unlock', scopes: null, sessionScopes: ['admin'], stepUp: true },
   revokeUserSessions: { method: 'POST', path: '/admin/v1/users/{userId}/sessions/revoke', fastifyPath: '/admin/v1/users/:userId/sessions/revoke', scopes: null, sessionScopes: ['admin'], stepUp: true },
+  getConsole: { method: 'GET', path: '/console', fastifyPath: '/console', scopes: null, sessionScopes: null, stepUp: false },
+  getConsolePage: { method: 'GET', path: '/console/{page}', fastifyPath: '/console/:page', scopes: null, sessionScopes: null, stepUp: false },
+  getConsoleAsset: { method: 'GET', path: '/console/assets/{asset}', fastifyPath: '/console/assets/:asset', scopes: null, sessionScopes: null, stepUp: false },
 } as const;
 
 export type operations = OperationTypes;
