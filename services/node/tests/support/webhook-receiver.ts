@@ -16,7 +16,8 @@ export interface ReceivedWebhook {
 export function verifyDelivery(secret: string, headers: IncomingHttpHeaders, rawBody: string): boolean {
   const id = String(headers['webhook-id']);
   const timestamp = String(headers['webhook-timestamp']);
-  if (Math.abs(Date.now() / 1000 - Number(timestamp)) > 300) return false;
+  // A missing or non-numeric timestamp is refused (NaN compares false with everything).
+  if (!/^\d+$/.test(timestamp) || Math.abs(Date.now() / 1000 - Number(timestamp)) > 300) return false;
   const key = Buffer.from(secret.replace(/^whsec_/, ''), 'base64');
   const expected = createHmac('sha256', key).update(`${id}.${timestamp}.${rawBody}`).digest();
   return String(headers['webhook-signature'])
