@@ -27,6 +27,8 @@ describe('pnpm demo --once', () => {
     expect(text).toMatch(/atina\s+#\d+\s+message\.delivered/);
     // The first referral goes through its whole lifecycle, and both sides hold the same history.
     for (const status of ['accepted', 'in-progress', 'completed']) expect(text).toContain(`atina shows ${status}`);
+    // Where to open the console and how to sign in: one-time enrolment links on each node's private listener.
+    for (const id of ['atina', 'pvpt']) expect(text).toMatch(new RegExp(`${id}\\s+(http://localhost:\\d+)/console/\\n\\s+case worker\\s+\\1/console/enrol#[A-Za-z0-9_-]{43}\\n\\s+operator\\s+\\1/console/enrol#[A-Za-z0-9_-]{43}\\n`));
     const sides = /\n {2}atina:\n([\s\S]*?)\n {2}pvpt:\n([\s\S]*?)\n\n/.exec(text)!;
     const statuses = (block: string) => block.split('\n').map((l) => l.trim().split(/\s+/).slice(1, 4).join(' '));
     const expected = ['requested by atina', 'received by pvpt', 'accepted by pvpt', 'in-progress by pvpt', 'completed by pvpt'];

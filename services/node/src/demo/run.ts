@@ -10,11 +10,12 @@ import { freePort, startEmbeddedPostgres, temporaryClusterDir } from '../db/embe
 import { auditEvents } from '../db/schema/index.ts';
 import { createNode, type BridgeNode } from '../node.ts';
 import { createClient } from '../clients/clients.ts';
+import { createUser } from '../people/users.ts';
 import { fetchPeer, savePeer } from '../peers/peers.ts';
 import { createLogger } from '../logger.ts';
 import { EMBEDDED_DATABASE, ensureDatabase, type NodeDatabase } from '../cli/database.ts';
 import { nodeConfigFromDataDir } from '../cli/node-config.ts';
-import { parseServeEnv } from '../config.ts';
+import { accountsConfig, parseServeEnv } from '../config.ts';
 import { helpText, parseCommand, UsageError, type CliIo } from '../cli/args.ts';
 import { describeFailure } from '../cli/failure.ts';
 import { demoCommand } from './command.ts';
@@ -126,6 +127,14 @@ export async function runDemo(argv: string[], io: CliIo): Promise<number> {
     io.out('\nTimeline (audit logs of both nodes; ids and digests only, no personal data):');
     for (const line of await timeline(nodes)) io.out(`  ${line}`);
 
+    io.out('\nThe console (private listener; open it at localhost, where passkeys work). Each link signs up one person, once, within an hour:');
+    for (const n of nodes) {
+      const people = await demoPeople(n);
+      io.out(`  ${n.id.padEnd(6)} ${people.console}`);
+      for (const p of people.links) io.out(`    ${p.role.padEnd(12)} ${p.url}`);
+    }
+    io.out('  An operator enrols with a passkey; a case worker with a passkey, or a password and an authenticator app (TOTP).');
+
     if (!values.once) {
       io.out(`\nBoth nodes keep running. Try:\n  curl -H "authorization: Bearer ${atina.token}" ${atina.url}/v1/referrals    (private listener)\n  curl ${pvpt.federationUrl}/.well-known/jwks.json    (federation listener)\nPress Ctrl-C to stop and clean up.`);
       await new Promise<void>((resolve) => {
@@ -169,6 +178,16 @@ async function startDemoNode(base: string, id: string, name: string, jurisdictio
   io.out(`  ${id.padEnd(6)} ${name.padEnd(18)} federation ${federationUrl}  (peers reach only this one)`);
   io.out(`  ${''.padEnd(6)} ${''.padEnd(18)} private    ${url}  (integration and admin API, /docs; embedded PostgreSQL on port ${new URL(database.url).port})`);
   return { id, url, federationUrl, node, database, token, client: createBridgeClient({ baseUrl: url, token }) };
+}
+
+/** A case worker and an operator on a demo node, each with a one-time enrolment link into the console. */
+async function demoPeople(n: DemoNode): Promise<{ console: string; links: { role: string; url: string }[] }> {
+  const links = [];
+  for (const role of ['case_worker', 'operator'] as const) {
+    const { enrolment } = await createUser(n.node.ctx, { username: `${role.replace('_', '-')}-${n.id}`, roles: [role] }, `operator:${n.id}`);
+    links.push({ role: role.replace('_', ' '), url: enrolment.url });
+  }
+  return { console: `${accountsConfig(n.node.ctx.config).consoleOrigin}/console/`, links };
 }
 
 async function waitFor<T>(probe: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
