@@ -11,6 +11,7 @@ import type { CliIo } from '../src/cli/args.ts';
 import { messageContentDigest } from '../src/outbox/enqueue.ts';
 import { type TestNode, usePair, waitFor } from './support/nodes.ts';
 import { encrypt, encryptionKeyOf, postMessage, requestClaims, signInner, signingKeyOf } from './support/forge.ts';
+import { TEST_KEYS_ENV } from './support/keys-secret.ts';
 
 /** A referral whose consent covers case notes, so either side may ask questions. */
 function notesReferral(marker: string): ReferralCreate {
@@ -166,7 +167,7 @@ describe('a message the peer refuses for good', () => {
     const dir = await mkdtemp(join(tmpdir(), 'bridge-discard-'));
     try {
       let out = '';
-      const io: CliIo = { out: (l) => (out += `${l}\n`), err: (l) => (out += `${l}\n`), env: { DATABASE_URL: pvpt.node.ctx.config.databaseUrl }, cwd: dir };
+      const io: CliIo = { out: (l) => (out += `${l}\n`), err: (l) => (out += `${l}\n`), env: { ...TEST_KEYS_ENV, DATABASE_URL: pvpt.node.ctx.config.databaseUrl }, cwd: dir };
       expect(await main(['init', '--node-id', 'pvpt', '--data-dir', dir, '--public-url', pvpt.url, '--jurisdiction', 'XK'], io)).toBe(0);
       expect(await main(['outbox', 'discard', message!.id, '--data-dir', dir], io)).toBe(2);
       expect(out).toContain('--reason');

@@ -48,7 +48,7 @@ describe('docs/integrator-guide.md', () => {
     expect(script).not.toContain('kill %1');
     expect(script.indexOf("cat > 'typed-client.ts'")).toBeLessThan(script.indexOf('pnpm -s exec tsx typed-client.ts'));
     // every variable the blocks use is set by an earlier block (or is the helper's own)
-    const assigned = new Set(['PATH', 'HOME']);
+    const assigned = new Set(['PATH', 'HOME', 'PWD']);
     for (const block of blocks.filter((b) => b.kind === 'sh')) {
       for (const [, name] of block.text.matchAll(/(?:^|[\s;(])(?:export\s+)?([A-Z_][A-Z0-9_]*)=/g)) assigned.add(name!);
       for (const [, name] of block.text.matchAll(/\$\{?([A-Z_][A-Z0-9_]*)/g)) expect(assigned, `$${name} in the block at line ${block.line}`).toContain(name);

@@ -86,7 +86,7 @@ describe('keys at rest', () => {
   it('a wrong or a missing secret stops bridge serve with one line naming what is wrong', async () => {
     const dir = join(base, 'pvpt');
     expect((await runBridge(['init', '--node-id', 'pvpt', '--data-dir', dir, '--public-url', 'http://127.0.0.1:9'], secretEnv)).code).toBe(0);
-    const serve = (env: Record<string, string | undefined>) => runBridge(['serve', '--data-dir', dir, '--port', '0'], { DATABASE_URL: unreachable, ...noSecret, ...env });
+    const serve = (env: Record<string, string | undefined>) => runBridge(['serve', '--data-dir', dir, '--federation-port', '0', '--private-port', '0'], { DATABASE_URL: unreachable, ...noSecret, ...env });
 
     const wrong = await serve({ BRIDGE_KEYS_SECRET: `${TEST_KEYS_SECRET.value}?` });
     expect(wrong.code).toBe(1);
@@ -121,7 +121,7 @@ describe('keys at rest', () => {
     const { stored } = await openDataDir(dir, TEST_KEYS_SECRET);
     await writeFile(join(dir, 'keys.json'), JSON.stringify(stored, null, 2), { mode: 0o600 });
 
-    const plain = await runBridge(['serve', '--data-dir', dir, '--port', '0'], { ...secretEnv, DATABASE_URL: unreachable });
+    const plain = await runBridge(['serve', '--data-dir', dir, '--federation-port', '0', '--private-port', '0'], { ...secretEnv, DATABASE_URL: unreachable });
     expect(plain.code).toBe(1);
     expect(plain.stderr).toContain(`${dir}/keys.json holds private keys unencrypted; encrypt it with \`bridge keys encrypt --data-dir ${dir}\``);
     const withoutSecret = await runBridge(['keys', 'encrypt', '--data-dir', dir], noSecret);
@@ -140,7 +140,7 @@ describe('keys at rest', () => {
     expect(again.stderr).toContain('is already encrypted');
 
     const port = await freePort();
-    const child = spawn(process.execPath, ['--import', 'tsx', bin, 'serve', '--data-dir', dir, '--port', String(port)], {
+    const child = spawn(process.execPath, ['--import', 'tsx', bin, 'serve', '--data-dir', dir, '--federation-port', String(port), '--private-port', String(await freePort())], {
       cwd: root,
       env: { ...process.env, ...secretEnv, DATABASE_URL: await createTestDatabase(), BRIDGE_LOG_LEVEL: 'warn' },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -149,8 +149,8 @@ describe('keys at rest', () => {
     child.stdout.on('data', (d) => (out += d));
     child.stderr.on('data', (d) => (out += d));
     try {
-      await waitFor(async () => out.includes('listening on') || child.exitCode !== null, 60_000);
-      expect(out).toContain('listening on');
+      await waitFor(async () => out.includes('private listener') || child.exitCode !== null, 60_000);
+      expect(out).toContain('private listener');
       const jwks = (await (await fetch(`http://127.0.0.1:${port}/.well-known/jwks.json`)).json()) as { keys: Array<{ kid: string }> };
       expect(jwks.keys.map((k) => k.kid).sort()).toEqual([stored.keys.signing[0]!.kid, stored.keys.encryption[0]!.kid, stored.keys.log[0]!.kid].sort());
     } finally {
