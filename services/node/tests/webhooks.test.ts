@@ -13,6 +13,7 @@ import { listEvents } from '../src/events/feed.ts';
 import { startPair, type TestNode, usePair, waitFor } from './support/nodes.ts';
 import { startReceiver, verifyDelivery, type ReceivedWebhook } from './support/webhook-receiver.ts';
 import { PERSONAL_MARKERS } from './support/markers.ts';
+import { TEST_KEYS_ENV } from './support/keys-secret.ts';
 
 type Receiver = Awaited<ReturnType<typeof startReceiver>>;
 
@@ -42,7 +43,7 @@ async function withLocalTargets<T>(node: TestNode, allowLocal: boolean, fn: () =
 async function bridgeCli(argv: string[], env: Record<string, string>): Promise<{ code: number; out: string; err: string }> {
   let out = '';
   let err = '';
-  const io: CliIo = { out: (l) => (out += `${l}\n`), err: (l) => (err += `${l}\n`), env, cwd: process.cwd() };
+  const io: CliIo = { out: (l) => (out += `${l}\n`), err: (l) => (err += `${l}\n`), env: { ...TEST_KEYS_ENV, ...env }, cwd: process.cwd() };
   return { code: await main(argv, io), out, err };
 }
 
