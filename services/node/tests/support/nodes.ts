@@ -37,8 +37,10 @@ export interface TestNodeOptions {
 
 /** A real node on its own fresh database, its two listeners on loopback ports. */
 export async function startTestNode(id: string, options: TestNodeOptions = {}): Promise<TestNode> {
-  // The public URL is in the config, so the federation port is picked first; the private one is any.
+  // Both ports are picked first: the public URL names the federation one, the console's origin
+  // (sessions, passkeys) the private one.
   const port = await freePort();
+  const privatePort = await freePort();
   const federationUrl = `http://127.0.0.1:${port}`;
   const storedKeys = await generateStoredNodeKeys(new Date(Date.now() - 60_000));
   const config: NodeConfig = {
@@ -49,7 +51,7 @@ export async function startTestNode(id: string, options: TestNodeOptions = {}): 
     databaseUrl: await createTestDatabase(),
     keys: await importNodeKeys(storedKeys),
     pseudonymSecret: generatePseudonymSecret(),
-    listeners: { federation: { host: '127.0.0.1', port }, private: { host: '127.0.0.1', port: 0 } },
+    listeners: { federation: { host: '127.0.0.1', port }, private: { host: '127.0.0.1', port: privatePort } },
     acceptanceWindowSeconds: 300,
     messageMaxBytes: 256 * 1024,
     bodyMaxBytes: 1024 * 1024,
