@@ -1,7 +1,11 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { KEYS_SECRET_CREDENTIAL } from '../src/config.ts';
 
 const root = fileURLToPath(new URL('../../..', import.meta.url));
 const read = (path: string) => readFileSync(`${root}/${path}`, 'utf8');
@@ -73,5 +77,61 @@ describe('deployment files', () => {
     const command = /<!-- test-command -->\s*```sh\n(.+)\n```/.exec(readme)?.[1];
     expect(command).toBeDefined();
     expect(read('.ci/run').split('\n')).toContain(command);
+  });
+});
+
+/** The directives of a unit file: name → every value given, in order (systemd allows repeats). */
+function unitDirectives(text: string): Map<string, string[]> {
+  const directives = new Map<string, string[]>();
+  for (const line of text.split('\n')) {
+    const match = /^([A-Za-z]+)=(.*)$/.exec(line.trim());
+    if (match) directives.set(match[1]!, [...(directives.get(match[1]!) ?? []), match[2]!]);
+  }
+  return directives;
+}
+
+const SYSTEMD_ANALYZE = '/usr/bin/systemd-analyze';
+
+describe('systemd unit', () => {
+  const unitPath = 'deploy/systemd/bridge.service';
+
+  it('runs `bridge serve` hardened, on a private state directory, with the keys secret as an encrypted credential', () => {
+    const unit = unitDirectives(read(unitPath));
+    const one = (name: string) => {
+      expect(unit.get(name), name).toHaveLength(1);
+      return unit.get(name)![0];
+    };
+    expect(one('ExecStart')).toBe('/usr/bin/node /opt/bridge/services/node/bin/bridge.mjs serve --data-dir ${STATE_DIRECTORY}');
+    expect(one('StateDirectory')).toBe('bridge');
+    expect(one('StateDirectoryMode')).toBe('0700');
+    expect(one('DynamicUser')).toBe('yes');
+    for (const name of ['NoNewPrivileges', 'ProtectHome', 'PrivateTmp', 'PrivateDevices', 'RestrictSUIDSGID', 'LockPersonality']) expect(one(name), name).toBe('yes');
+    expect(one('ProtectSystem')).toBe('strict');
+    expect(one('CapabilityBoundingSet')).toBe('');
+    expect(one('RestrictAddressFamilies').split(' ').sort()).toEqual(['AF_INET', 'AF_INET6', 'AF_UNIX']);
+    expect(unit.get('SystemCallFilter')).toContain('@system-service');
+    // the secret comes as a credential under the name the node reads, never in the environment
+    expect(one('LoadCredentialEncrypted')).toMatch(new RegExp(`^${KEYS_SECRET_CREDENTIAL}:/`));
+    for (const name of ['Environment', 'LoadCredential', 'SetCredential']) expect(unit.has(name), name).toBe(false);
+  });
+
+  it.runIf(existsSync(SYSTEMD_ANALYZE))('passes systemd-analyze verify without a warning, and its offline security review', () => {
+    // verify needs the programs the unit runs: the Node running this test stands in for /usr/bin/node.
+    const dir = mkdtempSync(join(tmpdir(), 'bridge-unit-'));
+    try {
+      const unit = join(dir, 'bridge.service');
+      writeFileSync(unit, read(unitPath).replace(/^ExecStart=\/usr\/bin\/node /m, `ExecStart=${process.execPath} `));
+      const verify = spawnSync(SYSTEMD_ANALYZE, ['verify', unit], { encoding: 'utf8', cwd: dir });
+      expect({ status: verify.status, stderr: verify.stderr }).toEqual({ status: 0, stderr: '' });
+      // systemd's own exposure level, 0.0 (locked down) to 10.0 (--threshold counts tenths); the unit has 1.1
+      const security = spawnSync(SYSTEMD_ANALYZE, ['security', '--offline=true', '--threshold=20', unit], { encoding: 'utf8', cwd: dir });
+      expect(Number(/Overall exposure level for bridge\.service: ([\d.]+)/.exec(security.stdout)?.[1])).toBeLessThanOrEqual(2);
+      expect(security.status, security.stdout.split('\n').filter((l) => l.includes('✗')).join('\n')).toBe(0);
+      // and the check does fail on a misspelt directive
+      writeFileSync(unit, read(unitPath).replace('NoNewPrivileges=yes', 'NoNewPrivilege=yes'));
+      expect(spawnSync(SYSTEMD_ANALYZE, ['verify', unit], { encoding: 'utf8', cwd: dir }).stderr).toMatch(/Unknown key/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
