@@ -99,7 +99,7 @@ describe('systemd unit', () => {
     const unit = unitDirectives(read(unitPath));
     const one = (name: string) => {
       expect(unit.get(name), name).toHaveLength(1);
-      return unit.get(name)![0];
+      return unit.get(name)![0]!;
     };
     expect(one('ExecStart')).toBe('/usr/bin/node /opt/bridge/services/node/bin/bridge.mjs serve --data-dir ${STATE_DIRECTORY}');
     expect(one('StateDirectory')).toBe('bridge');

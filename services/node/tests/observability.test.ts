@@ -2,6 +2,7 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditEvents } from '../src/db/schema/index.ts';
 import { demoReferral } from '../src/demo/scenario.ts';
+import { syncLog } from '../src/audit/sequencer.ts';
 import { postMessage } from './support/forge.ts';
 import { type TestNode, startTestNode, usePair, waitFor } from './support/nodes.ts';
 import { samplesOf, scrape, valueOf } from './support/metrics.ts';
@@ -122,6 +123,11 @@ describe('metrics the alert rules read', () => {
     const admin = await atina.token(['admin']);
     const pvptAdmin = await pvpt.token(['admin']);
     expect(samplesOf((await scrape(atina)).samples, 'bridge_audit_last_cosignature_timestamp_seconds')).toEqual([]);
+    // a checkpoint pvpt has not co-signed yet, ten minutes old
+    await syncLog(atina.node.ctx);
+    offsetMs = 600_000;
+    expect(valueOf((await scrape(atina)).samples, 'bridge_audit_uncosigned_age_seconds', { peer: 'pvpt' })).toBeGreaterThanOrEqual(600);
+    offsetMs = 0;
     const start = Date.now() / 1000;
     expect((await atina.api('POST', '/admin/v1/audit/witness', undefined, admin)).body.peers).toMatchObject([{ peer: 'pvpt', outcome: 'cosigned' }]);
     expect((await pvpt.api('POST', '/admin/v1/audit/witness', undefined, pvptAdmin)).body.peers).toMatchObject([{ peer: 'atina', outcome: 'cosigned' }]);
@@ -132,5 +138,7 @@ describe('metrics the alert rules read', () => {
       expect(value).toBeGreaterThanOrEqual(Math.floor(start) - 1);
       expect(value).toBeLessThanOrEqual(Date.now() / 1000 + 1);
     }
+    // pvpt has co-signed atina's latest checkpoint (or one a moment older, if the round itself was logged since)
+    expect(valueOf((await scrape(atina)).samples, 'bridge_audit_uncosigned_age_seconds', { peer: 'pvpt' })).toBeLessThan(60);
   });
 });

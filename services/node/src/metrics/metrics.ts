@@ -104,6 +104,27 @@ export function createMetrics(db: Database, logger: Logger, sources: MetricsSour
     },
   });
   new Gauge({
+    name: 'bridge_audit_uncosigned_age_seconds',
+    help: 'How long this node\'s audit log has held a checkpoint each active peer has not co-signed; 0 when the peer has co-signed the latest.',
+    labelNames: ['peer'],
+    registers,
+    async collect() {
+      await safely('co-signature lag', async () => {
+        const self = sources.nodeId;
+        // issued_at grows with tree_size, so the first checkpoint past the co-signed size is the oldest one.
+        const result = await db.execute<{ peer: string; oldest: string | null }>(
+          sql`select p.node_id as peer, (select extract(epoch from c.issued_at)::text from audit_checkpoints c
+                where c.tree_size > coalesce((select max(s.tree_size) from audit_cosignatures s where s.origin = ${self} and s.witness = p.node_id), 0)
+                order by c.tree_size limit 1) as oldest
+              from peers p where p.status = 'active'`,
+        );
+        const now = sources.clock.now().getTime() / 1000;
+        this.reset();
+        for (const r of result.rows) this.set({ peer: r.peer }, r.oldest === null ? 0 : Math.max(0, now - Number(r.oldest)));
+      });
+    },
+  });
+  new Gauge({
     name: 'bridge_key_expiry_timestamp_seconds',
     help: 'When the last key of each purpose stops being valid; +Inf while one has no end (a rotation sets the end of the old key).',
     labelNames: ['purpose'],
