@@ -16,6 +16,8 @@ interface ComposeService {
   environment?: Record<string, string>;
   depends_on?: Record<string, unknown>;
   ports?: string[];
+  volumes?: string[];
+  network_mode?: string;
 }
 
 describe('deployment files', () => {
@@ -57,6 +59,39 @@ describe('deployment files', () => {
       expect(new URL(environment.BRIDGE_PUBLIC_URL!).port).toBe(federationPort);
     }
     expect(read('services/node/docker-entrypoint.sh')).not.toMatch(/--(port|private-port|federation-port)\b/);
+  });
+
+  it('runs the federation listener with TLS, never plain HTTP, and publishes no database', () => {
+    const { services } = parse(read('docker-compose.yml')) as { services: Record<string, ComposeService> };
+    expect(read('Dockerfile')).not.toMatch(/BRIDGE_FEDERATION_PLAIN_HTTP/);
+    for (const [node, db] of [
+      ['atina', 'atina-db'],
+      ['pvpt', 'pvpt-db'],
+    ] as const) {
+      const environment = services[node]?.environment ?? {};
+      expect(new URL(environment.BRIDGE_PUBLIC_URL!).protocol).toBe('https:');
+      expect(environment).not.toHaveProperty('BRIDGE_FEDERATION_PLAIN_HTTP');
+      // host networking would put the private listener's loopback on the host's
+      expect(services[node]?.network_mode).toBeUndefined();
+      expect(services[db]?.ports).toBeUndefined();
+      expect(services[db]?.network_mode).toBeUndefined();
+    }
+  });
+
+  it('says how to back up each node: its database, its data directory, and the keys secret kept apart', () => {
+    const text = read('docker-compose.yml');
+    const { services } = parse(text) as { services: Record<string, ComposeService> };
+    const comments = text
+      .split('\n')
+      .filter((line) => line.startsWith('#'))
+      .join('\n');
+    const dataDir = services.atina?.volumes?.map((v) => v.split(':')[1]).find((target) => target === '/data');
+    expect(dataDir).toBe('/data');
+    expect(comments).toMatch(/docker compose exec -T atina-db pg_dump -U bridge -d bridge\b/);
+    expect(services['atina-db']?.environment).toMatchObject({ POSTGRES_USER: 'bridge', POSTGRES_DB: 'bridge' });
+    expect(comments).toMatch(new RegExp(`docker compose exec -T atina tar -C ${dataDir} -czf - \\.`));
+    expect(comments).toMatch(/pg_restore/);
+    expect(comments).toMatch(/keys secret \(ATINA_KEYS_SECRET\) offline and never in the same backup/);
   });
 
   it('builds the node image on Node 24 LTS, installing every workspace package', () => {
