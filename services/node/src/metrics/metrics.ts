@@ -1,4 +1,4 @@
-import { sql } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Logger } from 'pino';
 import { OutboxStatus } from '@bridge/contract';
@@ -36,7 +36,7 @@ export interface MetricsSources {
   keyExpiries: () => Array<{ purpose: string; validUntil: string | null }>;
 }
 
-/** Statuses of a message still to deliver (the outbox's pending index covers exactly these). */
+/** Statuses of a message still to deliver (the outbox's pending index covers exactly these); constants, inlined as literals so the planner matches the index. */
 const UNDELIVERED = ['queued', 'sending', 'retrying'] as const;
 
 export function createMetrics(db: Database, logger: Logger, sources: MetricsSources): Metrics {
@@ -72,9 +72,11 @@ export function createMetrics(db: Database, logger: Logger, sources: MetricsSour
     async collect() {
       await safely('outbox ages', async () => {
         const result = await db.execute<{ peer: string; oldest: string | null }>(
-          sql`select p.node_id as peer, (select extract(epoch from min(o.created_at))::text from outbox_messages o
-                where o.peer_node_id = p.node_id and o.status in (${sql.join(UNDELIVERED.map((s) => sql`${s}`), sql`, `)})) as oldest
-              from peers p`,
+          // The status filter is the pending index's own predicate: only undelivered rows are read.
+          sql`select p.node_id as peer, o.oldest from peers p left join (
+                select peer_node_id, extract(epoch from min(created_at))::text as oldest from outbox_messages
+                where status in (${sql.raw(UNDELIVERED.map((s) => `'${s}'`).join(', '))}) group by peer_node_id
+              ) o on o.peer_node_id = p.node_id`,
         );
         const now = sources.clock.now().getTime() / 1000;
         this.reset();
@@ -90,15 +92,16 @@ export function createMetrics(db: Database, logger: Logger, sources: MetricsSour
     async collect() {
       await safely('co-signature times', async () => {
         const self = sources.nodeId;
-        const result = await db.execute<{ origin: string; witness: string; at: string }>(
-          sql`select origin, witness, extract(epoch from max(created_at))::text as at from audit_cosignatures
-              where origin = ${self} or witness = ${self} group by origin, witness`,
+        // Per pair, the newest co-signature is the one of the largest tree: a primary-key lookup, not a scan.
+        const latest = (origin: SQL, witness: SQL) =>
+          sql`(select extract(epoch from s.created_at)::text from audit_cosignatures s where s.origin = ${origin} and s.witness = ${witness} order by s.tree_size desc limit 1)`;
+        const result = await db.execute<{ peer: string; received: string | null; given: string | null }>(
+          sql`select p.node_id as peer, ${latest(sql`${self}`, sql`p.node_id`)} as received, ${latest(sql`p.node_id`, sql`${self}`)} as given from peers p`,
         );
         this.reset();
         for (const r of result.rows) {
-          if (r.origin === r.witness) continue;
-          const received = r.origin === self;
-          this.set({ peer: received ? r.witness : r.origin, direction: received ? 'received' : 'given' }, Number(r.at));
+          if (r.received !== null) this.set({ peer: r.peer, direction: 'received' }, Number(r.received));
+          if (r.given !== null) this.set({ peer: r.peer, direction: 'given' }, Number(r.given));
         }
       });
     },
