@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { NodeKeySet } from '@bridge/crypto';
+import type { NodeKeySet, PrivateKeyRecord } from '@bridge/crypto';
 import { buildApps } from './app.ts';
 import { systemClock, type Clock } from './clock.ts';
 import { checkListeners, type Listener, type NodeConfig } from './config.ts';
@@ -63,12 +63,17 @@ export async function createNode(config: NodeConfig, options: NodeOptions = {}):
   // Kept only while the listener hears every change to their tables (see RowCache).
   const listening = () => listener.listening;
   const rows = { peers: new RowCache<Peer>('peers', listening), clients: new RowCache<ApiClient>('api_clients', listening) };
+  const clock = options.clock ?? systemClock;
   const ctx: NodeContext = {
     config,
     db: database.db,
     logger,
-    clock: options.clock ?? systemClock,
-    metrics: createMetrics(database.db, logger),
+    clock,
+    metrics: createMetrics(database.db, logger, {
+      clock,
+      nodeId: config.nodeId,
+      keyExpiries: () => (Object.values(config.keys) as PrivateKeyRecord[][]).flat().map((r) => ({ purpose: r.purpose, validUntil: r.validUntil })),
+    }),
     // While LISTEN is up, the NOTIFY of the same commit wakes the dispatcher after the commit (and
     // the webhook dispatcher, if the commit queued a webhook delivery): a second wake-up from here
     // would only cost a claim that finds nothing.

@@ -6,6 +6,7 @@ import { verifyExport } from '../src/audit/verify.ts';
 import { syncLog } from '../src/audit/sequencer.ts';
 import { type TestNode, usePair } from './support/nodes.ts';
 import { asOwnerWithoutTriggers, exportOf } from './support/audit.ts';
+import { scrape, valueOf } from './support/metrics.ts';
 
 const post = (node: TestNode, path: string, body: string) =>
   fetch(`${node.federationUrl}${path}`, { method: 'POST', headers: { 'content-type': 'application/jose' }, body }).then(async (r) => ({ status: r.status, body: await r.json().catch(() => undefined) }));
@@ -112,6 +113,7 @@ describe('nodes cross-witness each other\'s audit checkpoints', () => {
     // ... but pvpt will not co-sign it, and records an alert.
     const round = await pvpt.api('POST', '/admin/v1/audit/witness', undefined, pvptAdmin);
     expect(round.body.peers).toEqual([{ peer: 'atina', outcome: 'inconsistent', treeSize: expect.any(Number) }]);
+    expect(valueOf((await scrape(pvpt)).samples, 'bridge_witness_failures_total', { peer: 'atina', code: 'audit_inconsistent' })).toBeGreaterThanOrEqual(1);
     const alerts = await pvpt.api('GET', '/admin/v1/audit/events?type=audit.witness_failed', undefined, pvptAdmin);
     expect(alerts.body.items[0]).toMatchObject({ peerNodeId: 'atina', detail: { code: 'audit_inconsistent', alert: true, fromSize: lastCo!.treeSize } });
     // Offline, pvpt's co-signature (with pvpt's log keys) shows atina's export is not the history it saw.

@@ -2,39 +2,10 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditEvents } from '../src/db/schema/index.ts';
 import { demoReferral } from '../src/demo/scenario.ts';
+import { syncLog } from '../src/audit/sequencer.ts';
 import { postMessage } from './support/forge.ts';
 import { type TestNode, startTestNode, usePair, waitFor } from './support/nodes.ts';
-
-interface Sample {
-  name: string;
-  labels: Record<string, string>;
-  value: number;
-}
-
-/** Parses the Prometheus text format (enough of it for these metrics: no escaped quotes in labels). */
-function parseMetrics(text: string): Sample[] {
-  return text
-    .split('\n')
-    .filter((line) => line && !line.startsWith('#'))
-    .map((line) => {
-      const match = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)/.exec(line);
-      if (!match) throw new Error(`not a sample: ${line}`);
-      const labels = Object.fromEntries([...(match[2] ?? '').matchAll(/([a-zA-Z_]\w*)="([^"]*)"/g)].map((m) => [m[1]!, m[2]!]));
-      return { name: match[1]!, labels, value: Number(match[3]) };
-    });
-}
-
-/** The sum of the samples of `name` whose labels include `labels`. */
-function valueOf(samples: Sample[], name: string, labels: Record<string, string> = {}): number {
-  return samples.filter((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v)).reduce((sum, s) => sum + s.value, 0);
-}
-
-async function scrape(node: TestNode): Promise<{ text: string; samples: Sample[]; contentType: string | null }> {
-  const res = await fetch(`${node.url}/metrics`);
-  expect(res.status).toBe(200);
-  const text = await res.text();
-  return { text, samples: parseMetrics(text), contentType: res.headers.get('content-type') };
-}
+import { samplesOf, scrape, valueOf } from './support/metrics.ts';
 
 describe('metrics', () => {
   let atina: TestNode;
@@ -114,5 +85,60 @@ describe('rate limits', () => {
     expect(valueOf(samples, 'bridge_messages_refused_total', { code: 'rate_limited' })).toBe(1);
     const refused = await node.node.ctx.db.select().from(auditEvents).where(eq(auditEvents.type, 'message.refused'));
     expect(refused).toHaveLength(3);
+  });
+});
+
+describe('metrics the alert rules read', () => {
+  let atina: TestNode;
+  let pvpt: TestNode;
+  let offsetMs = 0;
+  const clock = { now: () => new Date(Date.now() + offsetMs) };
+  usePair((a, b) => ([atina, pvpt] = [a, b]), { atina: { autoDispatch: false, clock } });
+
+  it('gives the age of the oldest message each peer has not received yet, 0 once it is delivered', async () => {
+    const before = await scrape(atina);
+    expect(samplesOf(before.samples, 'bridge_outbox_oldest_undelivered_age_seconds')).toEqual([{ name: 'bridge_outbox_oldest_undelivered_age_seconds', labels: { peer: 'pvpt' }, value: 0 }]);
+    const created = await atina.api('POST', '/v1/referrals', demoReferral(new Date()));
+    expect(created.status).toBe(201);
+    offsetMs = 600_000;
+    const waiting = valueOf((await scrape(atina)).samples, 'bridge_outbox_oldest_undelivered_age_seconds', { peer: 'pvpt' });
+    expect(waiting).toBeGreaterThanOrEqual(600);
+    expect(waiting).toBeLessThan(3600);
+    offsetMs = 0;
+    await atina.node.dispatcher.processAll();
+    expect(valueOf((await scrape(atina)).samples, 'bridge_outbox_oldest_undelivered_age_seconds', { peer: 'pvpt' })).toBe(0);
+  });
+
+  it('gives when each key purpose stops being valid: +Inf until a rotation sets an end', async () => {
+    const expiry = () => scrape(atina).then(({ samples }) => Object.fromEntries(samplesOf(samples, 'bridge_key_expiry_timestamp_seconds').map((s) => [s.labels.purpose, s.value])));
+    expect(await expiry()).toEqual({ signing: Infinity, encryption: Infinity, log: Infinity, token: Infinity });
+    const keys = atina.node.ctx.config.keys;
+    const until = new Date(Date.now() + 86_400_000);
+    atina.node.reloadKeys({ ...keys, log: keys.log.map((k) => ({ ...k, validUntil: until.toISOString() })) });
+    expect(await expiry()).toMatchObject({ log: until.getTime() / 1000, signing: Infinity });
+    atina.node.reloadKeys({ ...keys, log: keys.log.map((k) => ({ ...k, validUntil: null })) });
+  });
+
+  it('gives the time of the latest co-signature per peer and direction', async () => {
+    const admin = await atina.token(['admin']);
+    const pvptAdmin = await pvpt.token(['admin']);
+    expect(samplesOf((await scrape(atina)).samples, 'bridge_audit_last_cosignature_timestamp_seconds')).toEqual([]);
+    // a checkpoint pvpt has not co-signed yet, ten minutes old
+    await syncLog(atina.node.ctx);
+    offsetMs = 600_000;
+    expect(valueOf((await scrape(atina)).samples, 'bridge_audit_uncosigned_age_seconds', { peer: 'pvpt' })).toBeGreaterThanOrEqual(600);
+    offsetMs = 0;
+    const start = Date.now() / 1000;
+    expect((await atina.api('POST', '/admin/v1/audit/witness', undefined, admin)).body.peers).toMatchObject([{ peer: 'pvpt', outcome: 'cosigned' }]);
+    expect((await pvpt.api('POST', '/admin/v1/audit/witness', undefined, pvptAdmin)).body.peers).toMatchObject([{ peer: 'atina', outcome: 'cosigned' }]);
+    const at = (labels: Record<string, string>) => scrape(atina).then(({ samples }) => samplesOf(samples, 'bridge_audit_last_cosignature_timestamp_seconds', labels).map((s) => s.value));
+    for (const direction of ['given', 'received']) {
+      const [value, ...more] = await at({ peer: 'pvpt', direction });
+      expect(more).toEqual([]);
+      expect(value).toBeGreaterThanOrEqual(Math.floor(start) - 1);
+      expect(value).toBeLessThanOrEqual(Date.now() / 1000 + 1);
+    }
+    // pvpt has co-signed atina's latest checkpoint (or one a moment older, if the round itself was logged since)
+    expect(valueOf((await scrape(atina)).samples, 'bridge_audit_uncosigned_age_seconds', { peer: 'pvpt' })).toBeLessThan(60);
   });
 });

@@ -125,6 +125,7 @@ export async function witnessPeer(ctx: NodeContext, peer: Peer): Promise<Witness
   const outcome = (o: WitnessOutcome['outcome'], treeSize: number | null = null): WitnessOutcome => ({ peer: peer.nodeId, outcome: o, treeSize });
   const alert = async (code: string, detail: Record<string, number | string>) => {
     ctx.logger.warn({ peer: peer.nodeId, code }, 'peer audit log failed witnessing');
+    ctx.metrics.witnessFailures.inc({ peer: peer.nodeId, code });
     await appendAudit(ctx.db, { type: 'audit.witness_failed', actor: 'system', at: ctx.clock.now(), peerNodeId: peer.nodeId, detail: { code, alert: true, ...detail } });
   };
   let body: CheckpointResponse;
