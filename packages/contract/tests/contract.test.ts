@@ -50,6 +50,7 @@ const parameterSchemas: Record<string, Partial<Record<'query' | 'path' | 'header
   resetUser: { path: contract.UserIdParams },
   unlockUser: { path: contract.UserIdParams },
   revokeUserSessions: { path: contract.UserIdParams },
+  linkUserOidc: { path: contract.UserIdParams },
   getConsolePage: { path: contract.ConsolePageParams },
   getConsoleAsset: { path: contract.ConsoleAssetParams },
 };

@@ -108,6 +108,8 @@ export interface NodeConfig {
   webhooks?: WebhookConfig;
   /** People's accounts and sessions (DESIGN.md §9); defaults from `accountsConfig`. */
   accounts?: Partial<AccountsConfig>;
+  /** Sign-in with the organisation's OpenID provider; none unless configured. */
+  oidc?: OidcConfig;
   /** Fault injection, for the fault tests only: never set in a deployment. */
   faults?: { crashAfterCommitProbability?: number };
 }
@@ -141,6 +143,19 @@ export interface AccountsConfig {
   addressDelayAfter: number;
   /** Longest wait imposed after a failure. */
   maxDelayMs: number;
+}
+
+/** The organisation's OpenID provider (authorization code flow with PKCE; a confidential client). */
+export interface OidcConfig {
+  /** Compared exactly with the discovery document's and the ID token's `iss`. */
+  issuer: string;
+  clientId: string;
+  /** Read from a file (BRIDGE_OIDC_CLIENT_SECRET_FILE), never from an argument. */
+  clientSecret: string;
+  /** Shown on the console's sign-in button. */
+  label: string;
+  /** The console's callback page; default `<console origin><console path>/oidc`. */
+  redirectUri?: string;
 }
 
 /** The accounts configuration with every default filled in. */
@@ -280,6 +295,14 @@ export const SERVE_ENV = {
   BRIDGE_WEBAUTHN_RP_ID: envVar(z.string().regex(/^[a-z0-9.-]+$/).optional(), 'a host name', 'WebAuthn relying party id (default: the console origin\'s host name)'),
   BRIDGE_SESSION_IDLE_MINUTES: wholeNumber(1, 24 * 60, 15, 'a person\'s session ends after this many minutes without use'),
   BRIDGE_SESSION_ABSOLUTE_HOURS: wholeNumber(1, 24, 8, 'a person\'s session ends this many hours after sign-in'),
+  BRIDGE_OIDC_ISSUER: envVar(
+    z.string().regex(/^https:\/\/[^\s]+$|^http:\/\/(localhost|127\.0\.0\.1)(:[0-9]+)?(\/[^\s]*)?$/, 'must be an https URL').optional(),
+    'the issuer URL, exactly as the provider states it',
+    'offer sign-in with this OpenID provider (also set BRIDGE_OIDC_CLIENT_ID and BRIDGE_OIDC_CLIENT_SECRET_FILE)',
+  ),
+  BRIDGE_OIDC_CLIENT_ID: envVar(z.string().min(1).optional(), 'a client id', 'this node\'s client id at the OpenID provider'),
+  BRIDGE_OIDC_CLIENT_SECRET_FILE: envVar(z.string().min(1).optional(), 'a file path', 'file holding this node\'s client secret at the OpenID provider'),
+  BRIDGE_OIDC_LABEL: envVar(z.string().min(1).max(100).default('your organisation'), 'text', 'name of the identity provider on the console\'s sign-in button'),
   BRIDGE_FAULT_CRASH_AFTER_COMMIT: envVar(
     z.coerce.number().min(0).max(1).optional(),
     'a probability from 0 to 1',
@@ -373,6 +396,14 @@ function readSecretFile(path: string, variable: string): string {
   } catch (err) {
     throw new ConfigError(`${variable} names ${path}, which cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
   }
+}
+
+/** The OpenID provider of the environment: all of issuer, client id and secret file, or none. */
+export function oidcFromEnv(env: Pick<ServeEnv, 'BRIDGE_OIDC_ISSUER' | 'BRIDGE_OIDC_CLIENT_ID' | 'BRIDGE_OIDC_CLIENT_SECRET_FILE' | 'BRIDGE_OIDC_LABEL'>): OidcConfig | undefined {
+  const { BRIDGE_OIDC_ISSUER: issuer, BRIDGE_OIDC_CLIENT_ID: clientId, BRIDGE_OIDC_CLIENT_SECRET_FILE: secretFile } = env;
+  if (issuer === undefined && clientId === undefined && secretFile === undefined) return undefined;
+  if (issuer === undefined || clientId === undefined || secretFile === undefined) throw new ConfigError('set all of BRIDGE_OIDC_ISSUER, BRIDGE_OIDC_CLIENT_ID and BRIDGE_OIDC_CLIENT_SECRET_FILE, or none');
+  return { issuer, clientId, clientSecret: readSecretFile(secretFile, 'BRIDGE_OIDC_CLIENT_SECRET_FILE'), label: env.BRIDGE_OIDC_LABEL };
 }
 
 /** `echo secret > file` adds a newline the operator did not mean as part of the secret. */

@@ -6,7 +6,10 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generate } from 'otplib';
-import { sql } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
+import { users, userSessions } from '../src/db/schema/index.ts';
+import { createSession } from '../src/people/sessions.ts';
+import { csrfToken } from '../src/people/secrets.ts';
 import type { Clock } from '../src/clock.ts';
 import { createUser } from '../src/people/users.ts';
 import { SoftAuthenticator } from './support/authenticator.ts';
@@ -334,6 +337,81 @@ describe('people accounts', () => {
     // Locked now: the next attempt fails like a wrong secret.
     offset += 2 * 3600_000;
     expect((await new Browser(node).call('POST', '/v1/auth/sign-in/password', { username: 'burst', password: 'wrong wrong wrong wrong', code: '000000' })).body.code).toBe('sign_in_failed');
+  });
+
+  /** A browser with a fresh session of `userId` (signed in just now, so stepped up), made in the database. */
+  const sessionFor = async (userId: string): Promise<Browser> => {
+    const { db, config } = node.node.ctx;
+    const [row] = await db.select().from(users).where(eq(users.id, userId));
+    const { token, session } = await db.transaction((tx) => createSession(tx, node.node.ctx, row!, 'passkey'));
+    const tab = new Browser(node);
+    tab.cookie = token;
+    tab.csrf = csrfToken(config.pseudonymSecret, session.id);
+    return tab;
+  };
+  const activePerson = async (username: string): Promise<{ id: string; url: string }> => {
+    const { user, enrolment } = await createUser(node.node.ctx, { username, roles: ['case_worker'] }, 'test');
+    return { id: user.id, url: enrolment.url };
+  };
+
+  it('ends every session of a person when an operator revokes them; the next request is 401 (T8)', async () => {
+    const admin = await sessionFor(operatorId);
+    const { id } = await activePerson('t8-person');
+    await node.node.ctx.db.update(users).set({ status: 'active' }).where(eq(users.id, id));
+    const [laptop, phone] = [await sessionFor(id), await sessionFor(id)];
+    expect((await laptop.call('GET', '/v1/auth/session')).status).toBe(200);
+    expect((await phone.call('GET', '/v1/referrals')).status).toBe(200);
+    const revoked = await admin.call('POST', `/admin/v1/users/${id}/sessions/revoke`);
+    expect(revoked.status, JSON.stringify(revoked.body)).toBe(204);
+    for (const tab of [laptop, phone]) {
+      const next = await tab.call('GET', '/v1/referrals');
+      expect([next.status, next.body.code]).toEqual([401, 'unauthorized']);
+    }
+    expect(await node.node.ctx.db.select().from(userSessions).where(eq(userSessions.userId, id))).toEqual([]);
+    // The operator's own session is untouched.
+    expect((await admin.call('GET', '/v1/auth/session')).status).toBe(200);
+  });
+
+  it('lets an enrolment link work for one hour and no longer (T34)', async () => {
+    const early = await activePerson('t34-early');
+    const late = await activePerson('t34-late');
+    offset += 59 * MIN;
+    expect((await new Browser(node).call('POST', '/v1/auth/enrolment', { token: tokenOf(early.url) })).status).toBe(200);
+    offset += 2 * MIN;
+    const expired = await new Browser(node).call('POST', '/v1/auth/enrolment', { token: tokenOf(late.url) });
+    expect([expired.status, expired.body.code]).toEqual([410, 'enrolment_invalid']);
+  });
+
+  it('rolls a sign-in back when its audit event cannot be written: no session, no cookie (T36)', async () => {
+    const { db } = node.node.ctx;
+    const sessionsOf = async () => (await db.select().from(userSessions).where(eq(userSessions.userId, operatorId))).length;
+    const [{ lastSignInAt: before }] = (await db.select({ lastSignInAt: users.lastSignInAt }).from(users).where(eq(users.id, operatorId))) as [{ lastSignInAt: Date | null }];
+    const count = await sessionsOf();
+    // The audit insert of a successful sign-in fails, inside the sign-in's own transaction.
+    await db.execute(sql`create function t36_refuse() returns trigger language plpgsql as $$ begin if new.type = 'auth.sign_in.succeeded' then raise exception 't36: audit unavailable'; end if; return new; end $$`);
+    await db.execute(sql`create trigger t36_refuse before insert on audit_events for each row execute function t36_refuse()`);
+    try {
+      offset += 31_000;
+      const tab = new Browser(node);
+      const options = await tab.call('POST', '/v1/auth/sign-in/passkey/options');
+      const res = await tab.call('POST', '/v1/auth/sign-in/passkey', { challengeId: options.body.challengeId, credential: operatorKey.get(options.body.publicKey) });
+      expect(res.status).toBe(500);
+      expect(res.body.code).toBe('internal_error');
+      expect(JSON.stringify(res.body)).not.toContain('t36');
+      expect(tab.cookie).toBeUndefined();
+      expect(await sessionsOf()).toBe(count);
+      const [{ lastSignInAt: after }] = (await db.select({ lastSignInAt: users.lastSignInAt }).from(users).where(eq(users.id, operatorId))) as [{ lastSignInAt: Date | null }];
+      expect(after).toEqual(before);
+    } finally {
+      await db.execute(sql`drop trigger t36_refuse on audit_events`);
+      await db.execute(sql`drop function t36_refuse()`);
+    }
+    // With the audit log writable again, the same sign-in works.
+    offset += 31_000;
+    const tab = new Browser(node);
+    const options = await tab.call('POST', '/v1/auth/sign-in/passkey/options');
+    expect((await tab.call('POST', '/v1/auth/sign-in/passkey', { challengeId: options.body.challengeId, credential: operatorKey.get(options.body.publicKey) })).status).toBe(200);
+    expect(await sessionsOf()).toBe(Math.min(count + 1, 3));
   });
 
   it('never writes a password, TOTP secret, recovery code or token into logs or the audit log (T37)', async () => {

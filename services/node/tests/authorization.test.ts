@@ -141,17 +141,28 @@ describe('authorization matrix, driven by the contract', () => {
       for (const caller of callers) {
         const answer = answers.get(`${request.operationId}|${caller.name}`)!;
         const expected = expectation(request, caller);
+        const required = requiredFor(request, caller);
         const code = problemCode(answer);
         const ok =
           expected === 'allowed'
             ? // a bearer token plays no part; a federation request signed by a peer the node does not know may
               // still be refused (403 peer_unknown), by its signature, never as unauthorized or forbidden
               answer.status < 500 && code !== 'unauthorized' && code !== 'forbidden' && (code !== undefined || (answer.status !== 401 && answer.status !== 403))
-            : answer.status === (expected === 'unauthorized' ? 401 : 403) && code === expected && answer.contentType.startsWith('application/problem+json') && namesScopes(answer, expected === 'forbidden' ? request.scopes! : undefined);
-        if (!ok) failures.push(`${request.operationId} as ${caller.name}: expected ${expected}${expected === 'forbidden' ? ` naming ${request.scopes!.join('|')}` : ''}, got ${answer.status} ${code ?? ''} ${answer.body.slice(0, 200)}`);
+            : answer.status === (expected === 'unauthorized' ? 401 : 403) && code === expected && answer.contentType.startsWith('application/problem+json') && namesScopes(answer, expected === 'forbidden' ? required! : undefined);
+        if (!ok) failures.push(`${request.operationId} as ${caller.name}: expected ${expected}${expected === 'forbidden' ? ` naming ${required!.join('|')}` : ''}, got ${answer.status} ${code ?? ''} ${answer.body.slice(0, 200)}`);
       }
     }
     expect(failures).toEqual([]);
+    // every operation was asked by every caller
+    expect(answers.size).toBe(requests.length * callers.length);
+    // the cases the loop decides, spelled out: a valid bearer token with every scope on an operation only a
+    // person's session may call is 401 (no scope would help), a session short of the role's scope is 403
+    for (const operationId of ['getSession', 'createUser', 'signOut']) {
+      const answer = answers.get(`${operationId}|all scopes`)!;
+      expect([answer.status, problemCode(answer)], operationId).toEqual([401, 'unauthorized']);
+    }
+    const refused = answers.get('createUser|person case_worker')!;
+    expect([refused.status, problemCode(refused), JSON.parse(refused.body).requiredScopes]).toEqual([403, 'forbidden', ['admin']]);
   });
 
   it('answers public operations the same whoever calls', () => {
@@ -270,11 +281,22 @@ describe('scopes come from the contract only', () => {
   });
 });
 
+/**
+ * The scopes the operation asks of this kind of caller: the session scopes of a person's session, the
+ * bearer scopes of a token; null when the operation does not accept that kind of credential at all.
+ */
+function requiredFor(request: ContractRequest, caller: Caller): readonly string[] | null {
+  return caller.session ? request.sessionScopes : request.scopes;
+}
+
 function expectation(request: ContractRequest, caller: Caller): 'allowed' | 'unauthorized' | 'forbidden' {
   if (!request.scopes && !request.sessionScopes) return 'allowed';
   if (caller.scopes === 'none' || caller.scopes === 'invalid') return 'unauthorized';
-  // A bearer token on an operation only people may call, or a session on one only clients may call.
-  const required = caller.session ? request.sessionScopes : request.scopes;
+  // A bearer token on an operation only people may call (cookieAuth only: getSession, createUser,
+  // signOut, ...), or a session on one only clients may call: the credential is not one the operation
+  // accepts at all, so the node answers 401 `unauthorized` (not 403: no scope of that kind would help)
+  // and names no scopes.
+  const required = requiredFor(request, caller);
   if (required === null) return 'unauthorized';
   if (required.length === 0) return 'allowed';
   return required.some((s) => (caller.scopes as string[]).includes(s)) ? 'allowed' : 'forbidden';

@@ -31,6 +31,18 @@ export function SignInPage() {
     }
   }
 
+  async function withOidc() {
+    setBusy(true);
+    setError(undefined);
+    try {
+      const { authorizationUrl } = ok(await api.POST('/v1/auth/sign-in/oidc/start'));
+      window.location.assign(authorizationUrl);
+    } catch (caught) {
+      setError(caught);
+      setBusy(false);
+    }
+  }
+
   async function withPassword(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const form = new FormData(event.currentTarget);
@@ -56,6 +68,14 @@ export function SignInPage() {
         </p>
       )}
       <ErrorMessage error={error} />
+      {options.data?.oidc && (
+        <section aria-labelledby="oidc-heading">
+          <h2 id="oidc-heading">{t('signIn.oidcHeading')}</h2>
+          <button type="button" onClick={() => void withOidc()} disabled={busy}>
+            {t('signIn.withOidc', { label: options.data.oidc.label })}
+          </button>
+        </section>
+      )}
       {options.data?.passkey !== false && passkeysSupported() && (
         <section aria-labelledby="passkey-heading">
           <h2 id="passkey-heading">{t('signIn.passkeyHeading')}</h2>

@@ -90,7 +90,7 @@ describe('console translations', () => {
       expect(keys.has(`home.roles.${role}`)).toBe(true);
     }
     for (const reason of ['signed-out', 'timed-out', 'ended']) expect(keys.has(`signIn.reason.${reason}`)).toBe(true);
-    for (const method of ['passkey', 'password', 'recovery_code']) expect(keys.has(`signInMethods.${method}`)).toBe(true);
+    for (const method of ['passkey', 'password', 'recovery_code', 'oidc']) expect(keys.has(`signInMethods.${method}`)).toBe(true);
     for (const status of ['invited', 'active', 'disabled']) expect(keys.has(`userStatus.${status}`)).toBe(true);
   });
 

@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { Navigate, Route, Routes, useLocation } from 'react-router';
 import { api, ok } from '../api/client.ts';
 import { EnrolPage } from '../auth/EnrolPage.tsx';
+import { OidcCallbackPage } from '../auth/OidcCallbackPage.tsx';
 import { IdleWarning } from '../auth/IdleWarning.tsx';
 import { SessionsPage } from '../auth/SessionsPage.tsx';
 import { SignInPage } from '../auth/SignInPage.tsx';
@@ -71,6 +72,7 @@ export function App() {
           <Route path="/" element={info ? <HomePage /> : signInFirst} />
           <Route path="/sign-in" element={info ? <Navigate to="/" replace /> : <SignInPage />} />
           <Route path="/enrol" element={<EnrolPage />} />
+          <Route path="/oidc" element={info ? <Navigate to="/" replace /> : <OidcCallbackPage />} />
           <Route path="/sessions" element={info ? <SessionsPage /> : signInFirst} />
           <Route path="/people" element={info ? info.user.roles.includes('operator') ? <PeoplePage /> : <NotFoundPage /> : signInFirst} />
           <Route path="*" element={<NotFoundPage />} />

@@ -1133,6 +1133,101 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/auth/sign-in/oidc/start": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start signing in with the organisation's identity provider
+         * @description When the node is configured with an OpenID provider (`BRIDGE_OIDC_ISSUER`), returns the provider's
+         *     authorization URL (authorization code flow with PKCE, `state` and `nonce`) and sets a short-lived
+         *     `__Host-bridge_oidc` cookie binding this browser to the attempt; the state, nonce and PKCE verifier stay on
+         *     the node. The attempt lasts 10 minutes and can be completed once. Without a configured provider: 404
+         *     `oidc_not_configured`.
+         */
+        post: operations["startOidcSignIn"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/auth/sign-in/oidc": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Complete signing in with the organisation's identity provider
+         * @description The console's callback page posts the `code`, `state` and `iss` the provider returned. The node checks the
+         *     attempt's cookie and state (each attempt is used once), exchanges the code with the PKCE verifier, and
+         *     checks the ID token (exact issuer, audience, nonce, signature). The person is the account linked to the
+         *     token's issuer and subject; nobody is created automatically and roles stay those set on this node.
+         *
+         *     When the token's `amr` shows a second factor (`mfa`, `hwk`, `otp`, `sc`, `swk`, `fpt`, `face`, `iris`,
+         *     `retina`, `vbm`), the session is issued at once. Otherwise the answer is 401 `local_factor_required` and the
+         *     person completes the sign-in with a one-time code of their own (`completeOidcSignInWithCode`) within the
+         *     attempt's lifetime. Every other failure gives the same 401 `sign_in_failed`.
+         */
+        post: operations["completeOidcSignIn"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/auth/sign-in/oidc/code": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Complete an identity-provider sign-in with a local one-time code
+         * @description After 401 `local_factor_required`: the person's TOTP code (or a recovery code), sent with the same
+         *     `__Host-bridge_oidc` cookie. Every failure gives 401 `sign_in_failed` and ends the attempt.
+         */
+        post: operations["completeOidcSignInWithCode"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/v1/users/{userId}/oidc": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Link an account to an identity at the organisation's identity provider
+         * @description The account signs in with the provider as the identity with this issuer and subject (the ID token's `iss`
+         *     and `sub`, compared exactly). One identity belongs to one account at most (409 `conflict`). Requires the
+         *     `admin` scope and a step-up within the last 5 minutes.
+         */
+        put: operations["linkUserOidc"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/auth/sign-out": {
         parameters: {
             query?: never;
@@ -2201,7 +2296,7 @@ export interface components {
          * @example validation_failed
          * @enum {string}
          */
-        ProblemCode: "validation_failed" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "not_ready" | "peer_unknown" | "peer_not_active" | "message_malformed" | "message_header_forbidden" | "message_algorithm_forbidden" | "message_decrypt_failed" | "message_signature_invalid" | "message_key_unknown" | "message_audience_mismatch" | "message_issuer_mismatch" | "message_stale" | "message_replay_conflict" | "message_body_invalid" | "message_out_of_order" | "receipt_invalid" | "idempotency_key_in_use" | "idempotency_key_reused" | "illegal_transition" | "disclosure_not_allowed" | "referral_not_accepted" | "consent_not_valid" | "checkpoint_invalid" | "audit_inconsistent" | "webhook_target_forbidden" | "sign_in_failed" | "csrf_rejected" | "step_up_required" | "own_account" | "enrolment_invalid" | "password_rejected" | "passkey_invalid" | "passkey_required" | "last_factor" | "roles_invalid";
+        ProblemCode: "validation_failed" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "not_ready" | "peer_unknown" | "peer_not_active" | "message_malformed" | "message_header_forbidden" | "message_algorithm_forbidden" | "message_decrypt_failed" | "message_signature_invalid" | "message_key_unknown" | "message_audience_mismatch" | "message_issuer_mismatch" | "message_stale" | "message_replay_conflict" | "message_body_invalid" | "message_out_of_order" | "receipt_invalid" | "idempotency_key_in_use" | "idempotency_key_reused" | "illegal_transition" | "disclosure_not_allowed" | "referral_not_accepted" | "consent_not_valid" | "checkpoint_invalid" | "audit_inconsistent" | "webhook_target_forbidden" | "sign_in_failed" | "csrf_rejected" | "step_up_required" | "own_account" | "enrolment_invalid" | "password_rejected" | "passkey_invalid" | "passkey_required" | "last_factor" | "roles_invalid" | "oidc_not_configured" | "local_factor_required";
         /** @description RFC 9457 problem details with a stable `code`. A 500 never reveals internals. */
         Problem: {
             /** Format: uri-reference */
@@ -2944,7 +3039,7 @@ export interface components {
          * @description The factor a session was signed in with.
          * @enum {string}
          */
-        SignInMethod: "passkey" | "password" | "recovery_code";
+        SignInMethod: "passkey" | "password" | "recovery_code" | "oidc";
         SignInOptions: {
             passkey: boolean;
             /** @description Whether password with TOTP is offered (to case workers and supervisors only). */
@@ -3028,6 +3123,24 @@ export interface components {
         Password: string;
         /** @description A 6-digit TOTP code, or one of the recovery codes. */
         OneTimeCode: string;
+        OidcStart: {
+            /** Format: uri */
+            authorizationUrl: string;
+        };
+        OidcCallback: {
+            code: string;
+            state: string;
+            /** @description The `iss` parameter of the authorization response (RFC 9207), when the provider sends it. */
+            iss?: string;
+        };
+        OidcLocalFactor: {
+            code: components["schemas"]["OneTimeCode"];
+        };
+        OidcIdentity: {
+            /** Format: uri */
+            issuer: string;
+            subject: string;
+        };
         PasswordSignIn: {
             username: string;
             password: components["schemas"]["Password"];
@@ -3533,6 +3646,66 @@ export interface components {
                  *       "code": "unauthorized",
                  *       "detail": "sign in to continue",
                  *       "requestId": "req-9a1b2c01"
+                 *     }
+                 */
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description This node has no identity provider configured (`oidc_not_configured`). */
+        OidcNotConfigured: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "type": "urn:bridge:problem:oidc_not_configured",
+                 *       "title": "Oidc not configured",
+                 *       "status": 404,
+                 *       "code": "oidc_not_configured",
+                 *       "detail": "this node has no identity provider configured",
+                 *       "requestId": "req-9a1b2c31"
+                 *     }
+                 */
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /**
+         * @description The sign-in failed (`sign_in_failed`, the same answer whatever the reason), or the identity provider did not
+         *     show a second factor and the person must give a local one-time code (`local_factor_required`).
+         */
+        OidcSignInFailed: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "type": "urn:bridge:problem:local_factor_required",
+                 *       "title": "Local factor required",
+                 *       "status": 401,
+                 *       "code": "local_factor_required",
+                 *       "detail": "the identity provider did not confirm a second factor; enter a one-time code",
+                 *       "requestId": "req-9a1b2c32"
+                 *     }
+                 */
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description The identity is already linked to another account (`conflict`). */
+        OidcIdentityTaken: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "type": "urn:bridge:problem:conflict",
+                 *       "title": "Conflict",
+                 *       "status": 409,
+                 *       "code": "conflict",
+                 *       "detail": "this identity is linked to another account",
+                 *       "requestId": "req-9a1b2c33"
                  *     }
                  */
                 "application/problem+json": components["schemas"]["Problem"];
@@ -7205,6 +7378,202 @@ export interface operations {
             401: components["responses"]["SignInFailed"];
             403: components["responses"]["CsrfRejected"];
             429: components["responses"]["TooManyAttempts"];
+        };
+    };
+    startOidcSignIn: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Where to send the browser; `Set-Cookie` carries the attempt's binding. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "authorizationUrl": "https://id.example.org/authorize?client_id=bridge&response_type=code&scope=openid&state=s&nonce=n&code_challenge=c&code_challenge_method=S256"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["OidcStart"];
+                };
+            };
+            403: components["responses"]["CsrfRejected"];
+            404: components["responses"]["OidcNotConfigured"];
+        };
+    };
+    completeOidcSignIn: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "code": "SplxlOBeZQQYbYS6WxSbIA",
+                 *       "state": "af0ifjsldkj",
+                 *       "iss": "https://id.example.org"
+                 *     }
+                 */
+                "application/json": components["schemas"]["OidcCallback"];
+            };
+        };
+        responses: {
+            /** @description Signed in; `Set-Cookie` carries the new session. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "user": {
+                     *         "id": "0193a1b2-0001-7c3d-8e4f-5a6b7c8d9e01",
+                     *         "username": "ana",
+                     *         "roles": [
+                     *           "case_worker"
+                     *         ],
+                     *         "scopes": [
+                     *           "referrals:read",
+                     *           "referrals:write"
+                     *         ],
+                     *         "locale": "sq",
+                     *         "factors": {
+                     *           "passkeys": [],
+                     *           "password": false,
+                     *           "totp": true,
+                     *           "recoveryCodesLeft": 10
+                     *         }
+                     *       },
+                     *       "session": {
+                     *         "id": "0193a1b2-0003-7c3d-8e4f-5a6b7c8d9e03",
+                     *         "method": "oidc",
+                     *         "createdAt": "2025-03-14T10:00:00Z",
+                     *         "idleExpiresAt": "2025-03-14T10:15:00Z",
+                     *         "expiresAt": "2025-03-14T18:00:00Z",
+                     *         "stepUpUntil": "2025-03-14T10:05:00Z"
+                     *       },
+                     *       "csrfToken": "3q2-7wEiZvKX0pNLr0cJQk3s8b1yTq9xHh4mVdWf2aE"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["SessionInfo"];
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["OidcSignInFailed"];
+            403: components["responses"]["CsrfRejected"];
+            404: components["responses"]["OidcNotConfigured"];
+        };
+    };
+    completeOidcSignInWithCode: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "code": "287082"
+                 *     }
+                 */
+                "application/json": components["schemas"]["OidcLocalFactor"];
+            };
+        };
+        responses: {
+            /** @description Signed in; `Set-Cookie` carries the new session. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "user": {
+                     *         "id": "0193a1b2-0001-7c3d-8e4f-5a6b7c8d9e01",
+                     *         "username": "ana",
+                     *         "roles": [
+                     *           "case_worker"
+                     *         ],
+                     *         "scopes": [
+                     *           "referrals:read",
+                     *           "referrals:write"
+                     *         ],
+                     *         "locale": "sq",
+                     *         "factors": {
+                     *           "passkeys": [],
+                     *           "password": false,
+                     *           "totp": true,
+                     *           "recoveryCodesLeft": 10
+                     *         }
+                     *       },
+                     *       "session": {
+                     *         "id": "0193a1b2-0003-7c3d-8e4f-5a6b7c8d9e03",
+                     *         "method": "oidc",
+                     *         "createdAt": "2025-03-14T10:00:00Z",
+                     *         "idleExpiresAt": "2025-03-14T10:15:00Z",
+                     *         "expiresAt": "2025-03-14T18:00:00Z",
+                     *         "stepUpUntil": "2025-03-14T10:05:00Z"
+                     *       },
+                     *       "csrfToken": "3q2-7wEiZvKX0pNLr0cJQk3s8b1yTq9xHh4mVdWf2aE"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["SessionInfo"];
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["SignInFailed"];
+            403: components["responses"]["CsrfRejected"];
+            404: components["responses"]["OidcNotConfigured"];
+        };
+    };
+    linkUserOidc: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The account id.
+                 * @example 0193a1b2-0001-7c3d-8e4f-5a6b7c8d9e01
+                 */
+                userId: components["parameters"]["UserId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "issuer": "https://id.example.org",
+                 *       "subject": "248289761001"
+                 *     }
+                 */
+                "application/json": components["schemas"]["OidcIdentity"];
+            };
+        };
+        responses: {
+            /** @description The account is linked. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["SessionRequired"];
+            403: components["responses"]["StepUpRequired"];
+            404: components["responses"]["AccountNotFound"];
+            409: components["responses"]["OidcIdentityTaken"];
         };
     };
     signOut: {

@@ -14,7 +14,7 @@ export type Username = z.infer<typeof Username>;
 export const ConsoleLocale = z.enum(['en', 'sr-Latn', 'sr-Cyrl', 'sq']);
 export type ConsoleLocale = z.infer<typeof ConsoleLocale>;
 
-export const SignInMethod = z.enum(['passkey', 'password', 'recovery_code']);
+export const SignInMethod = z.enum(['passkey', 'password', 'recovery_code', 'oidc']);
 export type SignInMethod = z.infer<typeof SignInMethod>;
 
 export const SignInOptions = z.strictObject({
@@ -217,3 +217,22 @@ export type SessionIdParams = z.infer<typeof SessionIdParams>;
 /** Path parameters of `deletePasskey`. */
 export const PasskeyIdParams = z.strictObject({ passkeyId: z.uuid() });
 export type PasskeyIdParams = z.infer<typeof PasskeyIdParams>;
+
+/** Where to send the browser to sign in with the organisation's identity provider. */
+export const OidcStart = z.strictObject({ authorizationUrl: z.url().max(4096) });
+export type OidcStart = z.infer<typeof OidcStart>;
+
+/** The authorization response the console's callback page received from the provider. */
+export const OidcCallback = z.strictObject({
+  code: z.string().min(1).max(2048),
+  state: z.string().min(1).max(512),
+  iss: z.string().max(2048).optional(),
+});
+export type OidcCallback = z.infer<typeof OidcCallback>;
+
+export const OidcLocalFactor = z.strictObject({ code: OneTimeCode });
+export type OidcLocalFactor = z.infer<typeof OidcLocalFactor>;
+
+/** An identity at an OpenID provider: the ID token's `iss` and `sub`, compared exactly. */
+export const OidcIdentity = z.strictObject({ issuer: z.url().max(2048), subject: z.string().min(1).max(255) });
+export type OidcIdentity = z.infer<typeof OidcIdentity>;

@@ -48,6 +48,8 @@ export const ProblemCode = z.enum([
   'passkey_required',
   'last_factor',
   'roles_invalid',
+  'oidc_not_configured',
+  'local_factor_required',
 ]);
 export type ProblemCode = z.infer<typeof ProblemCode>;
 

@@ -53,6 +53,7 @@ export type AuditEventType =
   | 'auth.password.changed'
   | 'auth.passkey.added'
   | 'auth.passkey.removed'
+  | 'auth.oidc.linked'
   | 'session.revoked'
   | 'user.created'
   | 'user.roles_changed'

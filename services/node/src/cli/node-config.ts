@@ -1,8 +1,9 @@
-import { defaultDelivery, type Listener, type NodeConfig, type ServeEnv } from '../config.ts';
+import { defaultDelivery, oidcFromEnv, type Listener, type NodeConfig, type ServeEnv } from '../config.ts';
 import type { DataDir } from '../data-dir.ts';
 
 /** A data directory plus the validated environment make a node config; `ports` (flags) win over the environment's. */
 export function nodeConfigFromDataDir(dataDir: DataDir, env: ServeEnv, databaseUrl: string, ports: Partial<Record<Listener, number>> = {}): NodeConfig {
+  const oidc = oidcFromEnv(env);
   return {
     nodeId: dataDir.config.nodeId,
     name: dataDir.config.name,
@@ -30,6 +31,7 @@ export function nodeConfigFromDataDir(dataDir: DataDir, env: ServeEnv, databaseU
       sessionIdleMs: env.BRIDGE_SESSION_IDLE_MINUTES * 60_000,
       sessionAbsoluteMs: env.BRIDGE_SESSION_ABSOLUTE_HOURS * 3600_000,
     },
+    ...(oidc ? { oidc } : {}),
     retention: { closedReferralMs: env.BRIDGE_RETENTION_DAYS * 86_400_000, sweepIntervalMs: env.BRIDGE_ERASURE_SWEEP_SECONDS * 1000 },
     responseDeadlines: {
       EMERGENCY: env.BRIDGE_RESPONSE_DEADLINE_EMERGENCY_HOURS * 3600_000,

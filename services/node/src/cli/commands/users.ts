@@ -1,9 +1,10 @@
-import { UserRole } from '@bridge/contract';
+import { OidcIdentity, UserRole } from '@bridge/contract';
 import { parseServeEnv, readKeysSecret } from '../../config.ts';
 import { systemClock } from '../../clock.ts';
 import type { NodeContext } from '../../context.ts';
 import { loadDataDir } from '../../data-dir.ts';
 import { createUser, findUserByName, listUsers, resetUser, revokeUserSessions, setUserStatus } from '../../people/users.ts';
+import { linkUserOidc } from '../../people/oidc.ts';
 import { withNodeDatabase } from '../database.ts';
 import { defineCommand, helpText, parseCommand, required, resolvePath, UsageError, type CliIo } from '../args.ts';
 
@@ -13,6 +14,7 @@ export const usersCommand = defineCommand({
     'bridge users list --data-dir <dir>',
     'bridge users disable|enable|revoke-sessions <username> --data-dir <dir>',
     'bridge users reset <username> --data-dir <dir> [--console-origin <origin>]',
+    'bridge users link-oidc <username> --data-dir <dir> --subject <sub> [--issuer <url>]',
   ],
   description:
     'People\'s accounts for the console. create and reset print a one-time enrolment link (valid 1 hour) for the person to set up a passkey, or a password with TOTP; no password is ever given on the command line.',
@@ -20,6 +22,8 @@ export const usersCommand = defineCommand({
     'data-dir': { type: 'string', value: '<dir>', description: 'the node\'s data directory' },
     username: { type: 'string', value: '<name>', description: 'create: the sign-in name (lower case letters, digits, . _ -)' },
     roles: { type: 'string', value: '<list>', description: `create: comma-separated, from ${UserRole.options.join(', ')}` },
+    subject: { type: 'string', value: '<sub>', description: 'link-oidc: the person\'s subject (`sub`) at the OpenID provider' },
+    issuer: { type: 'string', value: '<url>', description: 'link-oidc: the provider\'s issuer, exactly (default: BRIDGE_OIDC_ISSUER)' },
     'console-origin': { type: 'string', value: '<origin>', description: 'where people open the console, e.g. http://localhost:4100 (default: BRIDGE_CONSOLE_ORIGIN)' },
   },
   positionals: 1,
@@ -44,7 +48,7 @@ export async function users(argv: string[], io: CliIo): Promise<number> {
       fn({
         db,
         clock: systemClock,
-        config: { nodeId: dataDir.config.nodeId, name: dataDir.config.name, port: 0, pseudonymSecret: dataDir.secrets.pseudonymSecret, accounts: consoleOrigin ? { consoleOrigin } : {} },
+        config: { nodeId: dataDir.config.nodeId, name: dataDir.config.name, listeners: { federation: { host: env.BRIDGE_FEDERATION_HOST, port: env.BRIDGE_FEDERATION_PORT }, private: { host: env.BRIDGE_PRIVATE_HOST, port: env.BRIDGE_PRIVATE_PORT } }, pseudonymSecret: dataDir.secrets.pseudonymSecret, accounts: consoleOrigin ? { consoleOrigin } : {} },
       } as unknown as NodeContext),
     );
   const userId = async (ctx: NodeContext) => {
@@ -88,6 +92,14 @@ export async function users(argv: string[], io: CliIo): Promise<number> {
     case 'revoke-sessions': {
       await run(async (ctx) => revokeUserSessions(ctx, await userId(ctx), actor));
       io.out('every session of the user has ended');
+      return 0;
+    }
+    case 'link-oidc': {
+      const subject = required(values.subject, '--subject', usersUsage);
+      const identity = OidcIdentity.safeParse({ issuer: values.issuer ?? env.BRIDGE_OIDC_ISSUER, subject });
+      if (!identity.success) throw new UsageError('give --issuer (the provider\'s issuer URL, or set BRIDGE_OIDC_ISSUER) and a --subject of 1 to 255 characters', usersUsage);
+      await run(async (ctx) => linkUserOidc(ctx, await userId(ctx), identity.data, actor));
+      io.out(`the user now signs in as ${identity.data.subject} at ${identity.data.issuer}`);
       return 0;
     }
     default:

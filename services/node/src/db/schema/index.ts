@@ -23,3 +23,4 @@ export * from './user-enrolments.ts';
 export * from './auth-challenges.ts';
 export * from './auth-throttles.ts';
 export * from './witness-requests.ts';
+export * from './oidc-sign-ins.ts';

@@ -8,6 +8,6 @@ export const getSignInOptionsRoute: RouteModule = (app, ctx) => {
     method: op.method,
     url: op.fastifyPath,
     schema: { response: { 200: SignInOptions, '4xx': Problem } },
-    handler: async () => ({ passkey: true, password: true, oidc: null }),
+    handler: async () => ({ passkey: true, password: true, oidc: ctx.config.oidc ? { label: ctx.config.oidc.label } : null }),
   });
 };

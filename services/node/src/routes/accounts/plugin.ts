@@ -25,6 +25,9 @@ import { startPasskeyEnrolmentRoute } from './start-passkey-enrolment.ts';
 import { enrolPasskeyRoute } from './enrol-passkey.ts';
 import { startTotpEnrolmentRoute } from './start-totp-enrolment.ts';
 import { enrolPasswordRoute } from './enrol-password.ts';
+import { startOidcSignInRoute } from './start-oidc-sign-in.ts';
+import { completeOidcSignInRoute } from './complete-oidc-sign-in.ts';
+import { completeOidcSignInWithCodeRoute } from './complete-oidc-sign-in-with-code.ts';
 
 /**
  * People's own account operations (`/v1/auth/...`): sign-in, enrolment, step-up, sessions, factors.
@@ -60,6 +63,9 @@ export async function accountsPlugin(app: App, { ctx }: { ctx: NodeContext }): P
     enrolPasskeyRoute,
     startTotpEnrolmentRoute,
     enrolPasswordRoute,
+    startOidcSignInRoute,
+    completeOidcSignInRoute,
+    completeOidcSignInWithCodeRoute,
   ];
   for (const route of routes) route(app, ctx);
 }

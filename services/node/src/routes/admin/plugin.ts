@@ -22,6 +22,7 @@ import { enableUserRoute } from './enable-user.ts';
 import { resetUserRoute } from './reset-user.ts';
 import { unlockUserRoute } from './unlock-user.ts';
 import { revokeUserSessionsRoute } from './revoke-user-sessions.ts';
+import { linkUserOidcRoute } from './link-user-oidc.ts';
 
 /** Operators and auditors: `/admin/v1/...`, bearer tokens with the admin or audit scope. */
 export async function adminPlugin(app: App, { ctx }: { ctx: NodeContext }): Promise<void> {
@@ -48,6 +49,7 @@ export async function adminPlugin(app: App, { ctx }: { ctx: NodeContext }): Prom
     resetUserRoute,
     unlockUserRoute,
     revokeUserSessionsRoute,
+    linkUserOidcRoute,
   ];
   for (const route of routes) route(app, ctx);
 }
