@@ -4,7 +4,9 @@ import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fas
 import type { z } from 'zod';
 import { storableText } from '@bridge/contract';
 import type { NodeContext } from './context.ts';
+import { currentKey } from '@bridge/crypto';
 import { defaultHttpLimits, type Listener } from './config.ts';
+import { requirePeerCertificate } from './http/peer-certificate.ts';
 import { newId } from './clock.ts';
 import { requestScope } from './logger.ts';
 import { statusClass } from './metrics/metrics.ts';
@@ -52,7 +54,12 @@ export async function buildApps(ctx: NodeContext): Promise<Record<Listener, App>
 /** The app of one listener, with exactly that listener's surfaces. */
 export async function buildApp(ctx: NodeContext, listener: Listener): Promise<App> {
   const http = { ...defaultHttpLimits, ...ctx.config.http };
+  const tls = listener === 'federation' && !ctx.config.federationPlainHttp && ctx.config.tls?.length ? currentKey(ctx.config.tls, ctx.clock.now()) : undefined;
   const app = Fastify({
+    // Mutual TLS: a client certificate is asked for but checked against the pins per request
+    // (requirePeerCertificate), since OpenSSL knows no CA for self-signed peers. TLS 1.2 at least;
+    // 1.3 is negotiated whenever the peer offers it.
+    ...(tls ? { https: { key: tls.privateKey, cert: tls.certificate, requestCert: true, rejectUnauthorized: false, minVersion: 'TLSv1.2' as const } } : {}),
     loggerInstance: (ctx.logger as FastifyBaseLogger).child({ listener }),
     bodyLimit: ctx.config.bodyMaxBytes,
     genReqId: () => newId(),
@@ -62,7 +69,7 @@ export async function buildApp(ctx: NodeContext, listener: Listener): Promise<Ap
     requestTimeout: http.requestTimeoutMs,
     keepAliveTimeout: http.keepAliveTimeoutMs,
     return503OnClosing: true,
-  }).withTypeProvider<ZodTypeProvider>();
+  }).withTypeProvider<ZodTypeProvider>() as unknown as App;
   // Every route's body, query and path, on every surface, refuses text the database and the
   // canonical JSON cannot hold, before its own schema runs (validation_failed, like any other).
   app.setValidatorCompiler((route) => validatorCompiler({ ...route, schema: storableText(route.schema as z.ZodType) }));
@@ -85,6 +92,7 @@ export async function buildApp(ctx: NodeContext, listener: Listener): Promise<Ap
       reply.elapsedTime / 1000,
     );
   });
+  if (tls) requirePeerCertificate(app, ctx);
   // Parses cookies for every surface (people's sessions); no signing: the session token is opaque.
   await app.register(fastifyCookie);
   for (const surface of surfaces[listener]) await app.register(surface, { ctx });

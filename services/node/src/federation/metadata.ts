@@ -3,7 +3,7 @@ import { certificateSha256, nodeFingerprint, publicJwks } from '@bridge/crypto';
 import type { NodeConfig } from '../config.ts';
 
 /** What `/.well-known/bridge.json` says about this node. */
-export function nodeMetadata(config: Pick<NodeConfig, 'nodeId' | 'name' | 'jurisdiction' | 'publicUrl' | 'tls' | 'federationPlainHttp'>): NodeMetadata {
+export function nodeMetadata(config: Pick<NodeConfig, 'nodeId' | 'name' | 'jurisdiction' | 'publicUrl' | 'tls'>): NodeMetadata {
   const certificates = tlsCertificates(config);
   return {
     nodeId: config.nodeId,
@@ -19,13 +19,15 @@ export function nodeMetadata(config: Pick<NodeConfig, 'nodeId' | 'name' | 'juris
   };
 }
 
-/** SHA-256 of each certificate the federation listener may present: none when it speaks plain HTTP. */
-export function tlsCertificates(config: Pick<NodeConfig, 'tls' | 'federationPlainHttp'>): string[] {
-  if (config.federationPlainHttp || !config.tls) return [];
-  return config.tls.map((c) => certificateSha256(c.certificate));
+/**
+ * SHA-256 of each certificate the federation listener may present. Published even while plain
+ * HTTP is enabled, so the fingerprint `bridge init` printed stays the node's fingerprint.
+ */
+export function tlsCertificates(config: Pick<NodeConfig, 'tls'>): string[] {
+  return (config.tls ?? []).map((c) => certificateSha256(c.certificate));
 }
 
 /** This node's own fingerprint, as its operator reads it out to a peer's operator. */
-export function ownFingerprint(config: Pick<NodeConfig, 'nodeId' | 'name' | 'jurisdiction' | 'publicUrl' | 'keys' | 'tls' | 'federationPlainHttp'>): Promise<string> {
+export function ownFingerprint(config: Pick<NodeConfig, 'nodeId' | 'name' | 'jurisdiction' | 'publicUrl' | 'keys' | 'tls'>): Promise<string> {
   return nodeFingerprint(nodeMetadata(config), publicJwks(config.keys));
 }
