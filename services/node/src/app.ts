@@ -46,6 +46,18 @@ export const surfaces: Record<Listener, readonly Surface[]> = {
   private: [operationsPlugin, integrationPlugin, adminPlugin, accountsPlugin, consolePlugin],
 };
 
+/** Sent on every answer unless the route set its own: JSON and problem bodies are never a document to render or frame. */
+export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'no-referrer',
+  'x-frame-options': 'DENY',
+  'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
+  'cross-origin-resource-policy': 'same-origin',
+};
+
+/** On the TLS listener: a year, as helmet's default; no includeSubDomains (the node does not own its parent domain). */
+export const HSTS = 'max-age=31536000';
+
 /** The node's HTTP apps, one per listener: the same problem handling, request ids, logging and metrics. */
 export async function buildApps(ctx: NodeContext): Promise<Record<Listener, App>> {
   return { federation: await buildApp(ctx, 'federation'), private: await buildApp(ctx, 'private') };
@@ -93,6 +105,13 @@ export async function buildApp(ctx: NodeContext, listener: Listener): Promise<Ap
     );
   });
   if (tls) requirePeerCertificate(app, ctx);
+  // Sensible headers on every answer of every listener; a surface that sets its own (the console's
+  // and the docs' Content-Security-Policy) keeps them. HSTS only where TLS is spoken.
+  app.addHook('onSend', async (_request, reply) => {
+    for (const [name, value] of Object.entries(tls ? { ...SECURITY_HEADERS, 'strict-transport-security': HSTS } : SECURITY_HEADERS)) {
+      if (!reply.hasHeader(name)) reply.header(name, value);
+    }
+  });
   // Parses cookies for every surface (people's sessions); no signing: the session token is opaque.
   await app.register(fastifyCookie);
   for (const surface of surfaces[listener]) await app.register(surface, { ctx });

@@ -113,6 +113,22 @@ describe('federation over mutually authenticated TLS', () => {
     await expect(postOutbound(url, 'x.y.z', { 'content-type': 'application/jose' }, { ...options, pins: [] })).rejects.toMatchObject({ code: 'CERT_NOT_PINNED' });
   });
 
+  it('sends HSTS on the TLS listener, and sensible headers on both listeners', async () => {
+    const federation = await call(pvpt, 'GET', '/healthz');
+    expect(federation.headers).toMatchObject({ 'strict-transport-security': 'max-age=31536000', 'x-content-type-options': 'nosniff', 'referrer-policy': 'no-referrer' });
+    const refused = await call(pvpt, 'POST', '/federation/v1/messages', undefined, 'x.y.z.w.v');
+    expect(refused.headers).toMatchObject({ 'strict-transport-security': 'max-age=31536000', 'x-content-type-options': 'nosniff' });
+    const priv = await fetch(`${pvpt.url}/readyz`);
+    expect(priv.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(priv.headers.get('referrer-policy')).toBe('no-referrer');
+    expect(priv.headers.get('x-frame-options')).toBe('DENY');
+    // Plain http there: HSTS would be ignored by browsers and means nothing.
+    expect(priv.headers.get('strict-transport-security')).toBeNull();
+    // The console keeps its own Content-Security-Policy.
+    const console = await fetch(`${pvpt.url}/console/`);
+    expect(console.headers.get('content-security-policy')).not.toBe("default-src 'none'; frame-ancestors 'none'");
+  });
+
   it('speaks TLS 1.2 at least and prefers 1.3', async () => {
     const { port } = new URL(pvpt.federationUrl);
     const handshake = (options: tls.ConnectionOptions) =>
