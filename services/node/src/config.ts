@@ -338,10 +338,14 @@ export function checkListeners(listeners: Record<Listener, ListenAddress>): void
 }
 
 /** The federation listener needs TLS unless plain HTTP was asked for explicitly. */
-export function checkFederationTransport(config: Pick<NodeConfig, 'tls' | 'federationPlainHttp'>): void {
+export function checkFederationTransport(config: Pick<NodeConfig, 'tls' | 'federationPlainHttp' | 'publicUrl'>): void {
   if (config.federationPlainHttp) return;
   if (!config.tls?.length) {
-    throw new ConfigError('the federation listener needs a TLS certificate, and keys.json has none (made before TLS): run `bridge keys rotate`, or set BRIDGE_FEDERATION_PLAIN_HTTP=true for a local demo');
+    throw new ConfigError('the federation listener needs a TLS certificate, and keys.json has none (it was made before TLS; adding one to an existing data directory is not supported yet): set BRIDGE_FEDERATION_PLAIN_HTTP=true for a local demo');
+  }
+  // Peers would send to the http URL the metadata names and never reach the TLS listener.
+  if (!config.publicUrl.startsWith('https://')) {
+    throw new ConfigError(`the federation listener speaks TLS, but the public URL ${config.publicUrl} is not https: initialise the node with an https:// public URL, or set BRIDGE_FEDERATION_PLAIN_HTTP=true for a local demo`);
   }
 }
 
