@@ -9,3 +9,4 @@ export * from './pseudonym.ts';
 export * from './merkle.ts';
 export * from './webhook.ts';
 export * from './checkpoint.ts';
+export * from './tls.ts';

@@ -186,17 +186,21 @@ export function keyThumbprint(jwk: { kty: string; crv?: string; x?: string }): P
 export interface NodeIdentity {
   nodeId: string;
   urls: { api: string; messages: string; jwks: string };
+  /** SHA-256 fingerprints (hex) of the federation listener's TLS certificates; absent for a plain-HTTP node. */
+  tlsCertificates?: string[] | undefined;
 }
 
 /**
  * The fingerprint operators compare out of band at onboarding: SHA-256 over the node id, the URLs
  * that get pinned (messages go to one, keys are re-fetched from another) and the sorted
- * `purpose:thumbprint` of every published key; 16 groups of 4 hex digits, to be read aloud.
+ * `purpose:thumbprint` of every published key, and the SHA-256 of every published TLS certificate
+ * (so pinning the fingerprint pins the certificate); 16 groups of 4 hex digits, to be read aloud.
  * Changing any key, its role, the id or a pinned URL changes it.
  */
 export async function nodeFingerprint(identity: NodeIdentity, jwks: { keys: PublicJwk[] }): Promise<string> {
   const keys = await Promise.all(jwks.keys.map(async (k) => `key ${k.purpose}:${await keyThumbprint(k)}`));
-  const lines = [`node ${identity.nodeId}`, `api ${identity.urls.api}`, `messages ${identity.urls.messages}`, `jwks ${identity.urls.jwks}`, ...keys.sort()];
+  const certificates = (identity.tlsCertificates ?? []).map((sha256) => `tls sha256:${sha256.toLowerCase()}`);
+  const lines = [`node ${identity.nodeId}`, `api ${identity.urls.api}`, `messages ${identity.urls.messages}`, `jwks ${identity.urls.jwks}`, ...keys.sort(), ...certificates.sort()];
   const hex = createHash('sha256').update(lines.join('\n')).digest('hex').toUpperCase();
   return hex.match(/.{4}/g)!.join('-');
 }

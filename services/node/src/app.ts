@@ -4,7 +4,9 @@ import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fas
 import type { z } from 'zod';
 import { storableText } from '@bridge/contract';
 import type { NodeContext } from './context.ts';
+import { currentKey } from '@bridge/crypto';
 import { defaultHttpLimits, type Listener } from './config.ts';
+import { requirePeerCertificate } from './http/peer-certificate.ts';
 import { newId } from './clock.ts';
 import { requestScope } from './logger.ts';
 import { statusClass } from './metrics/metrics.ts';
@@ -44,6 +46,18 @@ export const surfaces: Record<Listener, readonly Surface[]> = {
   private: [operationsPlugin, integrationPlugin, adminPlugin, accountsPlugin, consolePlugin],
 };
 
+/** Sent on every answer unless the route set its own: JSON and problem bodies are never a document to render or frame. */
+export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'no-referrer',
+  'x-frame-options': 'DENY',
+  'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
+  'cross-origin-resource-policy': 'same-origin',
+};
+
+/** On the TLS listener: a year, as helmet's default; no includeSubDomains (the node does not own its parent domain). */
+export const HSTS = 'max-age=31536000';
+
 /** The node's HTTP apps, one per listener: the same problem handling, request ids, logging and metrics. */
 export async function buildApps(ctx: NodeContext): Promise<Record<Listener, App>> {
   return { federation: await buildApp(ctx, 'federation'), private: await buildApp(ctx, 'private') };
@@ -52,7 +66,12 @@ export async function buildApps(ctx: NodeContext): Promise<Record<Listener, App>
 /** The app of one listener, with exactly that listener's surfaces. */
 export async function buildApp(ctx: NodeContext, listener: Listener): Promise<App> {
   const http = { ...defaultHttpLimits, ...ctx.config.http };
+  const tls = listener === 'federation' && !ctx.config.federationPlainHttp && ctx.config.tls?.length ? currentKey(ctx.config.tls, ctx.clock.now()) : undefined;
   const app = Fastify({
+    // Mutual TLS: a client certificate is asked for but checked against the pins per request
+    // (requirePeerCertificate), since OpenSSL knows no CA for self-signed peers. TLS 1.2 at least;
+    // 1.3 is negotiated whenever the peer offers it.
+    ...(tls ? { https: { key: tls.privateKey, cert: tls.certificate, requestCert: true, rejectUnauthorized: false, minVersion: 'TLSv1.2' as const } } : {}),
     loggerInstance: (ctx.logger as FastifyBaseLogger).child({ listener }),
     bodyLimit: ctx.config.bodyMaxBytes,
     genReqId: () => newId(),
@@ -62,7 +81,7 @@ export async function buildApp(ctx: NodeContext, listener: Listener): Promise<Ap
     requestTimeout: http.requestTimeoutMs,
     keepAliveTimeout: http.keepAliveTimeoutMs,
     return503OnClosing: true,
-  }).withTypeProvider<ZodTypeProvider>();
+  }).withTypeProvider<ZodTypeProvider>() as unknown as App;
   // Every route's body, query and path, on every surface, refuses text the database and the
   // canonical JSON cannot hold, before its own schema runs (validation_failed, like any other).
   app.setValidatorCompiler((route) => validatorCompiler({ ...route, schema: storableText(route.schema as z.ZodType) }));
@@ -84,6 +103,14 @@ export async function buildApp(ctx: NodeContext, listener: Listener): Promise<Ap
       { listener, method: request.method, route: request.routeOptions.url ?? 'unmatched', status_class: statusClass(reply.statusCode) },
       reply.elapsedTime / 1000,
     );
+  });
+  if (tls) requirePeerCertificate(app, ctx);
+  // Sensible headers on every answer of every listener; a surface that sets its own (the console's
+  // and the docs' Content-Security-Policy) keeps them. HSTS only where TLS is spoken.
+  app.addHook('onSend', async (_request, reply) => {
+    for (const [name, value] of Object.entries(tls ? { ...SECURITY_HEADERS, 'strict-transport-security': HSTS } : SECURITY_HEADERS)) {
+      if (!reply.hasHeader(name)) reply.header(name, value);
+    }
   });
   // Parses cookies for every surface (people's sessions); no signing: the session token is opaque.
   await app.register(fastifyCookie);

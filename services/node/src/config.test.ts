@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkListeners, ConfigError, defaultResponseDeadlines, parseServeEnv, responseDeadlines } from './config.ts';
+import { checkFederationTransport, checkListeners, ConfigError, defaultResponseDeadlines, parseServeEnv, responseDeadlines } from './config.ts';
 
 describe('response deadlines config', () => {
   it('defaults to 4 h, 48 h and 10 days, and takes each urgency from its own variable', () => {
@@ -40,5 +40,18 @@ describe('listeners config', () => {
     expect(() => checkListeners({ federation: at('10.0.0.5', 4100), private: at('127.0.0.1', 4100) })).not.toThrow();
     expect(() => checkListeners({ federation: at('127.0.0.1', 0), private: at('127.0.0.1', 0) })).not.toThrow();
     expect(() => checkListeners({ federation: at('127.0.0.1', 4100), private: at('127.0.0.1', 4200) })).not.toThrow();
+  });
+});
+
+describe('federation transport', () => {
+  const tls = [{ certificate: '-----BEGIN CERTIFICATE-----', privateKey: '-----BEGIN PRIVATE KEY-----', validFrom: '2026-01-01T00:00:00Z', validUntil: null }];
+  it('needs TLS unless BRIDGE_FEDERATION_PLAIN_HTTP is set to true, and then an https public URL', () => {
+    expect(parseServeEnv({}).BRIDGE_FEDERATION_PLAIN_HTTP).toBe(false);
+    expect(parseServeEnv({ BRIDGE_FEDERATION_PLAIN_HTTP: 'true' }).BRIDGE_FEDERATION_PLAIN_HTTP).toBe(true);
+    expect(() => parseServeEnv({ BRIDGE_FEDERATION_PLAIN_HTTP: 'yes' })).toThrow(/BRIDGE_FEDERATION_PLAIN_HTTP must be true or false/);
+    expect(() => checkFederationTransport({ publicUrl: 'https://a.example' })).toThrow(/needs a TLS certificate/);
+    expect(() => checkFederationTransport({ publicUrl: 'http://a.example', tls })).toThrow(/is not https/);
+    expect(() => checkFederationTransport({ publicUrl: 'https://a.example', tls })).not.toThrow();
+    expect(() => checkFederationTransport({ publicUrl: 'http://a.example', federationPlainHttp: true })).not.toThrow();
   });
 });

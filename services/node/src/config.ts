@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import type { NodeKeySet } from '@bridge/crypto';
+import type { NodeKeySet, TlsCredential } from '@bridge/crypto';
 import type { Urgency } from '@bridge/contract';
 
 export interface DeliveryConfig {
@@ -89,6 +89,17 @@ export interface NodeConfig {
   pseudonymSecret: string;
   /** Where each HTTP listener binds; no route answers on both. */
   listeners: Record<Listener, ListenAddress>;
+  /**
+   * TLS keys and self-signed certificates of the federation listener (from keys.json), newest
+   * last: it serves the newest valid one, requires a peer's client certificate, and offers it to
+   * peers as a client. Every listed certificate is published (rotation overlap).
+   */
+  tls?: TlsCredential[];
+  /**
+   * Serve (and accept) federation over plain HTTP, without TLS: only when set explicitly, for the
+   * demo and tests on loopback. Without it, a node without `tls` does not start.
+   */
+  federationPlainHttp?: boolean;
   acceptanceWindowSeconds: number;
   messageMaxBytes: number;
   /** Largest JSON body on the integration and admin API (413 `payload_too_large` above it). */
@@ -254,6 +265,11 @@ export const SERVE_ENV = {
     'PostgreSQL of this node; without it the node runs on an embedded PostgreSQL kept in <dir>/postgres',
   ),
   BRIDGE_FEDERATION_HOST: envVar(z.string().min(1).default('127.0.0.1'), 'a host name or IP address', 'address the federation listener binds: the only one peers reach (/federation/v1, /.well-known, /healthz)'),
+  BRIDGE_FEDERATION_PLAIN_HTTP: envVar(
+    z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
+    'true or false',
+    'serve federation over plain HTTP without TLS or client certificates (local demo and tests only)',
+  ),
   BRIDGE_FEDERATION_PORT: wholeNumber(0, 65535, defaultPorts.federation, 'port of the federation listener (the --federation-port flag wins)'),
   BRIDGE_PRIVATE_HOST: envVar(z.string().min(1).default('127.0.0.1'), 'a host name or IP address', 'address the private listener binds: integration and admin API, /docs, /openapi.json, /metrics, /readyz; keep it off the internet'),
   BRIDGE_PRIVATE_PORT: wholeNumber(0, 65535, defaultPorts.private, 'port of the private listener (the --private-port flag wins)'),
@@ -341,6 +357,18 @@ export function checkListeners(listeners: Record<Listener, ListenAddress>): void
   const wildcard = (host: string) => host === '0.0.0.0' || host === '::';
   if (federation.port !== 0 && federation.port === priv.port && (federation.host === priv.host || wildcard(federation.host) || wildcard(priv.host))) {
     throw new ConfigError(`the federation and the private listener cannot both use ${federation.host}:${federation.port}`);
+  }
+}
+
+/** The federation listener needs TLS unless plain HTTP was asked for explicitly. */
+export function checkFederationTransport(config: Pick<NodeConfig, 'tls' | 'federationPlainHttp' | 'publicUrl'>): void {
+  if (config.federationPlainHttp) return;
+  if (!config.tls?.length) {
+    throw new ConfigError('the federation listener needs a TLS certificate, and keys.json has none (it was made before TLS; adding one to an existing data directory is not supported yet): set BRIDGE_FEDERATION_PLAIN_HTTP=true for a local demo');
+  }
+  // Peers would send to the http URL the metadata names and never reach the TLS listener.
+  if (!config.publicUrl.startsWith('https://')) {
+    throw new ConfigError(`the federation listener speaks TLS, but the public URL ${config.publicUrl} is not https: initialise the node with an https:// public URL, or set BRIDGE_FEDERATION_PLAIN_HTTP=true for a local demo`);
   }
 }
 

@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import {
   generatePseudonymSecret,
+  generateTlsCredential,
   generateStoredNodeKeys,
   importNodeKeys,
   isCryptoError,
@@ -13,6 +14,7 @@ import {
   sealKeyFile,
   type NodeKeySet,
   type StoredKeySet,
+  type TlsCredential,
 } from '@bridge/crypto';
 import { ConfigError, KEYS_SECRET_CREDENTIAL, nodeIdPattern, type KeysSecret } from './config.ts';
 
@@ -33,6 +35,13 @@ const KeyRecord = z.strictObject({
   validUntil: z.iso.datetime({ offset: true }).nullable(),
 });
 
+const TlsRecord = z.strictObject({
+  certificate: z.string().startsWith('-----BEGIN CERTIFICATE-----'),
+  privateKey: z.string().startsWith('-----BEGIN PRIVATE KEY-----'),
+  validFrom: z.iso.datetime({ offset: true }),
+  validUntil: z.iso.datetime({ offset: true }).nullable(),
+});
+
 /**
  * What keys.json holds, inside its encryption (mode 0600): private keys and local secrets. Never
  * logged, never written unencrypted.
@@ -42,11 +51,17 @@ const StoredSecrets = z.strictObject({
   pseudonymSecret: z.string().min(43),
   /** Password of the embedded PostgreSQL superuser, local to this data directory. */
   embeddedPostgresPassword: z.string().min(16),
+  /**
+   * The federation listener's TLS keys and self-signed certificates (PEM), newest last. Absent in
+   * data directories made before TLS: such a node serves federation only with plain HTTP enabled.
+   */
+  tls: z.array(TlsRecord).min(1).optional(),
 });
 export interface StoredSecrets {
   keys: StoredKeySet;
   pseudonymSecret: string;
   embeddedPostgresPassword: string;
+  tls?: TlsCredential[];
 }
 
 /** The secrets as a running node holds them: private keys only as non-extractable CryptoKeys. */
@@ -54,6 +69,8 @@ export interface DataDirSecrets {
   keys: NodeKeySet;
   pseudonymSecret: string;
   embeddedPostgresPassword: string;
+  /** PEM, because OpenSSL serves TLS with it (a CryptoKey cannot be handed to it). */
+  tls?: TlsCredential[];
 }
 
 export interface DataDir {
@@ -77,6 +94,7 @@ export async function initDataDir(dir: string, config: DataDirConfig, now: Date,
     keys: await generateStoredNodeKeys(now),
     pseudonymSecret: generatePseudonymSecret(),
     embeddedPostgresPassword: randomBytes(24).toString('base64url'),
+    tls: [await generateTlsCredential(parsed.data.nodeId, [new URL(parsed.data.publicUrl).hostname.replace(/^\[|\]$/g, '')], now)],
   };
   await writeStoredSecrets(dir, stored, secret);
   await writeFile(configPath(dir), JSON.stringify({ ...parsed.data, publicUrl: parsed.data.publicUrl.replace(/\/+$/, '') }, null, 2));

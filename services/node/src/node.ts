@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { NodeKeySet, PrivateKeyRecord } from '@bridge/crypto';
 import { buildApps } from './app.ts';
 import { systemClock, type Clock } from './clock.ts';
-import { checkListeners, type Listener, type NodeConfig } from './config.ts';
+import { checkFederationTransport, checkListeners, type Listener, type NodeConfig } from './config.ts';
 import type { NodeContext } from './context.ts';
 import { openDatabase } from './db/client.ts';
 import { applyMigrations } from './db/migrate.ts';
@@ -51,6 +51,7 @@ export interface NodeOptions {
 /** Builds a node from a config object: migrates its database and wires the app and the outbox. */
 export async function createNode(config: NodeConfig, options: NodeOptions = {}): Promise<BridgeNode> {
   checkListeners(config.listeners);
+  checkFederationTransport(config);
   const logger = options.logger ?? createLogger(config.nodeId, config.logLevel);
   const database = openDatabase(config.databaseUrl);
   await applyMigrations(database.db);

@@ -32,7 +32,7 @@ function bridge(args: string[], env: Record<string, string> = {}): Promise<Run> 
 
 function serve(dataDir: string, ports: { federation: number; private: number }, env: Record<string, string>): { child: ChildProcess; output: () => string } {
   // One process, no tsx wrapper: a kill reaches the server itself and leaves no orphan.
-  const child = spawn(process.execPath, ['--import', 'tsx', bin, 'serve', '--data-dir', dataDir, '--federation-port', String(ports.federation), '--private-port', String(ports.private)], { cwd: root, env: { ...process.env, ...TEST_KEYS_ENV, ...env, BRIDGE_LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', bin, 'serve', '--data-dir', dataDir, '--federation-port', String(ports.federation), '--private-port', String(ports.private)], { cwd: root, env: { ...process.env, ...TEST_KEYS_ENV, BRIDGE_FEDERATION_PLAIN_HTTP: 'true', ...env, BRIDGE_LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout!.on('data', (d) => (out += d));
   child.stderr!.on('data', (d) => (out += d));

@@ -142,7 +142,7 @@ describe('keys at rest', () => {
     const port = await freePort();
     const child = spawn(process.execPath, ['--import', 'tsx', bin, 'serve', '--data-dir', dir, '--federation-port', String(port), '--private-port', String(await freePort())], {
       cwd: root,
-      env: { ...process.env, ...secretEnv, DATABASE_URL: await createTestDatabase(), BRIDGE_LOG_LEVEL: 'warn' },
+      env: { ...process.env, ...secretEnv, DATABASE_URL: await createTestDatabase(), BRIDGE_LOG_LEVEL: 'warn', BRIDGE_FEDERATION_PLAIN_HTTP: 'true' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';

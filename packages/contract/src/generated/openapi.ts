@@ -2695,6 +2695,8 @@ export interface components {
                 /** Format: uri */
                 jwks: string;
             };
+            /** @description SHA-256 fingerprints (lowercase hex of the DER) of the self-signed certificates the federation listener presents and, as a client, offers to peers: the current one and, during a rotation, the next or previous. Part of the node fingerprint; peers pin them. Absent when the node serves federation over plain HTTP (demo and tests only). */
+            tlsCertificates?: string[];
         };
         /** @description A public OKP key. Private members (`d`) are never present. */
         PublicJwk: {

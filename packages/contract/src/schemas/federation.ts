@@ -202,6 +202,7 @@ export const NodeMetadata = z.strictObject({
   jurisdiction: z.string().min(1).max(64),
   contractVersions: z.array(z.string()),
   urls: z.strictObject({ api: z.url(), messages: z.url(), jwks: z.url() }),
+  tlsCertificates: z.array(z.string().regex(/^[0-9a-f]{64}$/)).min(1).max(8).optional(),
 });
 export type NodeMetadata = z.infer<typeof NodeMetadata>;
 

@@ -20,6 +20,10 @@ import { BridgeError } from '../errors.ts';
 import { listPeers, requireActivePeer, type Peer } from '../peers/peers.ts';
 import { refreshPeerKeys } from '../peers/keys.ts';
 import { appendAudit } from './append.ts';
+import { peerAgents, postOutbound } from '../http/outbound.ts';
+
+/** Largest checkpoint answer read from a peer (a checkpoint and its consistency proof). */
+const MAX_CHECKPOINT_ANSWER_BYTES = 256 * 1024;
 import { syncLog, type CheckpointRow } from './sequencer.ts';
 import { consistencyProof } from './tree.ts';
 
@@ -130,19 +134,18 @@ export async function witnessPeer(ctx: NodeContext, peer: Peer): Promise<Witness
   };
   let body: CheckpointResponse;
   try {
-    const res = await fetch(`${peer.baseUrl}${operations.requestAuditCheckpoint.path}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/jose', accept: 'application/json' },
-      body: request,
-      redirect: 'error',
-      signal: AbortSignal.timeout(ctx.config.delivery.requestTimeoutMs),
+    const res = await postOutbound(`${peer.baseUrl}${operations.requestAuditCheckpoint.path}`, request, { 'content-type': 'application/jose', accept: 'application/json' }, {
+      timeoutMs: ctx.config.delivery.requestTimeoutMs,
+      maxResponseBytes: MAX_CHECKPOINT_ANSWER_BYTES,
+      agents: peerAgents(ctx.config),
+      pins: peer.tlsCertificates,
     });
     if (res.status === 409) {
       await alert('audit_inconsistent', { fromSize: last?.treeSize ?? 0 });
       return outcome('inconsistent');
     }
-    if (!res.ok) return outcome('unreachable');
-    body = CheckpointResponse.parse(await res.json());
+    if (res.status < 200 || res.status > 299) return outcome('unreachable');
+    body = CheckpointResponse.parse(JSON.parse(res.text));
   } catch {
     return outcome('unreachable');
   }
@@ -180,14 +183,13 @@ export async function witnessPeer(ctx: NodeContext, peer: Peer): Promise<Witness
 /** Gives the peer its co-signature; if it is down, it gets it again on the next round. */
 async function handBack(ctx: NodeContext, peer: Peer, cosignature: string): Promise<void> {
   try {
-    const res = await fetch(`${peer.baseUrl}${operations.submitAuditCosignature.path}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/jose' },
-      body: cosignature,
-      redirect: 'error',
-      signal: AbortSignal.timeout(ctx.config.delivery.requestTimeoutMs),
+    const res = await postOutbound(`${peer.baseUrl}${operations.submitAuditCosignature.path}`, cosignature, { 'content-type': 'application/jose' }, {
+      timeoutMs: ctx.config.delivery.requestTimeoutMs,
+      maxResponseBytes: 0,
+      agents: peerAgents(ctx.config),
+      pins: peer.tlsCertificates,
     });
-    if (!res.ok) ctx.logger.warn({ peer: peer.nodeId, status: res.status }, 'peer refused a co-signature');
+    if (res.status < 200 || res.status > 299) ctx.logger.warn({ peer: peer.nodeId, status: res.status }, 'peer refused a co-signature');
   } catch {
     ctx.logger.warn({ peer: peer.nodeId }, 'co-signature not handed back');
   }

@@ -16,6 +16,8 @@ export function nodeConfigFromDataDir(dataDir: DataDir, env: ServeEnv, databaseU
       federation: { host: env.BRIDGE_FEDERATION_HOST, port: ports.federation ?? env.BRIDGE_FEDERATION_PORT },
       private: { host: env.BRIDGE_PRIVATE_HOST, port: ports.private ?? env.BRIDGE_PRIVATE_PORT },
     },
+    ...(dataDir.secrets.tls ? { tls: dataDir.secrets.tls } : {}),
+    federationPlainHttp: env.BRIDGE_FEDERATION_PLAIN_HTTP,
     acceptanceWindowSeconds: env.BRIDGE_ACCEPTANCE_WINDOW_SECONDS,
     messageMaxBytes: env.BRIDGE_MESSAGE_MAX_BYTES,
     bodyMaxBytes: env.BRIDGE_BODY_MAX_BYTES,

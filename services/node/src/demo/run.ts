@@ -169,7 +169,7 @@ async function startDemoNode(base: string, id: string, name: string, jurisdictio
   await ensureDatabase(server.url, EMBEDDED_DATABASE);
   const database: NodeDatabase = { url: server.url.replace(/\/postgres$/, `/${EMBEDDED_DATABASE}`), embedded: true, stop: () => server.stop() };
   // Everything runs on 127.0.0.1: a webhook receiver someone tries with the demo is local too.
-  const env = parseServeEnv({ BRIDGE_WEBHOOK_ALLOW_LOCAL: 'true' });
+  const env = parseServeEnv({ BRIDGE_WEBHOOK_ALLOW_LOCAL: 'true', BRIDGE_FEDERATION_PLAIN_HTTP: 'true' });
   const logger = createLogger(id, 'info', pino.destination({ dest: join(base, `${id}.log`), sync: false }));
   // The private listener's port is chosen before start: the console's origin (sessions, passkeys) names it.
   const node = await createNode(nodeConfigFromDataDir(dataDir, env, database.url, { federation: port, private: await freePort() }), { logger });

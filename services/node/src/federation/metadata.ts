@@ -1,9 +1,10 @@
 import { CONTRACT_VERSION, operations, type NodeMetadata } from '@bridge/contract';
-import { nodeFingerprint, publicJwks } from '@bridge/crypto';
+import { certificateSha256, nodeFingerprint, publicJwks } from '@bridge/crypto';
 import type { NodeConfig } from '../config.ts';
 
 /** What `/.well-known/bridge.json` says about this node. */
-export function nodeMetadata(config: Pick<NodeConfig, 'nodeId' | 'name' | 'jurisdiction' | 'publicUrl'>): NodeMetadata {
+export function nodeMetadata(config: Pick<NodeConfig, 'nodeId' | 'name' | 'jurisdiction' | 'publicUrl' | 'tls'>): NodeMetadata {
+  const certificates = tlsCertificates(config);
   return {
     nodeId: config.nodeId,
     name: config.name,
@@ -14,10 +15,19 @@ export function nodeMetadata(config: Pick<NodeConfig, 'nodeId' | 'name' | 'juris
       messages: `${config.publicUrl}${operations.receiveMessage.path}`,
       jwks: `${config.publicUrl}${operations.getJwks.path}`,
     },
+    ...(certificates.length ? { tlsCertificates: certificates } : {}),
   };
 }
 
+/**
+ * SHA-256 of each certificate the federation listener may present. Published even while plain
+ * HTTP is enabled, so the fingerprint `bridge init` printed stays the node's fingerprint.
+ */
+export function tlsCertificates(config: Pick<NodeConfig, 'tls'>): string[] {
+  return (config.tls ?? []).map((c) => certificateSha256(c.certificate));
+}
+
 /** This node's own fingerprint, as its operator reads it out to a peer's operator. */
-export function ownFingerprint(config: Pick<NodeConfig, 'nodeId' | 'name' | 'jurisdiction' | 'publicUrl' | 'keys'>): Promise<string> {
+export function ownFingerprint(config: Pick<NodeConfig, 'nodeId' | 'name' | 'jurisdiction' | 'publicUrl' | 'keys' | 'tls'>): Promise<string> {
   return nodeFingerprint(nodeMetadata(config), publicJwks(config.keys));
 }

@@ -1,7 +1,7 @@
 import { and, eq, sql } from 'drizzle-orm';
 import { mapRows, selectList, statementName } from '../db/statement.ts';
 import { preparedQuery } from '../db/client.ts';
-import { postOutbound } from '../http/outbound.ts';
+import { peerAgents, postOutbound } from '../http/outbound.ts';
 import { currentKey, isCryptoError, sealMessage, sha256Digest, verifyReceipt } from '@bridge/crypto';
 import { ReceiptResponse, problemCodes } from '@bridge/contract';
 import { outboxMessages } from '../db/schema/index.ts';
@@ -215,6 +215,9 @@ export class Dispatcher {
       const res = await postOutbound(peer.messagesUrl, sealed, { 'content-type': 'application/jose', accept: 'application/json' }, {
         timeoutMs: ctx.config.delivery.requestTimeoutMs,
         maxResponseBytes: MAX_ANSWER_BYTES,
+        // Over https: this node's client certificate, and only the peer's pinned one accepted.
+        agents: peerAgents(ctx.config),
+        pins: peer.tlsCertificates,
       });
       const payload = parseJson(res.text);
       if (res.status >= 200 && res.status < 300) {

@@ -5,7 +5,8 @@ import { peers } from '../db/schema/index.ts';
 import { appendAudit } from '../audit/append.ts';
 import { refusalFromCrypto } from '../federation/refusals.ts';
 import type { NodeContext } from '../context.ts';
-import { requireActivePeer, type Peer } from './peers.ts';
+import { getJson, requireActivePeer, type Peer } from './peers.ts';
+import { peerAgents } from '../http/outbound.ts';
 import { rowsChanged } from '../db/row-cache.ts';
 
 /** A peer's JWKS is re-fetched at most this often, however many unknown kids arrive. */
@@ -53,9 +54,9 @@ export async function refreshPeerKeys(ctx: NodeContext, peer: Peer): Promise<Pub
   if (peer.jwksRefreshedAt && now.getTime() - peer.jwksRefreshedAt.getTime() < JWKS_REFRESH_INTERVAL_MS) return undefined;
   let fetched: PublicJwk[];
   try {
-    const res = await fetch(peer.jwksUrl, { signal: AbortSignal.timeout(5_000), headers: { accept: 'application/json' }, redirect: 'error' });
-    if (!res.ok) throw new Error(`status ${res.status}`);
-    const jwks = storableText(Jwks).parse(await res.json()) as { keys: PublicJwk[] };
+    // From the pinned URL, over https only from the pinned certificate; never following a redirect.
+    const res = await getJson(peer.jwksUrl, 5_000, peer.tlsCertificates, peerAgents(ctx.config));
+    const jwks = storableText(Jwks).parse(res.body) as { keys: PublicJwk[] };
     await assertJwksConsistent(jwks);
     fetched = jwks.keys;
   } catch {

@@ -8,6 +8,10 @@ import { peers, type PeerStatus } from '../db/schema/index.ts';
 import type { Database, Executor } from '../db/client.ts';
 import { appendAudit } from '../audit/append.ts';
 import { BridgeError } from '../errors.ts';
+import { getOutbound, peerAgents, type CertificatePins, type OutboundAgents } from '../http/outbound.ts';
+
+/** Largest metadata or JWKS document read from a peer. */
+const MAX_DOCUMENT_BYTES = 256 * 1024;
 
 export type Peer = typeof peers.$inferSelect;
 
@@ -18,20 +22,31 @@ export interface FetchedPeer {
   fingerprint: string;
 }
 
-/** Fetches a peer's metadata and keys from its base URL and computes the fingerprint to compare. */
-export async function fetchPeer(baseUrl: string, timeoutMs = 10_000): Promise<FetchedPeer> {
+/**
+ * Fetches a peer's metadata and keys from its base URL and computes the fingerprint to compare.
+ * Over https the certificate is not known yet: any is accepted for the metadata, which must list
+ * the one presented; the fingerprint covers the listed ones, so the operator's comparison pins it.
+ * The keys are then read only from a server presenting a listed certificate.
+ */
+export async function fetchPeer(baseUrl: string, timeoutMs = 10_000, agents?: OutboundAgents): Promise<FetchedPeer> {
   const base = baseUrl.replace(/\/+$/, '');
+  const first = await getJson(`${base}/.well-known/bridge.json`, timeoutMs, 'any', agents);
   // Stored as it is: text PostgreSQL cannot hold is refused here, not by the database.
-  const metadata = storableText(NodeMetadata).parse(await getJson(`${base}/.well-known/bridge.json`, timeoutMs));
-  const jwks = storableText(Jwks).parse(await getJson(metadata.urls.jwks, timeoutMs)) as { keys: PublicJwk[] };
+  const metadata = storableText(NodeMetadata).parse(first.body);
+  if (first.certificate !== undefined && !metadata.tlsCertificates?.includes(first.certificate)) {
+    throw new Error(`${base} presented a TLS certificate its metadata does not list`);
+  }
+  const jwksDocument = await getJson(metadata.urls.jwks, timeoutMs, metadata.tlsCertificates ?? [], agents);
+  const jwks = storableText(Jwks).parse(jwksDocument.body) as { keys: PublicJwk[] };
   await assertJwksConsistent(jwks);
   return { metadata, jwks, jwksUrl: metadata.urls.jwks, fingerprint: await nodeFingerprint(metadata, jwks) };
 }
 
-async function getJson(url: string, timeoutMs: number): Promise<unknown> {
-  const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs), headers: { accept: 'application/json' } });
-  if (!res.ok) throw new Error(`GET ${url} answered ${res.status}`);
-  return res.json();
+/** GETs a peer's JSON document (metadata, JWKS) through the peer agents; throws unless 2xx JSON. */
+export async function getJson(url: string, timeoutMs: number, pins: CertificatePins, agents: OutboundAgents = peerAgents({})): Promise<{ body: unknown; certificate?: string | undefined }> {
+  const res = await getOutbound(url, { accept: 'application/json' }, { timeoutMs, maxResponseBytes: MAX_DOCUMENT_BYTES, agents, pins });
+  if (res.status < 200 || res.status > 299) throw new Error(`GET ${url} answered ${res.status}`);
+  return { body: JSON.parse(res.text) as unknown, certificate: res.certificate };
 }
 
 /** Stores a fetched peer (new or re-pinned) in the given status. */
@@ -47,6 +62,7 @@ export async function savePeer(db: Database, fetched: FetchedPeer, status: PeerS
       messagesUrl: metadata.urls.messages,
       jwks: fetched.jwks.keys,
       fingerprint: fetched.fingerprint,
+      tlsCertificates: metadata.tlsCertificates ?? [],
       status,
       createdAt: now,
       updatedAt: now,

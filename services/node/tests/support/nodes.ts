@@ -1,6 +1,6 @@
 import { afterAll, beforeAll } from 'vitest';
 import { Writable } from 'node:stream';
-import { generateStoredNodeKeys, generatePseudonymSecret, importNodeKeys, type StoredKeySet } from '@bridge/crypto';
+import { generateStoredNodeKeys, generatePseudonymSecret, generateTlsCredential, importNodeKeys, type StoredKeySet } from '@bridge/crypto';
 import { createNode, type BridgeNode } from '../../src/node.ts';
 import { createLogger } from '../../src/logger.ts';
 import { defaultDelivery, type Listener, type NodeConfig } from '../../src/config.ts';
@@ -33,6 +33,8 @@ export interface TestNodeOptions {
   autoDispatch?: boolean;
   clock?: Clock;
   config?: Partial<NodeConfig>;
+  /** Serve federation over mutual TLS with a fresh self-signed certificate, as `bridge serve` does. */
+  tls?: boolean;
 }
 
 /** A real node on its own fresh database, its two listeners on loopback ports. */
@@ -41,7 +43,7 @@ export async function startTestNode(id: string, options: TestNodeOptions = {}): 
   // (sessions, passkeys) the private one.
   const port = await freePort();
   const privatePort = await freePort();
-  const federationUrl = `http://127.0.0.1:${port}`;
+  const federationUrl = `${options.tls ? 'https' : 'http'}://127.0.0.1:${port}`;
   const storedKeys = await generateStoredNodeKeys(new Date(Date.now() - 60_000));
   const config: NodeConfig = {
     nodeId: id,
@@ -61,6 +63,8 @@ export async function startTestNode(id: string, options: TestNodeOptions = {}): 
     logLevel: 'debug',
     // Test receivers listen on 127.0.0.1 over http; the tests of the refusals turn this off.
     webhooks: { allowLocal: true },
+    // Plain HTTP, asked for explicitly, unless the test asks for TLS.
+    ...(options.tls ? { tls: [await generateTlsCredential(id, ['127.0.0.1'], new Date(Date.now() - 60_000))], federationPlainHttp: false } : { federationPlainHttp: true }),
     ...options.config,
   };
   const logs: string[] = [];

@@ -54,7 +54,7 @@ export async function prepareProcessNode(id: string, env: Record<string, string>
       // One process (no tsx wrapper), so SIGKILL hits the server itself.
       const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'services/node/src/bin.ts'), 'serve', '--data-dir', dir, '--federation-port', String(federationPort), '--private-port', String(privatePort)], {
         cwd: root,
-        env: { ...process.env, ...TEST_KEYS_ENV, DATABASE_URL: dbUrl, BRIDGE_LOG_LEVEL: 'warn', BRIDGE_DELIVERY_POLL_MS: '200', BRIDGE_DELIVERY_RETRY_MAX_MS: '1000',
+        env: { ...process.env, ...TEST_KEYS_ENV, DATABASE_URL: dbUrl, BRIDGE_LOG_LEVEL: 'warn', BRIDGE_FEDERATION_PLAIN_HTTP: 'true', BRIDGE_DELIVERY_POLL_MS: '200', BRIDGE_DELIVERY_RETRY_MAX_MS: '1000',
           // The load generators submit as fast as they can with one client: never throttle them.
           BRIDGE_RATE_LIMIT_CLIENT_PER_MINUTE: '1000000',
           BRIDGE_RATE_LIMIT_MESSAGES_PER_MINUTE: '1000000',

@@ -26,7 +26,7 @@ export async function init(argv: string[], io: CliIo): Promise<number> {
   const dataDir = await initDataDir(dir, { nodeId, name: values.name ?? nodeId, jurisdiction: values.jurisdiction ?? 'unspecified', publicUrl }, new Date(), readKeysSecret(io.env));
   io.out(`initialised node ${dataDir.config.nodeId} in ${dir}`);
   for (const purpose of ['signing', 'encryption', 'log', 'token'] as const) io.out(`  ${purpose.padEnd(10)} key ${dataDir.secrets.keys[purpose][0]!.kid}`);
-  io.out(`fingerprint ${await ownFingerprint({ ...dataDir.config, keys: dataDir.secrets.keys })}`);
+  io.out(`fingerprint ${await ownFingerprint({ ...dataDir.config, keys: dataDir.secrets.keys, tls: dataDir.secrets.tls })}`);
   io.out('read this fingerprint to each peer operator when they run `bridge peers add`');
   return 0;
 }

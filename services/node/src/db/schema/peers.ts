@@ -13,6 +13,8 @@ export const peers = pgTable('peers', {
   messagesUrl: text('messages_url').notNull(),
   jwks: jsonb('jwks').$type<PublicJwk[]>().notNull(),
   fingerprint: text('fingerprint').notNull(),
+  /** SHA-256 (hex) of the TLS certificates pinned at onboarding: the only ones accepted from this peer, either way. */
+  tlsCertificates: jsonb('tls_certificates').$type<string[]>().notNull().default([]),
   status: text('status').$type<PeerStatus>().notNull(),
   /** Last re-fetch of the JWKS from `jwks_url`; refreshes are rate-limited by it. */
   jwksRefreshedAt: timestamp('jwks_refreshed_at', { withTimezone: true }),

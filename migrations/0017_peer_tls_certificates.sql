@@ -1,0 +1,1 @@
+ALTER TABLE "peers" ADD COLUMN "tls_certificates" jsonb DEFAULT '[]'::jsonb NOT NULL;
