@@ -104,6 +104,8 @@ export async function buildApp(ctx: NodeContext, listener: Listener): Promise<Ap
       reply.elapsedTime / 1000,
     );
   });
+  // Who is calling, by client certificate; null on every request without one (plain HTTP included).
+  app.decorateRequest('peer', null);
   if (tls) requirePeerCertificate(app, ctx);
   // Sensible headers on every answer of every listener; a surface that sets its own (the console's
   // and the docs' Content-Security-Policy) keeps them. HSTS only where TLS is spoken.

@@ -2,11 +2,14 @@ import { describe, expect, it } from 'vitest';
 import https from 'node:https';
 import tls from 'node:tls';
 import { eq } from 'drizzle-orm';
-import { certificateSha256, generateTlsCredential, type TlsCredential } from '@bridge/crypto';
+import { randomUUID } from 'node:crypto';
+import { certificateSha256, currentKey, generateTlsCredential, signWitnessRequest, type TlsCredential } from '@bridge/crypto';
 import { demoReferral } from '../src/demo/scenario.ts';
-import { peers } from '../src/db/schema/index.ts';
+import { inboundMessages, peers, referrals } from '../src/db/schema/index.ts';
 import { peerAgents, postOutbound } from '../src/http/outbound.ts';
 import { type TestNode, usePair, waitFor } from './support/nodes.ts';
+import { encrypt, encryptionKeyOf, requestClaims, signInner, signingKeyOf } from './support/forge.ts';
+import { requestBody } from './support/state.ts';
 
 interface Answer {
   status: number;
@@ -101,6 +104,55 @@ describe('federation over mutually authenticated TLS', () => {
     } finally {
       await db.update(peers).set({ status: 'active' }).where(eq(peers.nodeId, 'atina'));
     }
+  });
+
+  /**
+   * A third peer, carol, pinned and active at pvpt, presents a message atina signed (one it
+   * captured, or signed with atina's stolen key) over its own certificate: the transport check
+   * passes (carol is a peer), the signature verifies (atina did sign it), and only tying the two
+   * refuses it.
+   */
+  async function withCarol(run: (carol: TlsCredential) => Promise<void>): Promise<void> {
+    const carol = await generateTlsCredential('carol', ['127.0.0.1'], new Date(Date.now() - 60_000));
+    const db = pvpt.node.ctx.db;
+    const [atinaRow] = await db.select().from(peers).where(eq(peers.nodeId, 'atina'));
+    await db.insert(peers).values({ ...atinaRow!, nodeId: 'carol', name: 'Carol', tlsCertificates: [certificateSha256(carol.certificate)] });
+    try {
+      await run(carol);
+    } finally {
+      await db.delete(peers).where(eq(peers.nodeId, 'carol'));
+    }
+  }
+
+  it('refuses a message signed by another peer than the one whose certificate carried it, and stores nothing', async () => {
+    await withCarol(async (carol) => {
+      const db = pvpt.node.ctx.db;
+      const claims = requestClaims(atina, pvpt, requestBody('pvpt'));
+      const sealed = await encrypt(await signInner(claims, signingKeyOf(atina)), encryptionKeyOf(pvpt));
+      const presented = await call(pvpt, 'POST', '/federation/v1/messages', carol, sealed);
+      expect([presented.status, presented.body.code]).toEqual([403, 'message_issuer_mismatch']);
+      expect(await db.select().from(inboundMessages).where(eq(inboundMessages.id, claims.jti))).toEqual([]);
+      expect(await db.select().from(referrals).where(eq(referrals.id, claims.referralId))).toEqual([]);
+      // The same message over its signer's own certificate is a good one.
+      const own = await call(pvpt, 'POST', '/federation/v1/messages', credential(atina), sealed);
+      expect(own.status).toBe(200);
+      expect(await db.select().from(inboundMessages).where(eq(inboundMessages.id, claims.jti))).toHaveLength(1);
+    });
+  });
+
+  it('refuses a witness request signed by another peer than the one whose certificate carried it', async () => {
+    await withCarol(async (carol) => {
+      const now = new Date();
+      const request = await signWitnessRequest(
+        { iss: 'atina', aud: 'pvpt', iat: Math.floor(now.getTime() / 1000), jti: randomUUID(), fromSize: 0 },
+        currentKey(atina.node.ctx.config.keys.log, now),
+      );
+      const presented = await call(pvpt, 'POST', '/federation/v1/audit/checkpoint', carol, request);
+      expect([presented.status, presented.body.code]).toEqual([403, 'message_issuer_mismatch']);
+      // Refused before its id was spent: atina itself can still use it.
+      const own = await call(pvpt, 'POST', '/federation/v1/audit/checkpoint', credential(atina), request);
+      expect(own.status).toBe(200);
+    });
   });
 
   it('as a client, talks only to a server presenting the pinned certificate', async () => {

@@ -529,6 +529,8 @@ export interface paths {
         /**
          * Deliver a message from a peer node
          * @description Delivers one node-to-node message. There are no HTTP credentials: the message authenticates itself.
+         *     Over TLS the connection also presents a client certificate pinned for the sending peer, and the
+         *     message's `iss` must be that peer: no peer presents what another signed.
          *
          *     The body is a compact JWE (`alg` `ECDH-ES+A256KW`, `enc` `A256GCM`, encrypted to the receiver's
          *     current X25519 encryption key, no `zip`) wrapping a compact JWS (`alg` `EdDSA`, `typ`
@@ -5762,7 +5764,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The signature does not verify (`message_signature_invalid`) or its `kid` is unknown even after re-fetching the peer's pinned JWKS (`message_key_unknown`). */
+            /** @description The signature does not verify (`message_signature_invalid`) or its `kid` is unknown even after re-fetching the peer's pinned JWKS (`message_key_unknown`); over TLS, no client certificate was presented (`unauthorized`). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5781,7 +5783,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The sender is unknown (`peer_unknown`) or not active (`peer_not_active`), `aud` is not this node (`message_audience_mismatch`), or the JWS signer is not `iss` (`message_issuer_mismatch`). */
+            /** @description The sender is unknown (`peer_unknown`) or not active (`peer_not_active`), `aud` is not this node (`message_audience_mismatch`), or the JWS signer is not `iss` (`message_issuer_mismatch`). Over TLS, the client certificate must be pinned for an active peer (else `peer_unknown` or `peer_not_active`), and `iss` must be that peer (else `message_issuer_mismatch`). */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6661,7 +6663,7 @@ export interface operations {
                     "application/json": components["schemas"]["CheckpointResponse"];
                 };
             };
-            /** @description The request is not validly signed by a log key of the peer, is stale, or its `jti` was already used (`checkpoint_invalid`). */
+            /** @description The request is not validly signed by a log key of the peer, is stale, or its `jti` was already used (`checkpoint_invalid`); over TLS, no client certificate was presented (`unauthorized`). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -6680,7 +6682,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The witness is unknown (`peer_unknown`) or not active (`peer_not_active`). */
+            /** @description The witness is unknown (`peer_unknown`) or not active (`peer_not_active`). Over TLS, the client certificate must be pinned for an active peer (else `peer_unknown` or `peer_not_active`), and the witness (`iss`) must be that peer (else `message_issuer_mismatch`). */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6742,7 +6744,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description The co-signature does not verify with the witness's log keys (`checkpoint_invalid`). */
+            /** @description The co-signature does not verify with the witness's log keys (`checkpoint_invalid`); over TLS, no client certificate was presented (`unauthorized`). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -6761,7 +6763,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The witness is unknown (`peer_unknown`) or not active (`peer_not_active`). */
+            /** @description The witness is unknown (`peer_unknown`) or not active (`peer_not_active`). Over TLS, the client certificate must be pinned for an active peer (else `peer_unknown` or `peer_not_active`), and the witness (`iss`) must be that peer (else `message_issuer_mismatch`). */
             403: {
                 headers: {
                     [name: string]: unknown;

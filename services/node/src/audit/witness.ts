@@ -62,13 +62,14 @@ async function lastCosigned(ctx: NodeContext, origin: string, witness: string) {
 // ---- origin side -------------------------------------------------------------------------------
 
 /** A witness asks for this node's latest checkpoint and a consistency proof from what it last co-signed. */
-export async function answerCheckpointRequest(ctx: NodeContext, jws: string): Promise<CheckpointResponse> {
+export async function answerCheckpointRequest(ctx: NodeContext, jws: string, caller: string | null = null): Promise<CheckpointResponse> {
   const iss = peekIssuer(jws);
   if (!iss) throw invalid('the witness request cannot be read');
   const peer = await requireActivePeer(ctx, iss);
   const request = await withPeerKeys(ctx, peer, (keys) =>
     verifyWitnessRequest(jws, { iss, aud: ctx.config.nodeId, keys, now: ctx.clock.now(), maxAgeSeconds: ctx.config.acceptanceWindowSeconds }),
   );
+  requireCaller(iss, caller);
   await spendWitnessRequest(ctx, iss, request.jti, request.iat);
   const cp = await syncLog(ctx);
   if (request.fromSize > cp.treeSize) {
@@ -93,12 +94,24 @@ async function spendWitnessRequest(ctx: NodeContext, iss: string, jti: string, i
   if (fresh.length === 0) throw invalid('the witness request was already used');
 }
 
+/**
+ * The verified signer of a witness request or co-signature must be the peer whose client
+ * certificate carried it (`caller`; null without TLS, where the signature alone decides): no peer
+ * spends another's request ids or hands in another's co-signature.
+ */
+function requireCaller(iss: string, caller: string | null): void {
+  if (caller !== null && iss !== caller) {
+    throw new BridgeError(403, 'message_issuer_mismatch', 'signed by another peer than the one whose certificate carried it');
+  }
+}
+
 /** A witness hands back its co-signature of one of this node's checkpoints. */
-export async function acceptCosignature(ctx: NodeContext, jws: string): Promise<void> {
+export async function acceptCosignature(ctx: NodeContext, jws: string, caller: string | null = null): Promise<void> {
   const iss = peekIssuer(jws);
   if (!iss) throw invalid('the co-signature cannot be read');
   const peer = await requireActivePeer(ctx, iss);
   const claims = await withPeerKeys(ctx, peer, (keys) => verifyCosignature(jws, iss, keys, ctx.config.nodeId));
+  requireCaller(iss, caller);
   const [own] = await ctx.db.select().from(auditCheckpoints).where(eq(auditCheckpoints.treeSize, claims.treeSize));
   if (!own || own.rootHash !== claims.rootHash) throw new BridgeError(409, 'audit_inconsistent', 'no checkpoint of this size and root');
   const now = ctx.clock.now();

@@ -23,9 +23,11 @@ import { insertSql, Statement, statementName } from '../db/statement.ts';
 /**
  * Receives one sealed message: opens and verifies it, then in one transaction stores it, applies
  * it and signs the receipt. A refusal is thrown as a BridgeError carrying what is known of the
- * message; the federation plugin records it in the audit log.
+ * message; the federation plugin records it in the audit log. `caller` is the peer whose client
+ * certificate carried the message (null without TLS): a message signed by any other peer is
+ * refused, so one peer cannot present what another signed (a captured message, a stolen key).
  */
-export async function receiveMessage(ctx: NodeContext, body: string): Promise<{ receipt: string }> {
+export async function receiveMessage(ctx: NodeContext, body: string, caller: string | null = null): Promise<{ receipt: string }> {
   const now = ctx.clock.now();
   let opened: OpenedMessage;
   try {
@@ -41,6 +43,10 @@ export async function receiveMessage(ctx: NodeContext, body: string): Promise<{ 
     throw isCryptoError(err) ? refusalFromCrypto(err.code, err.message) : err;
   }
   try {
+    // Before anything is spent or stored in the signer's name (its message budget included).
+    if (caller !== null && opened.claims.iss !== caller) {
+      throw new BridgeError(403, 'message_issuer_mismatch', 'the message is signed by another peer than the one whose certificate carried it', undefined, { alert: true });
+    }
     takePeerMessageBudget(ctx, opened.claims.iss);
     const receipt = await deliver(ctx, opened, now);
     crashAfterCommitForFaultTests(ctx);

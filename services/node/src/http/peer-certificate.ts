@@ -7,6 +7,17 @@ import { cachedPeer } from '../peers/peers.ts';
 import { presentedCertificate } from './outbound.ts';
 import type { App } from '../routes/types.ts';
 
+declare module 'fastify' {
+  interface FastifyRequest {
+    /**
+     * The node id of the peer whose pinned client certificate carried this request (the federation
+     * listener over TLS), or null: plain HTTP, or a path open without a certificate. A route that
+     * verifies a signed body refuses one whose signer is not this peer.
+     */
+    peer: string | null;
+  }
+}
+
 /**
  * Paths of the federation listener answered without a client certificate: a new peer reads the
  * metadata and keys before anyone pinned its certificate (onboarding), and a load balancer or
@@ -23,7 +34,8 @@ export function openWithoutCertificate(path: string): boolean {
  * stranger's, or one the peer no longer has pinned (rotated out, re-onboarded), is `peer_unknown`;
  * a suspended or revoked peer's is `peer_not_active`. A connection's peer is looked up once; every
  * request checks it again against the peer as of its last change, so a suspension or rotation
- * takes effect on open connections too.
+ * takes effect on open connections too. The peer is recorded on the request (`request.peer`): a
+ * certificate proves the connection, not the signer of what it carries, so the routes tie the two.
  */
 export function requirePeerCertificate(app: App, ctx: NodeContext): void {
   const owners = new WeakMap<Socket, string | undefined>();
@@ -50,5 +62,6 @@ export function requirePeerCertificate(app: App, ctx: NodeContext): void {
       throw new BridgeError(403, 'peer_unknown', 'the client certificate is not pinned for any peer');
     }
     if (peer.status !== 'active') throw new BridgeError(403, 'peer_not_active', 'the peer is not active');
+    request.peer = peer.nodeId;
   });
 }

@@ -21,6 +21,6 @@ export const receiveMessageRoute: RouteModule = (app, ctx) => {
       const p = await recordRefusal(ctx, error as FastifyError, request);
       return sendProblem(reply, request, p.status, p.code, p.detail, p.errors, p.retryAfterSeconds);
     },
-    handler: async (request) => receiveMessage(ctx, request.body),
+    handler: async (request) => receiveMessage(ctx, request.body, request.peer),
   });
 };

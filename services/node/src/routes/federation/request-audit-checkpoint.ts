@@ -11,6 +11,6 @@ export const requestAuditCheckpointRoute: RouteModule = (app, ctx) => {
     url: op.fastifyPath,
     config: perAddress(ctx.config.limits.messagesPerMinute),
     schema: { body: CompactJws, response: { 200: CheckpointResponse, '4xx': Problem } },
-    handler: async (request) => answerCheckpointRequest(ctx, request.body),
+    handler: async (request) => answerCheckpointRequest(ctx, request.body, request.peer),
   });
 };

@@ -12,7 +12,7 @@ export const submitAuditCosignatureRoute: RouteModule = (app, ctx) => {
     config: perAddress(ctx.config.limits.messagesPerMinute),
     schema: { body: CompactJws, response: { '4xx': Problem } },
     handler: async (request, reply) => {
-      await acceptCosignature(ctx, request.body);
+      await acceptCosignature(ctx, request.body, request.peer);
       return reply.status(204).send(undefined as never);
     },
   });
