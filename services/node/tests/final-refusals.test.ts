@@ -148,6 +148,19 @@ describe('a message the peer refuses for good', () => {
     expect(next).toMatchObject({ type: 'referral.status', seq: 3, prev: conf!.contentDigest });
   });
 
+  it('cannot be discarded when it died of timeouts: the peer may have applied it, so it is resent instead', async () => {
+    const id = await sendAccepted(atina, pvpt, notesReferral('f3'));
+    expect((await pvpt.api('POST', `/v1/referrals/${id}/info-requests`, { text: 'Question-f3' })).status).toBe(201);
+    const [message] = await outboxOf(pvpt, id);
+    // As a message past its deadline after timeouts ends up (no answer came back from the peer).
+    await pvpt.node.ctx.db.update(outboxMessages).set({ status: 'dead', lastError: 'timeout' }).where(eq(outboxMessages.id, message!.id));
+    const admin = await pvpt.token(['admin']);
+    const refused = await pvpt.api('POST', `/admin/v1/outbox/${message!.id}/discard`, { reason: 'OBSOLETE' }, admin);
+    expect(refused).toMatchObject({ status: 409, body: { code: 'conflict' } });
+    expect((await outboxOf(pvpt, id))[0]).toMatchObject({ status: 'dead', seq: 1 });
+    expect((await pvpt.api('POST', `/admin/v1/outbox/${message!.id}/resend`, {}, admin)).status).toBe(200);
+  });
+
   it('lists discarded messages, without their content', async () => {
     const admin = await pvpt.token(['admin']);
     const listed = await pvpt.api('GET', '/admin/v1/outbox?status=discarded', undefined, admin);

@@ -7,6 +7,7 @@ import { afterCursor, encodeCursor } from '../http/cursor.ts';
 import { notifyOutbox, resequenceAfter } from './enqueue.ts';
 import { BridgeError, notFound } from '../errors.ts';
 import type { NodeContext } from '../context.ts';
+import { isFinalRefusal } from './final-refusals.ts';
 
 type OutboxRow = typeof outboxMessages.$inferSelect;
 
@@ -105,6 +106,13 @@ export async function discardMessage(ctx: Pick<NodeContext, 'db' | 'clock' | 'wa
     if (found.referralId) await tx.select({ id: referrals.id }).from(referrals).where(eq(referrals.id, found.referralId)).for('update');
     const [current] = await tx.select().from(outboxMessages).where(eq(outboxMessages.id, id)).for('update');
     if (current!.status !== 'dead') throw new BridgeError(409, 'conflict', `only a dead message can be discarded; this one is ${current!.status}`);
+    // Renumbering is safe only when the peer certainly did not apply the message: it refused it for
+    // good. One that died of timeouts may have been applied with its receipt lost; the renumbered
+    // later messages would then collide with it at the peer, so resend it instead (the peer
+    // deduplicates by message id).
+    if (current!.referralId && !isFinalRefusal(current!.lastError ?? '')) {
+      throw new BridgeError(409, 'conflict', 'only a message the peer refused for good can be discarded; the peer may have applied this one, so resend it instead');
+    }
     const [updated] = await tx
       .update(outboxMessages)
       .set({ status: 'discarded', body: sql`'{}'::jsonb`, leaseUntil: null })
