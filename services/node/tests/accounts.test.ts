@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generate } from 'otplib';
 import { eq, sql } from 'drizzle-orm';
-import { users, userSessions } from '../src/db/schema/index.ts';
+import { userPasskeys, users, userSessions } from '../src/db/schema/index.ts';
 import { createSession } from '../src/people/sessions.ts';
 import { csrfToken } from '../src/people/secrets.ts';
 import type { Clock } from '../src/clock.ts';
@@ -228,11 +228,26 @@ describe('people accounts', () => {
     expect((await tab.call('GET', '/v1/referrals')).status).toBe(200);
     expect((await operator.call('PUT', `/admin/v1/users/${operatorId}/roles`, { roles: ['auditor'] })).body.code).toBe('own_account');
     const before = tab.cookie;
+    // Auditors sign in with a passkey only: an account without one cannot become an auditor.
+    const refused = await operator.call('PUT', `/admin/v1/users/${workerId}/roles`, { roles: ['auditor'] });
+    expect([refused.status, refused.body.code]).toEqual([422, 'passkey_required']);
+    expect(tab.cookie).toBe(before);
+    // With a passkey on the account the promotion goes through (the row stands in for an enrolled one).
+    const passkeyId = crypto.randomUUID();
+    await node.node.ctx.db.insert(userPasskeys).values({ id: passkeyId, userId: workerId, credentialId: `cred-${passkeyId}`, publicKey: 'AAAA', counter: 0, transports: [], backedUp: false, name: null, createdAt: clock.now(), lastUsedAt: null });
     expect((await operator.call('PUT', `/admin/v1/users/${workerId}/roles`, { roles: ['auditor'] })).status).toBe(200);
     expect((await tab.call('GET', '/v1/referrals')).status).toBe(403);
     expect(tab.cookie).not.toBe(before);
     expect((await tab.call('GET', '/admin/v1/audit/events')).status).toBe(200);
+    // Now an auditor, the person's password and TOTP no longer sign in or step up.
+    offset += 31_000;
+    const asAuditor = await new Browser(node).call('POST', '/v1/auth/sign-in/password', { username: 'jelena', password: PASSWORD, code: await totpNow(workerTotp) });
+    expect([asAuditor.status, asAuditor.body.code]).toEqual([401, 'sign_in_failed']);
+    offset += 31_000;
+    const stepUp = await tab.call('POST', '/v1/auth/step-up/password', { password: PASSWORD, code: await totpNow(workerTotp) });
+    expect([stepUp.status, stepUp.body.code]).toEqual([401, 'sign_in_failed']);
     expect((await operator.call('PUT', `/admin/v1/users/${workerId}/roles`, { roles: ['case_worker'] })).status).toBe(200);
+    await node.node.ctx.db.delete(userPasskeys).where(eq(userPasskeys.id, passkeyId));
     expect((await operator.call('POST', `/admin/v1/users/${workerId}/disable`)).body.status).toBe('disabled');
     expect((await tab.call('GET', '/v1/auth/session')).status).toBe(401);
     const disabled = await new Browser(node).call('POST', '/v1/auth/sign-in/password', { username: 'jelena', password: PASSWORD, code: await totpNow(workerTotp, new Date(clock.now().getTime() + 30_000)) });

@@ -1654,8 +1654,9 @@ export interface paths {
         /**
          * Change an account's roles
          * @description Replaces the account's roles. Takes effect on the person's next request; their sessions are rotated. Nobody
-         *     changes their own roles (403 `own_account`). Requires the `admin` scope and a step-up within the last
-         *     5 minutes.
+         *     changes their own roles (403 `own_account`). Operators and auditors sign in with a passkey only, so an
+         *     account without a passkey cannot be given either role (422 `passkey_required`). Requires the `admin`
+         *     scope and a step-up within the last 5 minutes.
          */
         put: operations["setUserRoles"];
         post?: never;
