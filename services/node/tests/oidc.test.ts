@@ -123,7 +123,7 @@ describe('sign-in with the organisation\'s OpenID provider', () => {
   });
 
   it('signs in the linked person when the provider shows a second factor, with the roles set on this node', async () => {
-    const { browser, callback } = await throughProvider({ subject: 'ana-sub', amr: ['pwd', 'otp'] });
+    const { browser, callback } = await throughProvider({ subject: 'ana-sub', amr: ['pwd', 'mfa'] });
     const done = await browser.call('POST', '/v1/auth/sign-in/oidc', callback);
     expect(done.status, JSON.stringify(done.body)).toBe(200);
     expect(done.body.user).toMatchObject({ id: anaId, username: 'ana', roles: ['case_worker'] });
@@ -132,6 +132,28 @@ describe('sign-in with the organisation\'s OpenID provider', () => {
     expect((await browser.call('GET', '/v1/auth/session')).status).toBe(200);
     expect((await browser.call('GET', '/v1/referrals')).status).toBe(200);
 
+  });
+
+  it('counts only amr "mfa" as the provider\'s second factor (RFC 8176): one method alone asks for the local code', async () => {
+    for (const amr of [['pwd', 'otp'], ['sms'], ['hwk'], ['swk'], ['pop'], ['otp']]) {
+      const { browser, callback } = await throughProvider({ subject: 'ana-sub', amr });
+      const res = await browser.call('POST', '/v1/auth/sign-in/oidc', callback);
+      expect([res.status, res.body.code], amr.join(',')).toEqual([401, 'local_factor_required']);
+      expect(browser.jar.has('__Host-bridge_session')).toBe(false);
+    }
+  });
+
+  it('refuses operators and auditors, who sign in with a passkey only, and audits why', async () => {
+    const { db } = node.node.ctx;
+    const { user } = await createUser(node.node.ctx, { username: 'oidc-auditor', roles: ['auditor'] }, 'test');
+    // Linked directly: the admin API refuses to link an oversight account.
+    await db.update(users).set({ status: 'active', oidcIssuer: provider.issuer, oidcSubject: 'auditor-sub' }).where(eq(users.id, user.id));
+    const { browser, callback } = await throughProvider({ subject: 'auditor-sub', amr: ['mfa'] });
+    const res = await browser.call('POST', '/v1/auth/sign-in/oidc', callback);
+    expect([res.status, res.body.code]).toEqual([401, 'sign_in_failed']);
+    expect(browser.jar.has('__Host-bridge_session')).toBe(false);
+    const audited = await db.execute(sql`select detail from audit_events where type = 'auth.sign_in.failed' and actor = ${`user:${user.id}`}`);
+    expect(audited.rows.map((r) => (r as { detail: { reason: string } }).detail.reason)).toEqual(['passkey_only']);
   });
 
   it('refuses a replayed state: a second completion of one attempt fails', async () => {

@@ -1175,10 +1175,11 @@ export interface paths {
          *     checks the ID token (exact issuer, audience, nonce, signature). The person is the account linked to the
          *     token's issuer and subject; nobody is created automatically and roles stay those set on this node.
          *
-         *     When the token's `amr` shows a second factor (`mfa`, `hwk`, `otp`, `sc`, `swk`, `fpt`, `face`, `iris`,
-         *     `retina`, `vbm`), the session is issued at once. Otherwise the answer is 401 `local_factor_required` and the
+         *     When the token's `amr` contains `mfa` (RFC 8176: the provider combined factors), the session is issued at
+         *     once; a single method such as `otp`, `sms`, `hwk`, `swk` or `pop` alone does not count. Otherwise the answer is 401 `local_factor_required` and the
          *     person completes the sign-in with a one-time code of their own (`completeOidcSignInWithCode`) within the
-         *     attempt's lifetime. Every other failure gives the same 401 `sign_in_failed`.
+         *     attempt's lifetime. Operators and auditors (passkey only) cannot sign in this way. Both steps are
+         *     throttled like a password sign-in. Every other failure gives the same 401 `sign_in_failed`.
          */
         post: operations["completeOidcSignIn"];
         delete?: never;

@@ -11,6 +11,7 @@ import { BridgeError } from '../errors.ts';
 import { randomToken, tokenHash } from './secrets.ts';
 import { useOneTimeCode } from './second-factor.ts';
 import { createSession, type SessionRow } from './sessions.ts';
+import { passkeyOnly } from './roles.ts';
 import { signInFailed } from './sign-in.ts';
 import { findUser, type UserRow } from './users.ts';
 
@@ -19,10 +20,13 @@ export const OIDC_COOKIE = '__Host-bridge_oidc';
 const ATTEMPT_MS = 10 * 60_000;
 
 /**
- * `amr` values (RFC 8176) that show the provider checked more than a password: with one of them the
- * provider's sign-in counts as multi-factor; without, the person also gives a local one-time code.
+ * Only `amr` value `mfa` (RFC 8176 §2: "multiple-factor authentication") counts as the provider
+ * checking more than one factor. The other RFC 8176 values name a single method, not a combination:
+ * `otp`, `sms`, `hwk`, `swk`, `pop`, `sc` or a biometric alone may each be the *only* factor the
+ * provider checked (and `sms` is not even a strong one, NIST SP 800-63B 5.1.3.3), so without `mfa`
+ * the person also gives a local one-time code.
  */
-const MFA_METHODS = new Set(['mfa', 'hwk', 'swk', 'otp', 'sms', 'sc', 'fpt', 'face', 'iris', 'retina', 'vbm', 'pop']);
+const MFA_METHODS = new Set(['mfa']);
 
 export const showsMfa = (amr: unknown): boolean => Array.isArray(amr) && amr.some((m) => typeof m === 'string' && MFA_METHODS.has(m));
 
@@ -136,6 +140,8 @@ export async function completeOidcSignIn(ctx: NodeContext, request: FastifyReque
   if (!claims || claims.iss !== config.issuer) return failed(ctx, undefined, 'token');
   const [user] = await ctx.db.select().from(users).where(and(eq(users.oidcIssuer, claims.iss), eq(users.oidcSubject, claims.sub)));
   if (!user || user.status !== 'active') return failed(ctx, user, 'identity');
+  // Operators and auditors sign in with a passkey only (DESIGN.md §9), whatever the provider checked.
+  if (passkeyOnly(user.roles)) return failed(ctx, user, 'passkey_only');
   if (showsMfa(claims.amr)) return issue(ctx, user, 'provider_mfa');
   // The same binding now waits for a local factor, within the attempt's lifetime.
   await ctx.db.insert(oidcSignIns).values({ ...row, id: newId(), bindingHash: tokenHash(binding), userId: user.id });
@@ -149,6 +155,7 @@ export async function completeOidcSignInWithCode(ctx: NodeContext, request: Fast
   if (!attempt) return failed(ctx, undefined, 'no_attempt');
   const user = await findUser(ctx.db, attempt.row.userId!);
   if (!user || user.status !== 'active') return failed(ctx, user, 'identity');
+  if (passkeyOnly(user.roles)) return failed(ctx, user, 'passkey_only');
   const method = await ctx.db.transaction((tx) => useOneTimeCode(tx, user, code, ctx.clock.now()));
   if (method === null) return failed(ctx, user, 'local_factor');
   return issue(ctx, user, method === 'recovery_code' ? 'recovery_code' : 'totp');
