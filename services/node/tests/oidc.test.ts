@@ -156,6 +156,26 @@ describe('sign-in with the organisation\'s OpenID provider', () => {
     expect(audited.rows.map((r) => (r as { detail: { reason: string } }).detail.reason)).toEqual(['passkey_only']);
   });
 
+  it('links only another person\'s case-work account, and ends that person\'s sessions when it does', async () => {
+    const { db } = node.node.ctx;
+    const [me] = await db.select().from(users).where(eq(users.username, 'oidc-operator'));
+    const own = await operator.call('PUT', `/admin/v1/users/${me!.id}/oidc`, { issuer: provider.issuer, subject: 'op-sub' });
+    expect([own.status, own.body.code]).toEqual([403, 'own_account']);
+    const { user: other } = await createUser(node.node.ctx, { username: 'oidc-operator-2', roles: ['operator'] }, 'test');
+    const oversight = await operator.call('PUT', `/admin/v1/users/${other.id}/oidc`, { issuer: provider.issuer, subject: 'op2-sub' });
+    expect([oversight.status, oversight.body.code]).toEqual([422, 'passkey_required']);
+    const linked = await db.select({ n: sql<number>`count(*)::int` }).from(users).where(sql`${users.oidcSubject} in ('op-sub', 'op2-sub')`);
+    expect(linked[0]!.n).toBe(0);
+    // Ana has a session; linking her (again) ends it, and says so in the audit log.
+    const [ana] = await db.select().from(users).where(eq(users.id, anaId));
+    await db.transaction((tx) => createSession(tx, node.node.ctx, ana!, 'password'));
+    expect((await operator.call('PUT', `/admin/v1/users/${anaId}/oidc`, { issuer: provider.issuer, subject: 'ana-sub' })).status).toBe(204);
+    const left = await db.execute(sql`select count(*)::int as n from user_sessions where user_id = ${anaId}`);
+    expect((left.rows[0] as { n: number }).n).toBe(0);
+    const revoked = await db.execute(sql`select detail from audit_events where type = 'session.revoked' and detail->>'user' = ${`user:${anaId}`}`);
+    expect(revoked.rows.map((r) => (r as { detail: { reason: string } }).detail.reason)).toContain('oidc_linked');
+  });
+
   it('refuses a replayed state: a second completion of one attempt fails', async () => {
     const { browser, callback } = await throughProvider({ subject: 'ana-sub', amr: ['mfa'] });
     const binding = browser.jar.get('__Host-bridge_oidc')!;

@@ -1220,7 +1220,9 @@ export interface paths {
         /**
          * Link an account to an identity at the organisation's identity provider
          * @description The account signs in with the provider as the identity with this issuer and subject (the ID token's `iss`
-         *     and `sub`, compared exactly). One identity belongs to one account at most (409 `conflict`). Requires the
+         *     and `sub`, compared exactly). One identity belongs to one account at most (409 `conflict`). Nobody links
+         *     their own account (403 `own_account`); operators and auditors sign in with a passkey only and cannot be
+         *     linked (422 `passkey_required`). The person's sessions end (audited `session.revoked`). Requires the
          *     `admin` scope and a step-up within the last 5 minutes.
          */
         put: operations["linkUserOidc"];

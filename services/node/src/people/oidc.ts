@@ -10,10 +10,10 @@ import { appendAudit } from '../audit/append.ts';
 import { BridgeError } from '../errors.ts';
 import { randomToken, tokenHash } from './secrets.ts';
 import { useOneTimeCode } from './second-factor.ts';
-import { createSession, type SessionRow } from './sessions.ts';
+import { createSession, endAllSessions, type SessionRow } from './sessions.ts';
 import { passkeyOnly } from './roles.ts';
 import { signInFailed } from './sign-in.ts';
-import { findUser, type UserRow } from './users.ts';
+import { findUser, notSelf, type UserRow } from './users.ts';
 
 export const OIDC_COOKIE = '__Host-bridge_oidc';
 /** How long a person has from starting at the provider to finishing (local factor included). */
@@ -163,14 +163,21 @@ export async function completeOidcSignInWithCode(ctx: NodeContext, request: Fast
 
 export const clearBinding = (reply: FastifyReply) => reply.header('set-cookie', `${OIDC_COOKIE}=; Path=/; Secure; HttpOnly; SameSite=Lax; Max-Age=0`);
 
-/** Links an account to an identity at the provider; one identity belongs to one account at most. */
+/**
+ * Links an account to an identity at the provider; one identity belongs to one account at most. A new
+ * way into an account: nobody links their own, operators and auditors (passkey only) cannot be linked,
+ * and the person's sessions end in the same transaction, so a link made behind their back shows.
+ */
 export async function linkUserOidc(ctx: NodeContext, userId: string, identity: OidcIdentity, actor: string): Promise<void> {
+  notSelf(actor, userId);
   await ctx.db.transaction(async (tx) => {
     const user = await findUser(tx, userId);
     if (!user) throw new BridgeError(404, 'not_found', 'not found');
+    if (passkeyOnly(user.roles)) throw new BridgeError(422, 'passkey_required', 'operators and auditors sign in with a passkey only');
     const [taken] = await tx.select({ id: users.id }).from(users).where(and(eq(users.oidcIssuer, identity.issuer), eq(users.oidcSubject, identity.subject)));
     if (taken && taken.id !== userId) throw new BridgeError(409, 'conflict', 'this identity is linked to another account');
     await tx.update(users).set({ oidcIssuer: identity.issuer, oidcSubject: identity.subject, updatedAt: ctx.clock.now() }).where(eq(users.id, userId));
+    await endAllSessions(tx, ctx, userId, 'oidc_linked', actor);
     await appendAudit(tx, { type: 'auth.oidc.linked', actor, at: ctx.clock.now(), detail: { user: `user:${userId}` } });
   });
 }

@@ -107,7 +107,7 @@ export async function getUser(ctx: NodeContext, id: string): Promise<User> {
 }
 
 /** Nobody changes their own roles or status: another operator must (separation of duties). */
-function notSelf(actor: string, id: string): void {
+export function notSelf(actor: string, id: string): void {
   if (actor === `user:${id}`) throw new BridgeError(403, 'own_account', 'nobody changes their own roles, status or factors here');
 }
 
