@@ -10,6 +10,7 @@ import { eq, sql } from 'drizzle-orm';
 import { oidcSignIns, users } from '../src/db/schema/index.ts';
 import { createUser } from '../src/people/users.ts';
 import { createSession } from '../src/people/sessions.ts';
+import { accountKey } from '../src/people/throttle.ts';
 import { csrfToken } from '../src/people/secrets.ts';
 import { newTotpSecret } from '../src/people/totp.ts';
 import { startTestProvider, type TestProvider } from './support/oidc-provider.ts';
@@ -243,6 +244,33 @@ describe('sign-in with the organisation\'s OpenID provider', () => {
     expect([late.status, late.body.code]).toEqual([401, 'sign_in_failed']);
     // The code step cannot be skipped by posting the provider's answer again.
     expect((await next.browser.call('POST', '/v1/auth/sign-in/oidc', next.callback)).body.code).toBe('sign_in_failed');
+  });
+
+  it('throttles the local one-time code like a password, and a locked account cannot sign in with the provider', async () => {
+    const { db } = node.node.ctx;
+    await db.execute(sql`delete from auth_throttles`); // earlier tests' wrong codes count too
+    const wrong: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const { browser, callback } = await throughProvider({ subject: 'ana-sub', amr: ['pwd'] });
+      expect((await browser.call('POST', '/v1/auth/sign-in/oidc', callback)).body.code).toBe('local_factor_required');
+      wrong.push((await browser.call('POST', '/v1/auth/sign-in/oidc/code', { code: '000000' })).status);
+    }
+    expect(wrong).toEqual([401, 401, 401, 401, 401]);
+    // After five failures the account waits: the next attempt stops before its code is asked for.
+    const waiting = await throughProvider({ subject: 'ana-sub', amr: ['pwd'] });
+    expect((await waiting.browser.call('POST', '/v1/auth/sign-in/oidc', waiting.callback)).status).toBe(429);
+    // Locked by an operator's policy (the cap reached): even the provider's mfa does not get in, nor the local path.
+    await db.execute(sql`update auth_throttles set failures = 50, locked_until = now() + interval '100 years' where key = ${accountKey('ana')}`);
+    const locked = await throughProvider({ subject: 'ana-sub', amr: ['mfa'] });
+    const res = await locked.browser.call('POST', '/v1/auth/sign-in/oidc', locked.callback);
+    expect([res.status, res.body.code]).toEqual([401, 'sign_in_failed']);
+    expect(locked.browser.jar.has('__Host-bridge_session')).toBe(false);
+    const local = await throughProvider({ subject: 'ana-sub', amr: ['pwd'] });
+    expect((await local.browser.call('POST', '/v1/auth/sign-in/oidc', local.callback)).body.code).toBe('sign_in_failed');
+    // Unlocked, the provider's mfa signs in again.
+    await db.execute(sql`delete from auth_throttles`);
+    const after = await throughProvider({ subject: 'ana-sub', amr: ['mfa'] });
+    expect((await after.browser.call('POST', '/v1/auth/sign-in/oidc', after.callback)).status).toBe(200);
   });
 });
 

@@ -7479,6 +7479,7 @@ export interface operations {
             401: components["responses"]["OidcSignInFailed"];
             403: components["responses"]["CsrfRejected"];
             404: components["responses"]["OidcNotConfigured"];
+            429: components["responses"]["TooManyAttempts"];
         };
     };
     completeOidcSignInWithCode: {
@@ -7543,6 +7544,7 @@ export interface operations {
             401: components["responses"]["SignInFailed"];
             403: components["responses"]["CsrfRejected"];
             404: components["responses"]["OidcNotConfigured"];
+            429: components["responses"]["TooManyAttempts"];
         };
     };
     linkUserOidc: {

@@ -13,6 +13,7 @@ import { useOneTimeCode } from './second-factor.ts';
 import { createSession, endAllSessions, type SessionRow } from './sessions.ts';
 import { passkeyOnly } from './roles.ts';
 import { signInFailed } from './sign-in.ts';
+import { peekAttempt, recordFailure, recordSuccess, reserveAttempt, type Throttle } from './throttle.ts';
 import { findUser, notSelf, type UserRow } from './users.ts';
 
 export const OIDC_COOKIE = '__Host-bridge_oidc';
@@ -104,8 +105,20 @@ async function failed(ctx: NodeContext, user: UserRow | undefined, reason: strin
   throw signInFailed();
 }
 
-async function issue(ctx: NodeContext, user: UserRow, factor: string): Promise<{ token: string; session: SessionRow; user: UserRow }> {
+/** A failed check of a counted attempt: the throttle's wait or lock is set, as for a password. */
+async function throttledFailure(ctx: NodeContext, throttle: Throttle, user: UserRow, reason: string): Promise<never> {
+  const now = ctx.clock.now();
+  await ctx.db.transaction(async (tx) => {
+    const lockedNow = await recordFailure(tx, accountsConfig(ctx.config), throttle, now);
+    await appendAudit(tx, { type: 'auth.sign_in.failed', actor: `user:${user.id}`, at: now, detail: { method: 'oidc', reason } });
+    if (lockedNow) await appendAudit(tx, { type: 'auth.lockout', actor: `user:${user.id}`, at: now });
+  });
+  throw signInFailed();
+}
+
+async function issue(ctx: NodeContext, user: UserRow, factor: string, throttle: Throttle): Promise<{ token: string; session: SessionRow; user: UserRow }> {
   return ctx.db.transaction(async (tx) => {
+    await recordSuccess(tx, throttle);
     const created = await createSession(tx, ctx, user, 'oidc');
     await appendAudit(tx, { type: 'auth.sign_in.succeeded', actor: `user:${user.id}`, at: ctx.clock.now(), detail: { method: 'oidc', factor } });
     return { ...created, user };
@@ -142,7 +155,15 @@ export async function completeOidcSignIn(ctx: NodeContext, request: FastifyReque
   if (!user || user.status !== 'active') return failed(ctx, user, 'identity');
   // Operators and auditors sign in with a passkey only (DESIGN.md §9), whatever the provider checked.
   if (passkeyOnly(user.roles)) return failed(ctx, user, 'passkey_only');
-  if (showsMfa(claims.amr)) return issue(ctx, user, 'provider_mfa');
+  // The same throttle as a password sign-in: a locked or waiting account does not get in this way either.
+  const accounts = accountsConfig(ctx.config);
+  if (showsMfa(claims.amr)) {
+    const throttle = await reserveAttempt(ctx.db, accounts, user.username, request.ip, ctx.clock.now());
+    if (throttle.locked) return throttledFailure(ctx, throttle, user, 'locked');
+    return issue(ctx, user, 'provider_mfa', throttle);
+  }
+  // Not counted here (the local code step counts), but a throttled account stops before its code is asked for.
+  if ((await peekAttempt(ctx.db, accounts, user.username, request.ip, ctx.clock.now())).locked) return failed(ctx, user, 'locked');
   // The same binding now waits for a local factor, within the attempt's lifetime.
   await ctx.db.insert(oidcSignIns).values({ ...row, id: newId(), bindingHash: tokenHash(binding), userId: user.id });
   throw new BridgeError(401, 'local_factor_required', 'the identity provider did not confirm a second factor; enter a one-time code');
@@ -156,9 +177,11 @@ export async function completeOidcSignInWithCode(ctx: NodeContext, request: Fast
   const user = await findUser(ctx.db, attempt.row.userId!);
   if (!user || user.status !== 'active') return failed(ctx, user, 'identity');
   if (passkeyOnly(user.roles)) return failed(ctx, user, 'passkey_only');
-  const method = await ctx.db.transaction((tx) => useOneTimeCode(tx, user, code, ctx.clock.now()));
-  if (method === null) return failed(ctx, user, 'local_factor');
-  return issue(ctx, user, method === 'recovery_code' ? 'recovery_code' : 'totp');
+  // Counted before it is checked and forgiven on success, exactly as checkPassword does.
+  const throttle = await reserveAttempt(ctx.db, accountsConfig(ctx.config), user.username, request.ip, ctx.clock.now());
+  const method = throttle.locked ? null : await ctx.db.transaction((tx) => useOneTimeCode(tx, user, code, ctx.clock.now()));
+  if (method === null) return throttledFailure(ctx, throttle, user, throttle.locked ? 'locked' : 'local_factor');
+  return issue(ctx, user, method === 'recovery_code' ? 'recovery_code' : 'totp', throttle);
 }
 
 export const clearBinding = (reply: FastifyReply) => reply.header('set-cookie', `${OIDC_COOKIE}=; Path=/; Secure; HttpOnly; SameSite=Lax; Max-Age=0`);
