@@ -9,7 +9,7 @@ import { generate } from 'otplib';
 import { eq, sql } from 'drizzle-orm';
 import { userPasskeys, users, userSessions } from '../src/db/schema/index.ts';
 import { createSession } from '../src/people/sessions.ts';
-import { csrfToken } from '../src/people/secrets.ts';
+import { csrfToken, openTotpSecret } from '../src/people/secrets.ts';
 import type { Clock } from '../src/clock.ts';
 import { createUser } from '../src/people/users.ts';
 import { SoftAuthenticator } from './support/authenticator.ts';
@@ -121,6 +121,11 @@ describe('people accounts', () => {
     const token = tokenOf(created.body.enrolment.url);
     const setup = await worker.call('POST', '/v1/auth/enrolment/totp', { token });
     workerTotp = setup.body.secret;
+    // The offered secret is stored sealed, bound to the account (T37).
+    const pending = await node.node.ctx.db.execute(sql`select pending_totp_secret from user_enrolments where user_id = ${workerId} and used_at is null`);
+    const pendingSealed = (pending.rows[0] as { pending_totp_secret: string }).pending_totp_secret;
+    expect(pendingSealed).toMatch(/^v1\./);
+    expect(pendingSealed).not.toContain(workerTotp);
     // Password policy (T18): length and the common-password list, with a reason.
     const short = await worker.call('POST', '/v1/auth/enrolment/password', { token, password: 'fourteen chars', totpCode: await totpNow(workerTotp) });
     expect(short.body).toMatchObject({ code: 'password_rejected', errors: [{ path: '/password', message: 'too_short' }] });
@@ -131,6 +136,12 @@ describe('people accounts', () => {
     recoveryCodes = done.body.recoveryCodes;
     const stored = await node.node.ctx.db.execute(sql`select password_hash from users where id = ${workerId}`);
     expect((stored.rows[0] as { password_hash: string }).password_hash).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
+    const totpStored = (await node.node.ctx.db.execute(sql`select totp_secret from users where id = ${workerId}`)).rows[0] as { totp_secret: string };
+    expect(totpStored.totp_secret).toMatch(/^v1\./);
+    expect(totpStored.totp_secret).not.toContain(workerTotp);
+    expect(openTotpSecret(node.node.ctx.config.pseudonymSecret, workerId, totpStored.totp_secret)).toBe(workerTotp);
+    // Bound to this account: the sealed secret does not open as another's.
+    expect(() => openTotpSecret(node.node.ctx.config.pseudonymSecret, operatorId, totpStored.totp_secret)).toThrow();
   });
 
   it('gives a session the scopes of its roles on the existing operations, and audits it as user:<id> (T30, T31, T32)', async () => {

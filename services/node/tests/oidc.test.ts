@@ -11,7 +11,7 @@ import { oidcSignIns, users } from '../src/db/schema/index.ts';
 import { createUser } from '../src/people/users.ts';
 import { createSession } from '../src/people/sessions.ts';
 import { accountKey } from '../src/people/throttle.ts';
-import { csrfToken } from '../src/people/secrets.ts';
+import { csrfToken, sealTotpSecret } from '../src/people/secrets.ts';
 import { newTotpSecret } from '../src/people/totp.ts';
 import { startTestProvider, type TestProvider } from './support/oidc-provider.ts';
 import { startTestNode, type TestNode } from './support/nodes.ts';
@@ -95,7 +95,7 @@ describe('sign-in with the organisation\'s OpenID provider', () => {
     anaTotp = newTotpSecret();
     const ana = await person('ana', ['case_worker']);
     anaId = ana.id;
-    await db.update(users).set({ totpSecret: anaTotp }).where(eq(users.id, ana.id));
+    await db.update(users).set({ totpSecret: sealTotpSecret(config.pseudonymSecret, ana.id, anaTotp) }).where(eq(users.id, ana.id));
     const bob = await person('bob', ['case_worker']);
     // Linked through the admin API, as an operator would.
     expect((await operator.call('PUT', `/admin/v1/users/${ana.id}/oidc`, { issuer: provider.issuer, subject: 'ana-sub' })).status).toBe(204);

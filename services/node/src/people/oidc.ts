@@ -179,7 +179,7 @@ export async function completeOidcSignInWithCode(ctx: NodeContext, request: Fast
   if (passkeyOnly(user.roles)) return failed(ctx, user, 'passkey_only');
   // Counted before it is checked and forgiven on success, exactly as checkPassword does.
   const throttle = await reserveAttempt(ctx.db, accountsConfig(ctx.config), user.username, request.ip, ctx.clock.now());
-  const method = throttle.locked ? null : await ctx.db.transaction((tx) => useOneTimeCode(tx, user, code, ctx.clock.now()));
+  const method = throttle.locked ? null : await ctx.db.transaction((tx) => useOneTimeCode(tx, ctx.config.pseudonymSecret, user, code, ctx.clock.now()));
   if (method === null) return throttledFailure(ctx, throttle, user, throttle.locked ? 'locked' : 'local_factor');
   return issue(ctx, user, method === 'recovery_code' ? 'recovery_code' : 'totp', throttle);
 }

@@ -32,7 +32,7 @@ async function checkPassword(ctx: NodeContext, username: string, password: strin
   const usable = passwordOk && user !== undefined && user.passwordHash !== null && user.status === 'active' && !passkeyOnly(user.roles) && !throttle.locked;
   const result = await ctx.db.transaction(async (tx) => {
     if (!usable || !user) return null;
-    const method = await useOneTimeCode(tx, user, code, now);
+    const method = await useOneTimeCode(tx, ctx.config.pseudonymSecret, user, code, now);
     if (method === null) return null;
     await recordSuccess(tx, throttle);
     if (method === 'recovery_code') await appendAudit(tx, { type: 'auth.recovery_code.used', actor: `user:${user.id}`, at: now });
