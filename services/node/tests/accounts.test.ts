@@ -7,9 +7,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generate } from 'otplib';
 import { eq, sql } from 'drizzle-orm';
-import { users, userSessions } from '../src/db/schema/index.ts';
+import { userPasskeys, users, userSessions } from '../src/db/schema/index.ts';
 import { createSession } from '../src/people/sessions.ts';
-import { csrfToken } from '../src/people/secrets.ts';
+import { csrfToken, openTotpSecret } from '../src/people/secrets.ts';
 import type { Clock } from '../src/clock.ts';
 import { createUser } from '../src/people/users.ts';
 import { SoftAuthenticator } from './support/authenticator.ts';
@@ -121,6 +121,11 @@ describe('people accounts', () => {
     const token = tokenOf(created.body.enrolment.url);
     const setup = await worker.call('POST', '/v1/auth/enrolment/totp', { token });
     workerTotp = setup.body.secret;
+    // The offered secret is stored sealed, bound to the account (T37).
+    const pending = await node.node.ctx.db.execute(sql`select pending_totp_secret from user_enrolments where user_id = ${workerId} and used_at is null`);
+    const pendingSealed = (pending.rows[0] as { pending_totp_secret: string }).pending_totp_secret;
+    expect(pendingSealed).toMatch(/^v1\./);
+    expect(pendingSealed).not.toContain(workerTotp);
     // Password policy (T18): length and the common-password list, with a reason.
     const short = await worker.call('POST', '/v1/auth/enrolment/password', { token, password: 'fourteen chars', totpCode: await totpNow(workerTotp) });
     expect(short.body).toMatchObject({ code: 'password_rejected', errors: [{ path: '/password', message: 'too_short' }] });
@@ -131,6 +136,12 @@ describe('people accounts', () => {
     recoveryCodes = done.body.recoveryCodes;
     const stored = await node.node.ctx.db.execute(sql`select password_hash from users where id = ${workerId}`);
     expect((stored.rows[0] as { password_hash: string }).password_hash).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
+    const totpStored = (await node.node.ctx.db.execute(sql`select totp_secret from users where id = ${workerId}`)).rows[0] as { totp_secret: string };
+    expect(totpStored.totp_secret).toMatch(/^v1\./);
+    expect(totpStored.totp_secret).not.toContain(workerTotp);
+    expect(openTotpSecret(node.node.ctx.config.pseudonymSecret, workerId, totpStored.totp_secret)).toBe(workerTotp);
+    // Bound to this account: the sealed secret does not open as another's.
+    expect(() => openTotpSecret(node.node.ctx.config.pseudonymSecret, operatorId, totpStored.totp_secret)).toThrow();
   });
 
   it('gives a session the scopes of its roles on the existing operations, and audits it as user:<id> (T30, T31, T32)', async () => {
@@ -228,11 +239,26 @@ describe('people accounts', () => {
     expect((await tab.call('GET', '/v1/referrals')).status).toBe(200);
     expect((await operator.call('PUT', `/admin/v1/users/${operatorId}/roles`, { roles: ['auditor'] })).body.code).toBe('own_account');
     const before = tab.cookie;
+    // Auditors sign in with a passkey only: an account without one cannot become an auditor.
+    const refused = await operator.call('PUT', `/admin/v1/users/${workerId}/roles`, { roles: ['auditor'] });
+    expect([refused.status, refused.body.code]).toEqual([422, 'passkey_required']);
+    expect(tab.cookie).toBe(before);
+    // With a passkey on the account the promotion goes through (the row stands in for an enrolled one).
+    const passkeyId = crypto.randomUUID();
+    await node.node.ctx.db.insert(userPasskeys).values({ id: passkeyId, userId: workerId, credentialId: `cred-${passkeyId}`, publicKey: 'AAAA', counter: 0, transports: [], backedUp: false, name: null, createdAt: clock.now(), lastUsedAt: null });
     expect((await operator.call('PUT', `/admin/v1/users/${workerId}/roles`, { roles: ['auditor'] })).status).toBe(200);
     expect((await tab.call('GET', '/v1/referrals')).status).toBe(403);
     expect(tab.cookie).not.toBe(before);
     expect((await tab.call('GET', '/admin/v1/audit/events')).status).toBe(200);
+    // Now an auditor, the person's password and TOTP no longer sign in or step up.
+    offset += 31_000;
+    const asAuditor = await new Browser(node).call('POST', '/v1/auth/sign-in/password', { username: 'jelena', password: PASSWORD, code: await totpNow(workerTotp) });
+    expect([asAuditor.status, asAuditor.body.code]).toEqual([401, 'sign_in_failed']);
+    offset += 31_000;
+    const stepUp = await tab.call('POST', '/v1/auth/step-up/password', { password: PASSWORD, code: await totpNow(workerTotp) });
+    expect([stepUp.status, stepUp.body.code]).toEqual([401, 'sign_in_failed']);
     expect((await operator.call('PUT', `/admin/v1/users/${workerId}/roles`, { roles: ['case_worker'] })).status).toBe(200);
+    await node.node.ctx.db.delete(userPasskeys).where(eq(userPasskeys.id, passkeyId));
     expect((await operator.call('POST', `/admin/v1/users/${workerId}/disable`)).body.status).toBe('disabled');
     expect((await tab.call('GET', '/v1/auth/session')).status).toBe(401);
     const disabled = await new Browser(node).call('POST', '/v1/auth/sign-in/password', { username: 'jelena', password: PASSWORD, code: await totpNow(workerTotp, new Date(clock.now().getTime() + 30_000)) });

@@ -10,7 +10,8 @@ import { eq, sql } from 'drizzle-orm';
 import { oidcSignIns, users } from '../src/db/schema/index.ts';
 import { createUser } from '../src/people/users.ts';
 import { createSession } from '../src/people/sessions.ts';
-import { csrfToken } from '../src/people/secrets.ts';
+import { accountKey } from '../src/people/throttle.ts';
+import { csrfToken, sealTotpSecret } from '../src/people/secrets.ts';
 import { newTotpSecret } from '../src/people/totp.ts';
 import { startTestProvider, type TestProvider } from './support/oidc-provider.ts';
 import { startTestNode, type TestNode } from './support/nodes.ts';
@@ -94,7 +95,7 @@ describe('sign-in with the organisation\'s OpenID provider', () => {
     anaTotp = newTotpSecret();
     const ana = await person('ana', ['case_worker']);
     anaId = ana.id;
-    await db.update(users).set({ totpSecret: anaTotp }).where(eq(users.id, ana.id));
+    await db.update(users).set({ totpSecret: sealTotpSecret(config.pseudonymSecret, ana.id, anaTotp) }).where(eq(users.id, ana.id));
     const bob = await person('bob', ['case_worker']);
     // Linked through the admin API, as an operator would.
     expect((await operator.call('PUT', `/admin/v1/users/${ana.id}/oidc`, { issuer: provider.issuer, subject: 'ana-sub' })).status).toBe(204);
@@ -123,7 +124,7 @@ describe('sign-in with the organisation\'s OpenID provider', () => {
   });
 
   it('signs in the linked person when the provider shows a second factor, with the roles set on this node', async () => {
-    const { browser, callback } = await throughProvider({ subject: 'ana-sub', amr: ['pwd', 'otp'] });
+    const { browser, callback } = await throughProvider({ subject: 'ana-sub', amr: ['pwd', 'mfa'] });
     const done = await browser.call('POST', '/v1/auth/sign-in/oidc', callback);
     expect(done.status, JSON.stringify(done.body)).toBe(200);
     expect(done.body.user).toMatchObject({ id: anaId, username: 'ana', roles: ['case_worker'] });
@@ -132,6 +133,48 @@ describe('sign-in with the organisation\'s OpenID provider', () => {
     expect((await browser.call('GET', '/v1/auth/session')).status).toBe(200);
     expect((await browser.call('GET', '/v1/referrals')).status).toBe(200);
 
+  });
+
+  it('counts only amr "mfa" as the provider\'s second factor (RFC 8176): one method alone asks for the local code', async () => {
+    for (const amr of [['pwd', 'otp'], ['sms'], ['hwk'], ['swk'], ['pop'], ['otp']]) {
+      const { browser, callback } = await throughProvider({ subject: 'ana-sub', amr });
+      const res = await browser.call('POST', '/v1/auth/sign-in/oidc', callback);
+      expect([res.status, res.body.code], amr.join(',')).toEqual([401, 'local_factor_required']);
+      expect(browser.jar.has('__Host-bridge_session')).toBe(false);
+    }
+  });
+
+  it('refuses operators and auditors, who sign in with a passkey only, and audits why', async () => {
+    const { db } = node.node.ctx;
+    const { user } = await createUser(node.node.ctx, { username: 'oidc-auditor', roles: ['auditor'] }, 'test');
+    // Linked directly: the admin API refuses to link an oversight account.
+    await db.update(users).set({ status: 'active', oidcIssuer: provider.issuer, oidcSubject: 'auditor-sub' }).where(eq(users.id, user.id));
+    const { browser, callback } = await throughProvider({ subject: 'auditor-sub', amr: ['mfa'] });
+    const res = await browser.call('POST', '/v1/auth/sign-in/oidc', callback);
+    expect([res.status, res.body.code]).toEqual([401, 'sign_in_failed']);
+    expect(browser.jar.has('__Host-bridge_session')).toBe(false);
+    const audited = await db.execute(sql`select detail from audit_events where type = 'auth.sign_in.failed' and actor = ${`user:${user.id}`}`);
+    expect(audited.rows.map((r) => (r as { detail: { reason: string } }).detail.reason)).toEqual(['passkey_only']);
+  });
+
+  it('links only another person\'s case-work account, and ends that person\'s sessions when it does', async () => {
+    const { db } = node.node.ctx;
+    const [me] = await db.select().from(users).where(eq(users.username, 'oidc-operator'));
+    const own = await operator.call('PUT', `/admin/v1/users/${me!.id}/oidc`, { issuer: provider.issuer, subject: 'op-sub' });
+    expect([own.status, own.body.code]).toEqual([403, 'own_account']);
+    const { user: other } = await createUser(node.node.ctx, { username: 'oidc-operator-2', roles: ['operator'] }, 'test');
+    const oversight = await operator.call('PUT', `/admin/v1/users/${other.id}/oidc`, { issuer: provider.issuer, subject: 'op2-sub' });
+    expect([oversight.status, oversight.body.code]).toEqual([422, 'passkey_required']);
+    const linked = await db.select({ n: sql<number>`count(*)::int` }).from(users).where(sql`${users.oidcSubject} in ('op-sub', 'op2-sub')`);
+    expect(linked[0]!.n).toBe(0);
+    // Ana has a session; linking her (again) ends it, and says so in the audit log.
+    const [ana] = await db.select().from(users).where(eq(users.id, anaId));
+    await db.transaction((tx) => createSession(tx, node.node.ctx, ana!, 'password'));
+    expect((await operator.call('PUT', `/admin/v1/users/${anaId}/oidc`, { issuer: provider.issuer, subject: 'ana-sub' })).status).toBe(204);
+    const left = await db.execute(sql`select count(*)::int as n from user_sessions where user_id = ${anaId}`);
+    expect((left.rows[0] as { n: number }).n).toBe(0);
+    const revoked = await db.execute(sql`select detail from audit_events where type = 'session.revoked' and detail->>'user' = ${`user:${anaId}`}`);
+    expect(revoked.rows.map((r) => (r as { detail: { reason: string } }).detail.reason)).toContain('oidc_linked');
   });
 
   it('refuses a replayed state: a second completion of one attempt fails', async () => {
@@ -201,6 +244,33 @@ describe('sign-in with the organisation\'s OpenID provider', () => {
     expect([late.status, late.body.code]).toEqual([401, 'sign_in_failed']);
     // The code step cannot be skipped by posting the provider's answer again.
     expect((await next.browser.call('POST', '/v1/auth/sign-in/oidc', next.callback)).body.code).toBe('sign_in_failed');
+  });
+
+  it('throttles the local one-time code like a password, and a locked account cannot sign in with the provider', async () => {
+    const { db } = node.node.ctx;
+    await db.execute(sql`delete from auth_throttles`); // earlier tests' wrong codes count too
+    const wrong: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const { browser, callback } = await throughProvider({ subject: 'ana-sub', amr: ['pwd'] });
+      expect((await browser.call('POST', '/v1/auth/sign-in/oidc', callback)).body.code).toBe('local_factor_required');
+      wrong.push((await browser.call('POST', '/v1/auth/sign-in/oidc/code', { code: '000000' })).status);
+    }
+    expect(wrong).toEqual([401, 401, 401, 401, 401]);
+    // After five failures the account waits: the next attempt stops before its code is asked for.
+    const waiting = await throughProvider({ subject: 'ana-sub', amr: ['pwd'] });
+    expect((await waiting.browser.call('POST', '/v1/auth/sign-in/oidc', waiting.callback)).status).toBe(429);
+    // Locked by an operator's policy (the cap reached): even the provider's mfa does not get in, nor the local path.
+    await db.execute(sql`update auth_throttles set failures = 50, locked_until = now() + interval '100 years' where key = ${accountKey('ana')}`);
+    const locked = await throughProvider({ subject: 'ana-sub', amr: ['mfa'] });
+    const res = await locked.browser.call('POST', '/v1/auth/sign-in/oidc', locked.callback);
+    expect([res.status, res.body.code]).toEqual([401, 'sign_in_failed']);
+    expect(locked.browser.jar.has('__Host-bridge_session')).toBe(false);
+    const local = await throughProvider({ subject: 'ana-sub', amr: ['pwd'] });
+    expect((await local.browser.call('POST', '/v1/auth/sign-in/oidc', local.callback)).body.code).toBe('sign_in_failed');
+    // Unlocked, the provider's mfa signs in again.
+    await db.execute(sql`delete from auth_throttles`);
+    const after = await throughProvider({ subject: 'ana-sub', amr: ['mfa'] });
+    expect((await after.browser.call('POST', '/v1/auth/sign-in/oidc', after.callback)).status).toBe(200);
   });
 });
 

@@ -62,8 +62,13 @@ describe('bridge users', () => {
     const linked = await bridge(['users', 'link-oidc', 'ana', '--data-dir', data, '--subject', 'ana-sub'], { ...env, BRIDGE_OIDC_ISSUER: 'https://id.atina.example' });
     expect(linked.code, linked.stderr).toBe(0);
     expect(linked.stdout).toContain('ana-sub at https://id.atina.example');
-    const taken = await bridge(['users', 'link-oidc', 'marko', '--data-dir', data, '--issuer', 'https://id.atina.example', '--subject', 'ana-sub'], env);
+    expect((await bridge(['users', 'create', '--data-dir', data, '--username', 'petra', '--roles', 'case_worker'], env)).code).toBe(0);
+    const taken = await bridge(['users', 'link-oidc', 'petra', '--data-dir', data, '--issuer', 'https://id.atina.example', '--subject', 'ana-sub'], env);
     expect(taken.code).not.toBe(0);
     expect(taken.stderr).toContain('linked to another account');
+    // Operators and auditors sign in with a passkey only: no identity-provider link for them.
+    const oversight = await bridge(['users', 'link-oidc', 'marko', '--data-dir', data, '--issuer', 'https://id.atina.example', '--subject', 'marko-sub'], env);
+    expect(oversight.code).not.toBe(0);
+    expect(oversight.stderr).toContain('passkey only');
   }, 300_000);
 });

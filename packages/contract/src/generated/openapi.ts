@@ -1175,10 +1175,11 @@ export interface paths {
          *     checks the ID token (exact issuer, audience, nonce, signature). The person is the account linked to the
          *     token's issuer and subject; nobody is created automatically and roles stay those set on this node.
          *
-         *     When the token's `amr` shows a second factor (`mfa`, `hwk`, `otp`, `sc`, `swk`, `fpt`, `face`, `iris`,
-         *     `retina`, `vbm`), the session is issued at once. Otherwise the answer is 401 `local_factor_required` and the
+         *     When the token's `amr` contains `mfa` (RFC 8176: the provider combined factors), the session is issued at
+         *     once; a single method such as `otp`, `sms`, `hwk`, `swk` or `pop` alone does not count. Otherwise the answer is 401 `local_factor_required` and the
          *     person completes the sign-in with a one-time code of their own (`completeOidcSignInWithCode`) within the
-         *     attempt's lifetime. Every other failure gives the same 401 `sign_in_failed`.
+         *     attempt's lifetime. Operators and auditors (passkey only) cannot sign in this way. Both steps are
+         *     throttled like a password sign-in. Every other failure gives the same 401 `sign_in_failed`.
          */
         post: operations["completeOidcSignIn"];
         delete?: never;
@@ -1219,7 +1220,9 @@ export interface paths {
         /**
          * Link an account to an identity at the organisation's identity provider
          * @description The account signs in with the provider as the identity with this issuer and subject (the ID token's `iss`
-         *     and `sub`, compared exactly). One identity belongs to one account at most (409 `conflict`). Requires the
+         *     and `sub`, compared exactly). One identity belongs to one account at most (409 `conflict`). Nobody links
+         *     their own account (403 `own_account`); operators and auditors sign in with a passkey only and cannot be
+         *     linked (422 `passkey_required`). The person's sessions end (audited `session.revoked`). Requires the
          *     `admin` scope and a step-up within the last 5 minutes.
          */
         put: operations["linkUserOidc"];
@@ -1654,8 +1657,9 @@ export interface paths {
         /**
          * Change an account's roles
          * @description Replaces the account's roles. Takes effect on the person's next request; their sessions are rotated. Nobody
-         *     changes their own roles (403 `own_account`). Requires the `admin` scope and a step-up within the last
-         *     5 minutes.
+         *     changes their own roles (403 `own_account`). Operators and auditors sign in with a passkey only, so an
+         *     account without a passkey cannot be given either role (422 `passkey_required`). Requires the `admin`
+         *     scope and a step-up within the last 5 minutes.
          */
         put: operations["setUserRoles"];
         post?: never;
@@ -7475,6 +7479,7 @@ export interface operations {
             401: components["responses"]["OidcSignInFailed"];
             403: components["responses"]["CsrfRejected"];
             404: components["responses"]["OidcNotConfigured"];
+            429: components["responses"]["TooManyAttempts"];
         };
     };
     completeOidcSignInWithCode: {
@@ -7539,6 +7544,7 @@ export interface operations {
             401: components["responses"]["SignInFailed"];
             403: components["responses"]["CsrfRejected"];
             404: components["responses"]["OidcNotConfigured"];
+            429: components["responses"]["TooManyAttempts"];
         };
     };
     linkUserOidc: {

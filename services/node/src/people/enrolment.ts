@@ -9,7 +9,7 @@ import { BridgeError } from '../errors.ts';
 import { hashPassword, passwordProblem } from './passwords.ts';
 import { replaceRecoveryCodes } from './recovery-codes.ts';
 import { passkeyOnly } from './roles.ts';
-import { tokenHash } from './secrets.ts';
+import { openTotpSecret, sealTotpSecret, tokenHash } from './secrets.ts';
 import { createSession, type SessionRow } from './sessions.ts';
 import { newTotpSecret, totpStep, totpUri } from './totp.ts';
 import { findUser, type UserRow } from './users.ts';
@@ -47,7 +47,7 @@ export async function startTotpEnrolment(ctx: NodeContext, token: string): Promi
   const { enrolment, user } = await openEnrolment(ctx.db, ctx, token);
   requirePasswordAllowed(user);
   const secret = newTotpSecret();
-  await ctx.db.update(userEnrolments).set({ pendingTotpSecret: secret }).where(eq(userEnrolments.id, enrolment.id));
+  await ctx.db.update(userEnrolments).set({ pendingTotpSecret: sealTotpSecret(ctx.config.pseudonymSecret, user.id, secret) }).where(eq(userEnrolments.id, enrolment.id));
   return { secret, otpauthUri: totpUri(secret, `Bridge (${ctx.config.nodeId})`, user.username) };
 }
 
@@ -80,10 +80,11 @@ export async function enrolPassword(ctx: NodeContext, input: PasswordEnrolment) 
   const problem = passwordProblem(input.password, [user.username, ctx.config.nodeId, ctx.config.name]);
   if (problem) throw new BridgeError(422, 'password_rejected', 'choose another password', [{ path: '/password', message: problem }]);
   const now = ctx.clock.now();
-  const step = enrolment.pendingTotpSecret ? await totpStep(enrolment.pendingTotpSecret, input.totpCode, now, null) : null;
+  const step = enrolment.pendingTotpSecret ? await totpStep(openTotpSecret(ctx.config.pseudonymSecret, user.id, enrolment.pendingTotpSecret), input.totpCode, now, null) : null;
   if (step === null) throw new BridgeError(400, 'validation_failed', 'the code does not match the authenticator app', [{ path: '/totpCode', message: 'totp_mismatch' }]);
   const passwordHash = await hashPassword(config, input.password);
   return ctx.db.transaction(async (tx) => {
+    // Still sealed: the pending secret was sealed for this same user id.
     await tx.update(users).set({ passwordHash, totpSecret: enrolment.pendingTotpSecret, totpLastStep: step }).where(eq(users.id, user.id));
     return completeEnrolment(tx, ctx, enrolment, { ...user, passwordHash }, 'password');
   });

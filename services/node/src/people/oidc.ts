@@ -10,19 +10,24 @@ import { appendAudit } from '../audit/append.ts';
 import { BridgeError } from '../errors.ts';
 import { randomToken, tokenHash } from './secrets.ts';
 import { useOneTimeCode } from './second-factor.ts';
-import { createSession, type SessionRow } from './sessions.ts';
+import { createSession, endAllSessions, type SessionRow } from './sessions.ts';
+import { passkeyOnly } from './roles.ts';
 import { signInFailed } from './sign-in.ts';
-import { findUser, type UserRow } from './users.ts';
+import { peekAttempt, recordFailure, recordSuccess, reserveAttempt, type Throttle } from './throttle.ts';
+import { findUser, notSelf, type UserRow } from './users.ts';
 
 export const OIDC_COOKIE = '__Host-bridge_oidc';
 /** How long a person has from starting at the provider to finishing (local factor included). */
 const ATTEMPT_MS = 10 * 60_000;
 
 /**
- * `amr` values (RFC 8176) that show the provider checked more than a password: with one of them the
- * provider's sign-in counts as multi-factor; without, the person also gives a local one-time code.
+ * Only `amr` value `mfa` (RFC 8176 §2: "multiple-factor authentication") counts as the provider
+ * checking more than one factor. The other RFC 8176 values name a single method, not a combination:
+ * `otp`, `sms`, `hwk`, `swk`, `pop`, `sc` or a biometric alone may each be the *only* factor the
+ * provider checked (and `sms` is not even a strong one, NIST SP 800-63B 5.1.3.3), so without `mfa`
+ * the person also gives a local one-time code.
  */
-const MFA_METHODS = new Set(['mfa', 'hwk', 'swk', 'otp', 'sms', 'sc', 'fpt', 'face', 'iris', 'retina', 'vbm', 'pop']);
+const MFA_METHODS = new Set(['mfa']);
 
 export const showsMfa = (amr: unknown): boolean => Array.isArray(amr) && amr.some((m) => typeof m === 'string' && MFA_METHODS.has(m));
 
@@ -100,8 +105,20 @@ async function failed(ctx: NodeContext, user: UserRow | undefined, reason: strin
   throw signInFailed();
 }
 
-async function issue(ctx: NodeContext, user: UserRow, factor: string): Promise<{ token: string; session: SessionRow; user: UserRow }> {
+/** A failed check of a counted attempt: the throttle's wait or lock is set, as for a password. */
+async function throttledFailure(ctx: NodeContext, throttle: Throttle, user: UserRow, reason: string): Promise<never> {
+  const now = ctx.clock.now();
+  await ctx.db.transaction(async (tx) => {
+    const lockedNow = await recordFailure(tx, accountsConfig(ctx.config), throttle, now);
+    await appendAudit(tx, { type: 'auth.sign_in.failed', actor: `user:${user.id}`, at: now, detail: { method: 'oidc', reason } });
+    if (lockedNow) await appendAudit(tx, { type: 'auth.lockout', actor: `user:${user.id}`, at: now });
+  });
+  throw signInFailed();
+}
+
+async function issue(ctx: NodeContext, user: UserRow, factor: string, throttle: Throttle): Promise<{ token: string; session: SessionRow; user: UserRow }> {
   return ctx.db.transaction(async (tx) => {
+    await recordSuccess(tx, throttle);
     const created = await createSession(tx, ctx, user, 'oidc');
     await appendAudit(tx, { type: 'auth.sign_in.succeeded', actor: `user:${user.id}`, at: ctx.clock.now(), detail: { method: 'oidc', factor } });
     return { ...created, user };
@@ -136,7 +153,17 @@ export async function completeOidcSignIn(ctx: NodeContext, request: FastifyReque
   if (!claims || claims.iss !== config.issuer) return failed(ctx, undefined, 'token');
   const [user] = await ctx.db.select().from(users).where(and(eq(users.oidcIssuer, claims.iss), eq(users.oidcSubject, claims.sub)));
   if (!user || user.status !== 'active') return failed(ctx, user, 'identity');
-  if (showsMfa(claims.amr)) return issue(ctx, user, 'provider_mfa');
+  // Operators and auditors sign in with a passkey only (DESIGN.md §9), whatever the provider checked.
+  if (passkeyOnly(user.roles)) return failed(ctx, user, 'passkey_only');
+  // The same throttle as a password sign-in: a locked or waiting account does not get in this way either.
+  const accounts = accountsConfig(ctx.config);
+  if (showsMfa(claims.amr)) {
+    const throttle = await reserveAttempt(ctx.db, accounts, user.username, request.ip, ctx.clock.now());
+    if (throttle.locked) return throttledFailure(ctx, throttle, user, 'locked');
+    return issue(ctx, user, 'provider_mfa', throttle);
+  }
+  // Not counted here (the local code step counts), but a throttled account stops before its code is asked for.
+  if ((await peekAttempt(ctx.db, accounts, user.username, request.ip, ctx.clock.now())).locked) return failed(ctx, user, 'locked');
   // The same binding now waits for a local factor, within the attempt's lifetime.
   await ctx.db.insert(oidcSignIns).values({ ...row, id: newId(), bindingHash: tokenHash(binding), userId: user.id });
   throw new BridgeError(401, 'local_factor_required', 'the identity provider did not confirm a second factor; enter a one-time code');
@@ -149,21 +176,31 @@ export async function completeOidcSignInWithCode(ctx: NodeContext, request: Fast
   if (!attempt) return failed(ctx, undefined, 'no_attempt');
   const user = await findUser(ctx.db, attempt.row.userId!);
   if (!user || user.status !== 'active') return failed(ctx, user, 'identity');
-  const method = await ctx.db.transaction((tx) => useOneTimeCode(tx, user, code, ctx.clock.now()));
-  if (method === null) return failed(ctx, user, 'local_factor');
-  return issue(ctx, user, method === 'recovery_code' ? 'recovery_code' : 'totp');
+  if (passkeyOnly(user.roles)) return failed(ctx, user, 'passkey_only');
+  // Counted before it is checked and forgiven on success, exactly as checkPassword does.
+  const throttle = await reserveAttempt(ctx.db, accountsConfig(ctx.config), user.username, request.ip, ctx.clock.now());
+  const method = throttle.locked ? null : await ctx.db.transaction((tx) => useOneTimeCode(tx, ctx.config.pseudonymSecret, user, code, ctx.clock.now()));
+  if (method === null) return throttledFailure(ctx, throttle, user, throttle.locked ? 'locked' : 'local_factor');
+  return issue(ctx, user, method === 'recovery_code' ? 'recovery_code' : 'totp', throttle);
 }
 
 export const clearBinding = (reply: FastifyReply) => reply.header('set-cookie', `${OIDC_COOKIE}=; Path=/; Secure; HttpOnly; SameSite=Lax; Max-Age=0`);
 
-/** Links an account to an identity at the provider; one identity belongs to one account at most. */
+/**
+ * Links an account to an identity at the provider; one identity belongs to one account at most. A new
+ * way into an account: nobody links their own, operators and auditors (passkey only) cannot be linked,
+ * and the person's sessions end in the same transaction, so a link made behind their back shows.
+ */
 export async function linkUserOidc(ctx: NodeContext, userId: string, identity: OidcIdentity, actor: string): Promise<void> {
+  notSelf(actor, userId);
   await ctx.db.transaction(async (tx) => {
     const user = await findUser(tx, userId);
     if (!user) throw new BridgeError(404, 'not_found', 'not found');
+    if (passkeyOnly(user.roles)) throw new BridgeError(422, 'passkey_required', 'operators and auditors sign in with a passkey only');
     const [taken] = await tx.select({ id: users.id }).from(users).where(and(eq(users.oidcIssuer, identity.issuer), eq(users.oidcSubject, identity.subject)));
     if (taken && taken.id !== userId) throw new BridgeError(409, 'conflict', 'this identity is linked to another account');
     await tx.update(users).set({ oidcIssuer: identity.issuer, oidcSubject: identity.subject, updatedAt: ctx.clock.now() }).where(eq(users.id, userId));
+    await endAllSessions(tx, ctx, userId, 'oidc_linked', actor);
     await appendAudit(tx, { type: 'auth.oidc.linked', actor, at: ctx.clock.now(), detail: { user: `user:${userId}` } });
   });
 }

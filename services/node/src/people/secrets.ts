@@ -1,4 +1,4 @@
-import { createHash, createHmac, randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, createHmac, hkdfSync, randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
 
 /** 32 random bytes, base64url (43 characters): session tokens and enrolment link tokens. */
 export const randomToken = (): string => randomBytes(32).toString('base64url');
@@ -35,3 +35,34 @@ export const RECOVERY_CODE_PATTERN = /^[a-z0-9]{4}(-[a-z0-9]{4}){6}$/;
 
 /** How a typed recovery code is compared: lower case, without spaces. */
 export const normaliseRecoveryCode = (code: string): string => code.trim().toLowerCase().replace(/\s+/g, '');
+
+/**
+ * TOTP secrets must be readable by the server to check a code, so they cannot be hashed. They are
+ * stored sealed as webhook secrets are (AES-256-GCM under a key derived by HKDF-SHA256, with its own
+ * label, from the node's secret kept outside the database), bound to the user id as associated data:
+ * a database dump alone does not reveal them, and a sealed secret copied to another account does not open.
+ */
+const totpSealingKey = (keyMaterial: string): Buffer => Buffer.from(hkdfSync('sha256', Buffer.from(keyMaterial, 'base64url'), Buffer.alloc(0), 'bridge totp secret sealing v1', 32));
+
+/** `v1.<iv>.<ciphertext>.<tag>`, each base64url. */
+export function sealTotpSecret(keyMaterial: string, userId: string, secret: string): string {
+  const iv = randomBytes(12);
+  const cipher = createCipheriv('aes-256-gcm', totpSealingKey(keyMaterial), iv);
+  cipher.setAAD(Buffer.from(userId));
+  const ciphertext = Buffer.concat([cipher.update(secret, 'utf8'), cipher.final()]);
+  return ['v1', iv.toString('base64url'), ciphertext.toString('base64url'), cipher.getAuthTag().toString('base64url')].join('.');
+}
+
+/** The TOTP secret, or an error when the sealed value is malformed, altered or belongs to another account. */
+export function openTotpSecret(keyMaterial: string, userId: string, sealed: string): string {
+  const [version, iv, ciphertext, tag] = sealed.split('.');
+  if (version !== 'v1' || !iv || !ciphertext || !tag) throw new Error('sealed TOTP secret is malformed');
+  try {
+    const decipher = createDecipheriv('aes-256-gcm', totpSealingKey(keyMaterial), Buffer.from(iv, 'base64url'));
+    decipher.setAAD(Buffer.from(userId));
+    decipher.setAuthTag(Buffer.from(tag, 'base64url'));
+    return Buffer.concat([decipher.update(Buffer.from(ciphertext, 'base64url')), decipher.final()]).toString('utf8');
+  } catch {
+    throw new Error('sealed TOTP secret does not open');
+  }
+}

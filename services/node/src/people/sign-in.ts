@@ -6,6 +6,7 @@ import { users } from '../db/schema/index.ts';
 import { appendAudit } from '../audit/append.ts';
 import { BridgeError } from '../errors.ts';
 import { dummyHash, hashPassword, needsRehash, verifyPassword } from './passwords.ts';
+import { passkeyOnly } from './roles.ts';
 import { useOneTimeCode } from './second-factor.ts';
 import { createSession, rotateSession, type SessionRow } from './sessions.ts';
 import { recordFailure, recordSuccess, reserveAttempt } from './throttle.ts';
@@ -26,10 +27,12 @@ async function checkPassword(ctx: NodeContext, username: string, password: strin
   const user = await findUserByName(ctx.db, username);
   const stored = user?.passwordHash ?? (await dummyHash(config));
   const passwordOk = await verifyPassword(stored, password);
-  const usable = passwordOk && user !== undefined && user.passwordHash !== null && user.status === 'active' && !throttle.locked;
+  // Operators and auditors sign in with a passkey only (DESIGN.md §9): a password they may still hold
+  // (from before a role change) fails exactly like a wrong one.
+  const usable = passwordOk && user !== undefined && user.passwordHash !== null && user.status === 'active' && !passkeyOnly(user.roles) && !throttle.locked;
   const result = await ctx.db.transaction(async (tx) => {
     if (!usable || !user) return null;
-    const method = await useOneTimeCode(tx, user, code, now);
+    const method = await useOneTimeCode(tx, ctx.config.pseudonymSecret, user, code, now);
     if (method === null) return null;
     await recordSuccess(tx, throttle);
     if (method === 'recovery_code') await appendAudit(tx, { type: 'auth.recovery_code.used', actor: `user:${user.id}`, at: now });

@@ -61,6 +61,27 @@ export async function reserveAttempt(tx: Executor, config: AccountsConfig, usern
   return { ...keys, locked };
 }
 
+/**
+ * The throttle as reserveAttempt would find it, without counting an attempt: 429 while the account or
+ * address must wait, and whether the account is locked. For a step that checks no secret itself but
+ * must not go ahead for a throttled account (the provider's answer before a local one-time code).
+ */
+export async function peekAttempt(tx: Executor, config: AccountsConfig, username: string, address: string, now: Date): Promise<Throttle> {
+  const keys = { accountKey: accountKey(username), addressKey: addressKey(address) };
+  const result = await tx.execute(sql`select key, failures, locked_until from auth_throttles where key in (${keys.accountKey}, ${keys.addressKey})`);
+  const rows = result.rows as unknown as Row[];
+  const account = rows.find((r) => r.key === keys.accountKey);
+  const until = (r: Row) => (r.locked_until === null ? 0 : new Date(r.locked_until).getTime());
+  const locked = account !== undefined && account.failures >= config.accountLockAfter;
+  const waits = rows.filter((r) => until(r) > now.getTime() && !(r === account && locked));
+  if (waits.length > 0) {
+    const error = new BridgeError(429, 'rate_limited', 'too many attempts; try again later');
+    error.retryAfterSeconds = Math.max(1, Math.ceil((Math.max(...waits.map(until)) - now.getTime()) / 1000));
+    throw error;
+  }
+  return { ...keys, locked };
+}
+
 /** After a failed check: sets the wait (or the lock) the counted failures call for. Returns true when the account just got locked. */
 export async function recordFailure(tx: Executor, config: AccountsConfig, throttle: Throttle, now: Date): Promise<boolean> {
   const result = await tx.execute(sql`select key, failures, locked_until from auth_throttles where key in (${throttle.accountKey}, ${throttle.addressKey})`);

@@ -7,7 +7,7 @@ import { userEnrolments, userPasskeys, userRecoveryCodes, userSessions, users } 
 import { newId } from '../clock.ts';
 import { appendAudit } from '../audit/append.ts';
 import { BridgeError, notFound } from '../errors.ts';
-import { checkRoles, scopesOf } from './roles.ts';
+import { checkRoles, passkeyOnly, scopesOf } from './roles.ts';
 import { randomToken, tokenHash } from './secrets.ts';
 import { isLocked, unlockAccount } from './throttle.ts';
 import { endAllSessions } from './sessions.ts';
@@ -107,7 +107,7 @@ export async function getUser(ctx: NodeContext, id: string): Promise<User> {
 }
 
 /** Nobody changes their own roles or status: another operator must (separation of duties). */
-function notSelf(actor: string, id: string): void {
+export function notSelf(actor: string, id: string): void {
   if (actor === `user:${id}`) throw new BridgeError(403, 'own_account', 'nobody changes their own roles, status or factors here');
 }
 
@@ -116,6 +116,11 @@ export async function setUserRoles(ctx: NodeContext, id: string, roles: UserRole
   checkRoles(roles);
   return ctx.db.transaction(async (tx) => {
     const user = await loadUser(tx, id);
+    // Operators and auditors sign in with a passkey only: an account without one would be left with
+    // a password and TOTP that the role may not use (or, before this check, could still use).
+    if (passkeyOnly(roles) && !(await hasPasskey(tx, id))) {
+      throw new BridgeError(422, 'passkey_required', 'this account needs a passkey before it can be an operator or auditor');
+    }
     const now = ctx.clock.now();
     const [row] = await tx.update(users).set({ roles: [...roles], updatedAt: now }).where(eq(users.id, id)).returning();
     // The person's sessions get new tokens on their next request (privilege change, ASVS 7.2.4).

@@ -10,7 +10,7 @@ export const userEnrolments = pgTable(
       .notNull()
       .references(() => users.id),
     tokenHash: text('token_hash').notNull().unique(),
-    /** The TOTP secret offered by startTotpEnrolment, until the enrolment completes. */
+    /** The TOTP secret offered by startTotpEnrolment, sealed (people/secrets.ts), until the enrolment completes. */
     pendingTotpSecret: text('pending_totp_secret'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
     expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),

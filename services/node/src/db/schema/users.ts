@@ -3,7 +3,8 @@ import { bigint, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm
 /**
  * A person with an account on this node (DESIGN.md §9). Roles and status are read on every request,
  * so a change takes effect at once. Secrets are stored only as argon2id hashes, except the TOTP secret,
- * which the server must read to check a code.
+ * which the server must read to check a code: it is stored sealed (people/secrets.ts sealTotpSecret,
+ * AES-256-GCM bound to the user id), never in plain text.
  */
 export const users = pgTable('users', {
   id: uuid('id').primaryKey(),
