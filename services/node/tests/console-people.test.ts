@@ -1,17 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
 import { createUser } from '../src/people/users.ts';
-import { startTestNode, type TestNode } from './support/nodes.ts';
+import type { TestNode } from './support/nodes.ts';
 import {
   addVirtualAuthenticator,
   checkDialogInEveryLanguage,
   checkInEveryLanguage,
-  launchChromium,
-  openConsolePage,
-  screenshotFolder,
   switchLanguage,
   tr,
-  type ConsolePage,
+  useConsoleBrowser,
 } from './support/browser.ts';
 import { nextTotpCode, totpCode } from './support/totp.ts';
 
@@ -20,29 +17,17 @@ const STEP_UP_MS = 10_000;
 const IDLE_MS = 15 * 60_000;
 
 describe('people use the console in Chromium', () => {
+  const env = useConsoleBrowser({ config: { accounts: { stepUpMs: STEP_UP_MS } } });
+  const open = env.open;
   let node: TestNode;
-  let browser: Browser;
   let shots: string;
   let origin: string;
-  const opened: ConsolePage[] = [];
 
-  beforeAll(async () => {
-    [node, browser] = await Promise.all([startTestNode('atina', { autoDispatch: false, config: { accounts: { stepUpMs: STEP_UP_MS } } }), launchChromium()]);
+  beforeAll(() => {
+    ({ node, shots } = env);
     // WebAuthn needs a host name, and the node's console origin is localhost on its own port.
     origin = node.url.replace('127.0.0.1', 'localhost');
-    shots = screenshotFolder();
   });
-  afterAll(async () => {
-    for (const page of opened) await page.close().catch(() => undefined);
-    await browser?.close();
-    await node?.stop();
-  });
-
-  async function open(): Promise<ConsolePage> {
-    const page = await openConsolePage(browser);
-    opened.push(page);
-    return page;
-  }
 
   const heading = (page: Page, name: string) => page.getByRole('heading', { level: 1, name }).waitFor();
 

@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
 import { CONSOLE_CONTENT_SECURITY_POLICY } from '../src/routes/console/bundle.ts';
 import { startTestNode, type TestNode } from './support/nodes.ts';
-import { axeViolations, checkInEveryLanguage, launchChromium, openConsolePage, screenshotFolder, tr, type ConsolePage } from './support/browser.ts';
+import { axeViolations, checkInEveryLanguage, tr, useConsoleBrowser } from './support/browser.ts';
 
 describe('the console, as the node serves it', () => {
   let node: TestNode;
@@ -55,25 +54,13 @@ describe('the console, as the node serves it', () => {
 
 describe('the console in Chromium', () => {
   let node: TestNode;
-  let browser: Browser;
   let shots: string;
-  const opened: ConsolePage[] = [];
+  const env = useConsoleBrowser();
+  const open = env.open;
 
-  beforeAll(async () => {
-    [node, browser] = await Promise.all([startTestNode('atina', { autoDispatch: false }), launchChromium()]);
-    shots = screenshotFolder();
+  beforeAll(() => {
+    ({ node, shots } = env);
   });
-  afterAll(async () => {
-    for (const page of opened) await page.close().catch(() => undefined);
-    await browser?.close();
-    await node?.stop();
-  });
-
-  async function open(): Promise<ConsolePage> {
-    const page = await openConsolePage(browser);
-    opened.push(page);
-    return page;
-  }
 
   it('sees the CSP violations and accessibility faults a page would have', async () => {
     const page = await open();

@@ -4,12 +4,13 @@
  * browser), with the page's Content-Security-Policy in force. Every page records the CSP violations it
  * sees, and axe-core checks pages for accessibility from inside the page.
  */
+import { startTestNode, type TestNode, type TestNodeOptions } from './nodes.ts';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type CDPSession, type Page } from 'playwright-core';
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import en from '../../../../apps/console/src/i18n/locales/en.json' with { type: 'json' };
 import srLatn from '../../../../apps/console/src/i18n/locales/sr-Latn.json' with { type: 'json' };
 import srCyrl from '../../../../apps/console/src/i18n/locales/sr-Cyrl.json' with { type: 'json' };
@@ -162,4 +163,36 @@ export async function checkDialogInEveryLanguage(
     await close(language);
   }
   await switchLanguage(page, end);
+}
+
+/** What `useConsoleBrowser` gives a test: read it inside tests, after its `beforeAll` ran. */
+export interface ConsoleBrowser {
+  node: TestNode;
+  browser: Browser;
+  /** This run's screenshot folder (printed). */
+  shots: string;
+  /** A new page the block closes after its tests. */
+  open(): Promise<ConsolePage>;
+}
+
+/** A node and Chromium started before the tests of the enclosing block, and stopped after them. */
+export function useConsoleBrowser(nodeOptions: TestNodeOptions = {}): ConsoleBrowser {
+  const opened: ConsolePage[] = [];
+  const env = {
+    open: async () => {
+      const page = await openConsolePage(env.browser);
+      opened.push(page);
+      return page;
+    },
+  } as ConsoleBrowser;
+  beforeAll(async () => {
+    [env.node, env.browser] = await Promise.all([startTestNode('atina', { autoDispatch: false, ...nodeOptions }), launchChromium()]);
+    env.shots = screenshotFolder();
+  });
+  afterAll(async () => {
+    for (const page of opened) await page.close().catch(() => undefined);
+    await env.browser?.close();
+    await env.node?.stop();
+  });
+  return env;
 }
