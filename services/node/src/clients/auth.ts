@@ -145,10 +145,11 @@ export async function registerBearerAuth(app: FastifyInstance, ctx: NodeContext)
 }
 
 /** 403 naming the scopes the route accepts (scope names are public: they are in the contract). */
-export function forbidden(needed: readonly string[]): BridgeError {
+export function forbidden(needed: readonly string[], caller: 'token' | 'session' = 'token'): BridgeError {
   const names = needed.map((scope) => `"${scope}"`);
   const which = names.length === 1 ? names[0]! : `one of ${names.join(', ')}`;
-  const error = new BridgeError(403, 'forbidden', `the token lacks the scope this operation needs: ${which}`);
+  const lacks = caller === 'token' ? 'the token lacks' : "your roles lack";
+  const error = new BridgeError(403, 'forbidden', `${lacks} the scope this operation needs: ${which}`);
   error.requiredScopes = needed;
   return error;
 }

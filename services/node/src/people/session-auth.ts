@@ -73,7 +73,7 @@ export async function authenticatePerson(ctx: NodeContext, request: FastifyReque
     active.session = rotated.session;
   }
   const granted = scopesOf(active.user.roles);
-  if (scopes.length > 0 && !scopes.some((s) => (granted as string[]).includes(s))) throw forbidden(scopes);
+  if (scopes.length > 0 && !scopes.some((s) => (granted as string[]).includes(s))) throw forbidden(scopes, 'session');
   if (stepUp && !steppedUp(ctx, active.session)) throw new BridgeError(403, 'step_up_required', 'confirm it is you to continue');
   request.person = active;
   request.client = { id: `user:${active.user.id}`, name: active.user.username, scopes: granted, kind: 'user' };
